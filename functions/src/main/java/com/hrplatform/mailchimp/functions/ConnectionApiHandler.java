@@ -1,0 +1,47 @@
+package com.hrplatform.mailchimp.functions;
+
+import com.hrplatform.mailchimp.api.Input;
+import com.hrplatform.mailchimp.api.Role;
+import com.hrplatform.mailchimp.api.TrpcHandler;
+import com.hrplatform.mailchimp.api.TrpcRouter;
+import com.hrplatform.mailchimp.config.Services;
+import com.hrplatform.mailchimp.connection.ConnectionService;
+import com.hrplatform.mailchimp.mailchimp.MailchimpApiKey;
+
+import java.util.Map;
+
+/** {@code mailchimp.connection.*}: connect an org's Mailchimp account, read it, disconnect, list audiences. */
+public class ConnectionApiHandler extends TrpcHandler {
+
+    public ConnectionApiHandler() {
+        this(Services.connectionService());
+    }
+
+    public ConnectionApiHandler(ConnectionService connections) {
+        super(routes(connections), "mailchimp.connection.get");
+    }
+
+    static TrpcRouter routes(ConnectionService connections) {
+        return new TrpcRouter()
+                .query("mailchimp.connection.get", Role.MEMBER, (identity, input) -> {
+                    Input.optional(input).validate();
+                    return connections.get(identity).orElse(null);
+                })
+                .mutation("mailchimp.connection.connect", Role.ADMIN, (identity, input) -> {
+                    Input reader = Input.of(input);
+                    String apiKey = reader.requiredMatching("apiKey", MailchimpApiKey.FORMAT,
+                            "must look like 0123456789abcdef0123456789abcdef-us1 (32 hex characters, a dash, the data centre)");
+                    reader.validate();
+                    return connections.connect(identity, apiKey);
+                })
+                .mutation("mailchimp.connection.disconnect", Role.ADMIN, (identity, input) -> {
+                    Input.optional(input).validate();
+                    connections.disconnect(identity);
+                    return Map.of("success", true);
+                })
+                .query("mailchimp.connection.listAudiences", Role.MEMBER, (identity, input) -> {
+                    Input.optional(input).validate();
+                    return connections.listAudiences(identity);
+                });
+    }
+}

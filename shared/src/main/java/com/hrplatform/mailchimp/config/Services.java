@@ -1,0 +1,47 @@
+package com.hrplatform.mailchimp.config;
+
+import com.hrplatform.mailchimp.audit.AuditLog;
+import com.hrplatform.mailchimp.aws.AwsClients;
+import com.hrplatform.mailchimp.connection.ConnectionRepository;
+import com.hrplatform.mailchimp.connection.ConnectionService;
+import com.hrplatform.mailchimp.crypto.ApiKeyCipher;
+import com.hrplatform.mailchimp.crypto.KmsApiKeyCipher;
+import com.hrplatform.mailchimp.mailchimp.MailchimpClient;
+import com.hrplatform.mailchimp.mailchimp.RetryPolicy;
+
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * The composition root: builds services from configuration for a handler's no-arg constructor. Tests
+ * build services themselves and pass them to the handler's other constructor.
+ */
+public final class Services {
+    private Services() {
+    }
+
+    // One Mailchimp client per container, so its per-key concurrency bound covers every handler in it.
+    private static final class MailchimpHolder {
+        static final MailchimpClient CLIENT = new MailchimpClient(Env.optional("MAILCHIMP_BASE_URL").orElse(null),
+                Duration.ofSeconds(Env.intValue("MAILCHIMP_TIMEOUT_SECONDS", 10)), RetryPolicy.standard(),
+                MailchimpClient.DEFAULT_CONCURRENCY_PER_KEY);
+    }
+
+    public static MailchimpClient mailchimpClient() {
+        return MailchimpHolder.CLIENT;
+    }
+
+    public static AuditLog auditLog() {
+        return new AuditLog(AwsClients.dynamoDb(), Env.required("AUDIT_TABLE"),
+                Duration.ofDays(Env.intValue("AUDIT_RETENTION_DAYS", 365)), Clock.systemUTC());
+    }
+
+    public static ApiKeyCipher apiKeyCipher() {
+        return new KmsApiKeyCipher(AwsClients.kms(), Env.required("API_KEY_KMS_KEY_ID"));
+    }
+
+    public static ConnectionService connectionService() {
+        return new ConnectionService(new ConnectionRepository(AwsClients.dynamoDb(), Env.required("CONNECTIONS_TABLE")),
+                mailchimpClient(), apiKeyCipher(), auditLog(), Clock.systemUTC());
+    }
+}

@@ -1,0 +1,112 @@
+package com.hrplatform.mailchimp.connection;
+
+import com.hrplatform.mailchimp.aws.Items;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The connections table: one item per org, keyed by {@code orgId}. */
+public final class ConnectionRepository {
+    static final String ACTIVE_INDEX = "ActiveConnectionsIndex";
+    static final String ACTIVE_SHARD = "active";
+
+    private final DynamoDbClient dynamoDb;
+    private final String tableName;
+
+    public ConnectionRepository(DynamoDbClient dynamoDb, String tableName) {
+        this.dynamoDb = dynamoDb;
+        this.tableName = tableName;
+    }
+
+    public Optional<StoredConnection> find(String orgId) {
+        Map<String, AttributeValue> item = dynamoDb.getItem(request -> request
+                .tableName(tableName).key(Map.of("orgId", Items.s(orgId))).consistentRead(true)).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
+    }
+
+    /** Writes the whole record: connecting and reconnecting replace the previous key. */
+    public void save(StoredConnection connection) {
+        dynamoDb.putItem(request -> request.tableName(tableName).item(toItem(connection)));
+    }
+
+    /**
+     * Soft delete: the record stays (segments and campaigns keep their history) but loses its key and
+     * leaves the active index. Answers false when there was no connected record to disconnect.
+     */
+    public boolean markDisconnected(String orgId, String at) {
+        try {
+            dynamoDb.updateItem(request -> request.tableName(tableName)
+                    .key(Map.of("orgId", Items.s(orgId)))
+                    .updateExpression("SET #status = :disconnected, softDeletedAt = :at, updatedAt = :at "
+                            + "REMOVE activeShard, encryptedApiKey")
+                    .conditionExpression("#status = :connected")
+                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(Map.of(
+                            ":disconnected", Items.s(StoredConnection.DISCONNECTED),
+                            ":connected", Items.s(StoredConnection.CONNECTED),
+                            ":at", Items.s(at))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /** Org ids of every connected org, from the sparse index (no table scan). */
+    public List<String> connectedOrgIds() {
+        List<String> orgIds = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            var response = dynamoDb.query(QueryRequest.builder()
+                    .tableName(tableName)
+                    .indexName(ACTIVE_INDEX)
+                    .keyConditionExpression("activeShard = :active")
+                    .expressionAttributeValues(Map.of(":active", Items.s(ACTIVE_SHARD)))
+                    .exclusiveStartKey(start)
+                    .build());
+            response.items().forEach(item -> orgIds.add(Items.string(item, "orgId")));
+            start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty() ? response.lastEvaluatedKey() : null;
+        } while (start != null);
+        return orgIds;
+    }
+
+    private static Map<String, AttributeValue> toItem(StoredConnection connection) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        put(item, "orgId", connection.orgId());
+        put(item, "status", connection.status());
+        put(item, "accountId", connection.accountId());
+        put(item, "accountName", connection.accountName());
+        put(item, "dataCenter", connection.dataCenter());
+        put(item, "apiKeyHint", connection.apiKeyHint());
+        put(item, "encryptedApiKey", connection.encryptedApiKey());
+        put(item, "connectedAt", connection.connectedAt());
+        put(item, "connectedBy", connection.connectedBy());
+        put(item, "updatedAt", connection.updatedAt());
+        put(item, "lastSyncAt", connection.lastSyncAt());
+        put(item, "softDeletedAt", connection.softDeletedAt());
+        if (connection.isConnected()) {
+            put(item, "activeShard", ACTIVE_SHARD);
+        }
+        return item;
+    }
+
+    private static void put(Map<String, AttributeValue> item, String name, String value) {
+        if (value != null) {
+            item.put(name, Items.s(value));
+        }
+    }
+
+    private static StoredConnection fromItem(Map<String, AttributeValue> item) {
+        return new StoredConnection(Items.string(item, "orgId"), Items.string(item, "status"),
+                Items.string(item, "accountId"), Items.string(item, "accountName"), Items.string(item, "dataCenter"),
+                Items.string(item, "apiKeyHint"), Items.string(item, "encryptedApiKey"),
+                Items.string(item, "connectedAt"), Items.string(item, "connectedBy"), Items.string(item, "updatedAt"),
+                Items.string(item, "lastSyncAt"), Items.string(item, "softDeletedAt"));
+    }
+}

@@ -1,0 +1,105 @@
+package com.hrplatform.mailchimp.connection;
+
+import com.hrplatform.mailchimp.api.Identity;
+import com.hrplatform.mailchimp.api.MailchimpFailures;
+import com.hrplatform.mailchimp.api.TrpcException;
+import com.hrplatform.mailchimp.audit.AuditLog;
+import com.hrplatform.mailchimp.crypto.ApiKeyCipher;
+import com.hrplatform.mailchimp.mailchimp.MailchimpApiKey;
+import com.hrplatform.mailchimp.mailchimp.MailchimpClient;
+import com.hrplatform.mailchimp.mailchimp.MailchimpException;
+
+import java.time.Clock;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** An org's Mailchimp connection: connect (verify, encrypt, store), read, disconnect, list audiences. */
+public final class ConnectionService {
+    public static final String NOT_CONNECTED = "No Mailchimp account is connected; connect one first";
+
+    private final ConnectionRepository connections;
+    private final MailchimpClient mailchimp;
+    private final ApiKeyCipher cipher;
+    private final AuditLog audit;
+    private final Clock clock;
+
+    public ConnectionService(ConnectionRepository connections, MailchimpClient mailchimp, ApiKeyCipher cipher,
+                             AuditLog audit, Clock clock) {
+        this.connections = connections;
+        this.mailchimp = mailchimp;
+        this.cipher = cipher;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    public record AudienceView(String id, String name, long memberCount) {
+    }
+
+    public Optional<ConnectionView> get(Identity identity) {
+        return connections.find(identity.orgId()).filter(StoredConnection::isConnected).map(ConnectionView::of);
+    }
+
+    public ConnectionView connect(Identity identity, String apiKeyText) {
+        MailchimpApiKey key = MailchimpApiKey.of(apiKeyText);
+        MailchimpClient.Account account;
+        try {
+            account = mailchimp.account(key);
+        } catch (MailchimpException e) {
+            if (e.kind() == MailchimpException.Kind.INVALID_KEY) {
+                throw TrpcException.badRequest("Invalid input: apiKey: Mailchimp rejected this API key ("
+                        + e.title() + ")");
+            }
+            throw MailchimpFailures.asTrpc(e);
+        }
+        Optional<StoredConnection> previous = connections.find(identity.orgId());
+        boolean reconnect = previous.map(StoredConnection::isConnected).orElse(false);
+        String now = now();
+        StoredConnection stored = new StoredConnection(identity.orgId(), StoredConnection.CONNECTED,
+                account.accountId(), account.accountName(), key.dataCenter(), key.hint(),
+                cipher.encrypt(identity.orgId(), key.value()), now, identity.userId(), now,
+                previous.map(StoredConnection::lastSyncAt).orElse(null), null);
+        connections.save(stored);
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("accountId", account.accountId());
+        details.put("accountName", account.accountName());
+        details.put("dataCenter", key.dataCenter());
+        audit.record(identity.orgId(), identity.actor(), reconnect ? "connection.reconnected" : "connection.connected",
+                "connection", identity.orgId(), details);
+        return ConnectionView.of(stored);
+    }
+
+    public void disconnect(Identity identity) {
+        StoredConnection current = connections.find(identity.orgId()).filter(StoredConnection::isConnected)
+                .orElseThrow(() -> TrpcException.preconditionFailed(NOT_CONNECTED));
+        if (!connections.markDisconnected(identity.orgId(), now())) {
+            throw TrpcException.preconditionFailed(NOT_CONNECTED);
+        }
+        audit.record(identity.orgId(), identity.actor(), "connection.disconnected", "connection", identity.orgId(),
+                Map.of("accountId", current.accountId()));
+    }
+
+    public List<AudienceView> listAudiences(Identity identity) {
+        MailchimpApiKey key = activeKey(identity.orgId());
+        try {
+            return mailchimp.audiences(key).stream()
+                    .map(audience -> new AudienceView(audience.id(), audience.name(), audience.memberCount()))
+                    .toList();
+        } catch (MailchimpException e) {
+            throw MailchimpFailures.asTrpc(e);
+        }
+    }
+
+    /** The org's decrypted key, for calling Mailchimp on its behalf; PRECONDITION_FAILED when not connected. */
+    public MailchimpApiKey activeKey(String orgId) {
+        StoredConnection connection = connections.find(orgId).filter(StoredConnection::isConnected)
+                .orElseThrow(() -> TrpcException.preconditionFailed(NOT_CONNECTED));
+        return MailchimpApiKey.of(cipher.decrypt(orgId, connection.encryptedApiKey()));
+    }
+
+    private String now() {
+        return DateTimeFormatter.ISO_INSTANT.format(clock.instant());
+    }
+}

@@ -1,0 +1,220 @@
+package com.hrplatform.mailchimp.mailchimp;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.hrplatform.mailchimp.json.Json;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+
+import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
+
+/**
+ * Mailchimp Marketing API over the JDK's HttpClient: Basic auth with the org's key, the data centre's
+ * base URL (or an override for the sandbox), timeouts, problem+json mapped to {@link MailchimpException},
+ * bounded retries with backoff and jitter for transient failures only, and an in-process bound on
+ * simultaneous requests per key (Mailchimp allows 10 per key across all our functions).
+ */
+public class MailchimpClient {
+    public static final int DEFAULT_CONCURRENCY_PER_KEY = 5;
+    private static final Logger LOG = LoggerFactory.getLogger(MailchimpClient.class);
+    private static final int AUDIENCE_PAGE_SIZE = 1000;
+
+    private final HttpClient http;
+    private final String baseUrlOverride;
+    private final Duration requestTimeout;
+    private final RetryPolicy retryPolicy;
+    private final int concurrencyPerKey;
+    private final Map<MailchimpApiKey, Semaphore> permits = new ConcurrentHashMap<>();
+
+    public MailchimpClient(String baseUrlOverride, Duration requestTimeout, RetryPolicy retryPolicy, int concurrencyPerKey) {
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(3))
+                .build();
+        this.baseUrlOverride = baseUrlOverride == null || baseUrlOverride.isBlank() ? null : stripSlash(baseUrlOverride);
+        this.requestTimeout = requestTimeout;
+        this.retryPolicy = retryPolicy;
+        this.concurrencyPerKey = concurrencyPerKey;
+    }
+
+    public record Account(String accountId, String accountName) {
+    }
+
+    public record Audience(String id, String name, long memberCount) {
+    }
+
+    /** {@code GET /3.0/}: proves the key works and names the account. */
+    public Account account(MailchimpApiKey key) {
+        JsonNode root = get(key, "/");
+        return new Account(root.path("account_id").asText(null), root.path("account_name").asText(null));
+    }
+
+    /** Every audience (list) of the account, all pages. */
+    public List<Audience> audiences(MailchimpApiKey key) {
+        List<Audience> audiences = new ArrayList<>();
+        int offset = 0;
+        while (true) {
+            JsonNode page = get(key, "/lists?fields=lists.id,lists.name,lists.stats.member_count,total_items&count="
+                    + AUDIENCE_PAGE_SIZE + "&offset=" + offset);
+            JsonNode lists = page.path("lists");
+            for (JsonNode list : lists) {
+                audiences.add(new Audience(list.path("id").asText(), list.path("name").asText(),
+                        list.path("stats").path("member_count").asLong()));
+            }
+            offset += lists.size();
+            if (lists.isEmpty() || offset >= page.path("total_items").asLong()) {
+                return audiences;
+            }
+        }
+    }
+
+    public JsonNode get(MailchimpApiKey key, String pathAndQuery) {
+        return send(key, "GET", pathAndQuery, null);
+    }
+
+    /**
+     * Sends one request, retrying transient failures. Answers the JSON body, or a missing node for 204.
+     *
+     * @param body any JSON-serialisable value, or null for none
+     */
+    public JsonNode send(MailchimpApiKey key, String method, String pathAndQuery, Object body) {
+        String requestBody = body == null ? null : Json.write(body);
+        for (int attempt = 1; ; attempt++) {
+            Outcome outcome = attempt(key, method, pathAndQuery, requestBody);
+            if (outcome.error == null) {
+                return outcome.body;
+            }
+            if (!outcome.error.isTransient() || attempt >= retryPolicy.maxAttempts()) {
+                throw outcome.error;
+            }
+            Duration delay = retryPolicy.delayAfter(attempt, outcome.retryAfter);
+            LOG.warn("Mailchimp request will be retried", entry("method", method), entry("path", pathOnly(pathAndQuery)),
+                    entry("status", outcome.error.status()), entry("attempt", attempt), entry("delayMs", delay.toMillis()));
+            try {
+                retryPolicy.sleeper().sleep(delay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw outcome.error;
+            }
+        }
+    }
+
+    private record Outcome(JsonNode body, MailchimpException error, Duration retryAfter) {
+    }
+
+    private Outcome attempt(MailchimpApiKey key, String method, String pathAndQuery, String requestBody) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl(key) + pathAndQuery))
+                .timeout(requestTimeout)
+                .header("Authorization", "Basic " + Base64.getEncoder()
+                        .encodeToString(("anystring:" + key.value()).getBytes(StandardCharsets.UTF_8)))
+                .header("Accept", "application/json")
+                .header("Content-Type", "application/json")
+                .method(method, requestBody == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(requestBody))
+                .build();
+        Semaphore semaphore = permits.computeIfAbsent(key, k -> new Semaphore(concurrencyPerKey, true));
+        HttpResponse<String> response;
+        try {
+            semaphore.acquire();
+            try {
+                response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            } finally {
+                semaphore.release();
+            }
+        } catch (HttpTimeoutException e) {
+            return failed(MailchimpException.Kind.TIMEOUT, 0, "Mailchimp did not answer in time", null, null);
+        } catch (IOException e) {
+            return failed(MailchimpException.Kind.UNAVAILABLE, 0, "Mailchimp could not be reached", null, null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return failed(MailchimpException.Kind.UNAVAILABLE, 0, "Interrupted while calling Mailchimp", null, null);
+        }
+        return interpret(response);
+    }
+
+    private static Outcome interpret(HttpResponse<String> response) {
+        int status = response.statusCode();
+        Optional<JsonNode> json = parseJson(response.body());
+        if (status >= 200 && status < 300) {
+            if (status == 204 || response.body().isEmpty()) {
+                return new Outcome(MissingNode.getInstance(), null, null);
+            }
+            return json.map(body -> new Outcome(body, null, null))
+                    .orElseGet(() -> failed(MailchimpException.Kind.UNAVAILABLE, status, "Mailchimp answered with something that is not JSON", null, null));
+        }
+        String title = json.map(node -> node.path("title").asText(null)).orElse(null);
+        String detail = json.map(node -> node.path("detail").asText(null)).orElse(null);
+        if (title == null) {
+            title = "HTTP " + status;
+        }
+        Duration retryAfter = response.headers().firstValue("Retry-After").flatMap(MailchimpClient::seconds).orElse(null);
+        if (status == 429) {
+            return failed(MailchimpException.Kind.RATE_LIMITED, status, title, detail, retryAfter);
+        }
+        if (status >= 500 || ((status == 403 || status == 503) && json.isEmpty())) {
+            // A non-JSON 403/503 comes from Mailchimp's edge under load, not from the API: transient.
+            return failed(MailchimpException.Kind.UNAVAILABLE, status, title, detail, retryAfter);
+        }
+        if (status == 401 || status == 403) {
+            return failed(MailchimpException.Kind.INVALID_KEY, status, title, detail, null);
+        }
+        if (status == 404) {
+            return failed(MailchimpException.Kind.NOT_FOUND, status, title, detail, null);
+        }
+        return failed(MailchimpException.Kind.REJECTED, status, title, detail, null);
+    }
+
+    private static Outcome failed(MailchimpException.Kind kind, int status, String title, String detail, Duration retryAfter) {
+        return new Outcome(null, new MailchimpException(kind, status, title, detail), retryAfter);
+    }
+
+    private static Optional<JsonNode> parseJson(String body) {
+        if (body == null || body.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            JsonNode node = Json.read(body);
+            return node.isContainerNode() ? Optional.of(node) : Optional.empty();
+        } catch (JsonProcessingException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<Duration> seconds(String header) {
+        try {
+            return Optional.of(Duration.ofSeconds(Long.parseLong(header.trim())));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private String baseUrl(MailchimpApiKey key) {
+        return baseUrlOverride != null ? baseUrlOverride : "https://" + key.dataCenter() + ".api.mailchimp.com/3.0";
+    }
+
+    private static String pathOnly(String pathAndQuery) {
+        int query = pathAndQuery.indexOf('?');
+        return query < 0 ? pathAndQuery : pathAndQuery.substring(0, query);
+    }
+
+    private static String stripSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+}
