@@ -1,0 +1,283 @@
+package com.hrplatform.mailchimp.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+/** The /_sandbox control endpoints used by tests and benchmarks (no auth, not Mailchimp). */
+final class ControlApi {
+  private final SandboxState state;
+
+  ControlApi(SandboxState state) {
+    this.state = state;
+  }
+
+  /** @param path the segments after /_sandbox */
+  Resp route(String method, List<String> path, byte[] rawBody) {
+    if (path.isEmpty()) {
+      throw ApiError.notFound();
+    }
+    String top = path.get(0);
+    int n = path.size();
+    switch (top) {
+      case "requests" -> {
+        if (n != 1) {
+          throw ApiError.notFound();
+        }
+        return switch (method) {
+          case "GET" -> Resp.ok(state.log.render());
+          case "DELETE" -> {
+            state.log.clear();
+            yield Resp.noContent();
+          }
+          default -> throw ApiError.methodNotAllowed();
+        };
+      }
+      case "accounts" -> {
+        if (n != 1) {
+          throw ApiError.notFound();
+        }
+        return switch (method) {
+          case "GET" -> {
+            ArrayNode out = Json.arr();
+            for (Account a : state.accounts.values()) {
+              synchronized (a) {
+                out.add(a.renderSummary());
+              }
+            }
+            yield Resp.ok(out);
+          }
+          case "POST" -> {
+            JsonNode body = body(rawBody);
+            String apiKey = Json.text(body, "apiKey");
+            if (apiKey == null || apiKey.isBlank()) {
+              throw ApiError.badRequest("apiKey is required.");
+            }
+            String name = Json.text(body, "accountName");
+            if (name == null || name.isBlank()) {
+              name = "Sandbox account";
+            }
+            Account a = state.putAccount(apiKey.trim(), name, body.path("seed").asBoolean(false));
+            synchronized (a) {
+              yield new Resp(201, a.renderSummary());
+            }
+          }
+          default -> throw ApiError.methodNotAllowed();
+        };
+      }
+      case "faults" -> {
+        if (n != 1) {
+          throw ApiError.notFound();
+        }
+        return switch (method) {
+          case "GET" -> {
+            ArrayNode out = Json.arr();
+            state.faults.forEach(f -> out.add(f.render()));
+            yield Resp.ok(out);
+          }
+          case "POST" -> {
+            FaultRule rule = FaultRule.parse(state.nextFaultId.getAndIncrement(), body(rawBody));
+            state.faults.add(rule);
+            yield new Resp(201, rule.render());
+          }
+          case "DELETE" -> {
+            state.faults.clear();
+            yield Resp.noContent();
+          }
+          default -> throw ApiError.methodNotAllowed();
+        };
+      }
+      case "config" -> {
+        if (n != 1) {
+          throw ApiError.notFound();
+        }
+        if ("POST".equals(method)) {
+          JsonNode body = body(rawBody);
+          if (body.has("latencyMs")) {
+            long latency = body.path("latencyMs").asLong(-1);
+            if (latency < 0 || latency > 600_000) {
+              throw ApiError.badRequest("latencyMs must be between 0 and 600000.");
+            }
+            state.globalLatencyMs = latency;
+          }
+        } else if (!"GET".equals(method)) {
+          throw ApiError.methodNotAllowed();
+        }
+        return Resp.ok(Json.obj().put("latencyMs", state.globalLatencyMs));
+      }
+      case "campaigns" -> {
+        if (n == 1) {
+          if (!"POST".equals(method)) {
+            throw ApiError.methodNotAllowed();
+          }
+          return createCampaign(body(rawBody));
+        }
+        if (n == 2) {
+          if (!"PATCH".equals(method)) {
+            throw ApiError.methodNotAllowed();
+          }
+          return patchCampaign(path.get(1), body(rawBody));
+        }
+        throw ApiError.notFound();
+      }
+      case "reset" -> {
+        if (n != 1) {
+          throw ApiError.notFound();
+        }
+        if (!"POST".equals(method)) {
+          throw ApiError.methodNotAllowed();
+        }
+        state.reset();
+        return Resp.noContent();
+      }
+      default -> throw ApiError.notFound();
+    }
+  }
+
+  private Resp createCampaign(JsonNode body) {
+    String apiKey = Json.text(body, "apiKey");
+    if (apiKey == null) {
+      apiKey = MailchimpSandbox.DEFAULT_API_KEY;
+    }
+    Account a = state.accounts.get(apiKey);
+    if (a == null) {
+      throw ApiError.badRequest("No sandbox account has that apiKey.");
+    }
+    String status = Json.text(body, "status");
+    if (status == null || !Campaign.STATUSES.contains(status)) {
+      throw ApiError.badRequest("status must be one of " + String.join(", ", Campaign.STATUSES.stream().sorted().toList()) + ".");
+    }
+    synchronized (a) {
+      String listId = Json.text(body, "listId");
+      Audience list = listId == null ? null : a.lists.get(listId);
+      if (list == null) {
+        throw ApiError.badRequest("listId must be one of the account's lists.");
+      }
+      Instant now = state.clock.instant();
+      Campaign c = new Campaign(Json.randomId(), a.nextWebId(), now);
+      c.status = status;
+      c.listId = list.id;
+      c.title = Json.text(body, "title") == null ? "Sandbox campaign " + c.webId : Json.text(body, "title");
+      c.subjectLine = Json.text(body, "subjectLine") == null ? c.title : Json.text(body, "subjectLine");
+      String sendTime = Json.text(body, "sendTime");
+      if (sendTime != null) {
+        c.sendTime = normaliseTime(sendTime);
+      } else if ("sent".equals(status) || "sending".equals(status)) {
+        c.sendTime = Json.ts(now);
+      } else if ("schedule".equals(status) || "paused".equals(status)) {
+        c.sendTime = Json.ts(now.plus(1, ChronoUnit.DAYS));
+      }
+      if (body.has("emailsSent")) {
+        c.emailsSent = nonNegative(body, "emailsSent");
+      } else if ("sent".equals(status)) {
+        c.emailsSent = list.members.values().stream().filter(m -> "subscribed".equals(m.status)).count();
+      }
+      applyReport(c, body.get("report"));
+      a.campaigns.put(c.id, c);
+      return new Resp(201, c.render(a));
+    }
+  }
+
+  private Resp patchCampaign(String id, JsonNode body) {
+    Account a = state.accountOfCampaign(id);
+    if (a == null) {
+      throw ApiError.notFound();
+    }
+    synchronized (a) {
+      Campaign c = a.campaigns.get(id);
+      if (c == null) {
+        throw ApiError.notFound();
+      }
+      String status = Json.text(body, "status");
+      if (status != null && !Campaign.STATUSES.contains(status)) {
+        throw ApiError.badRequest("status must be one of " + String.join(", ", Campaign.STATUSES.stream().sorted().toList()) + ".");
+      }
+      if (body.has("emailsSent")) {
+        c.emailsSent = nonNegative(body, "emailsSent");
+      }
+      if (body.has("sendTime")) {
+        String t = Json.text(body, "sendTime");
+        c.sendTime = t == null ? "" : normaliseTime(t);
+      }
+      if (status != null) {
+        c.status = status;
+        if (("sent".equals(status) || "sending".equals(status)) && c.sendTime.isEmpty()) {
+          c.sendTime = Json.ts(state.clock.instant());
+        }
+      }
+      if (Json.text(body, "title") != null) {
+        c.title = Json.text(body, "title");
+      }
+      if (Json.text(body, "subjectLine") != null) {
+        c.subjectLine = Json.text(body, "subjectLine");
+      }
+      applyReport(c, body.get("report"));
+      return Resp.ok(c.render(a));
+    }
+  }
+
+  private static void applyReport(Campaign c, JsonNode report) {
+    if (report == null || report.isNull()) {
+      return;
+    }
+    if (!report.isObject()) {
+      throw ApiError.badRequest("report must be an object.");
+    }
+    if (report.has("uniqueOpens")) {
+      c.uniqueOpens = (int) nonNegative(report, "uniqueOpens");
+    }
+    if (report.has("uniqueClicks")) {
+      c.uniqueClicks = (int) nonNegative(report, "uniqueClicks");
+    }
+    if (report.has("openRate")) {
+      c.openRate = rate(report, "openRate");
+    }
+    if (report.has("clickRate")) {
+      c.clickRate = rate(report, "clickRate");
+    }
+  }
+
+  private static long nonNegative(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    if (v == null || !v.canConvertToLong() || !v.isIntegralNumber() || v.asLong() < 0) {
+      throw ApiError.badRequest(field + " must be a non-negative integer.");
+    }
+    return v.asLong();
+  }
+
+  private static double rate(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    if (v == null || !v.isNumber() || v.asDouble() < 0 || v.asDouble() > 1) {
+      throw ApiError.badRequest(field + " must be a number between 0 and 1.");
+    }
+    return v.asDouble();
+  }
+
+  private static String normaliseTime(String text) {
+    if (text.isEmpty()) {
+      return "";
+    }
+    try {
+      return Json.ts(Json.parseTs(text));
+    } catch (RuntimeException e) {
+      throw ApiError.badRequest("sendTime must be an ISO-8601 timestamp.");
+    }
+  }
+
+  private static JsonNode body(byte[] raw) {
+    JsonNode node;
+    try {
+      node = Json.parse(raw);
+    } catch (IOException e) {
+      throw ApiError.badRequest("The request body is not valid JSON.");
+    }
+    if (!node.isObject()) {
+      throw ApiError.badRequest("The request body must be a JSON object.");
+    }
+    return node;
+  }
+
+}

@@ -1,0 +1,122 @@
+package com.hrplatform.mailchimp.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A fault injected into matching Marketing API requests. {@code remaining} counts the requests it still
+ * applies to; -1 means until cleared.
+ */
+final class FaultRule {
+  static final Set<String> KINDS = Set.of("latency", "status", "html503", "timeout");
+  static final long DEFAULT_TIMEOUT_HOLD_MS = 30_000;
+
+  final long id;
+  final String apiKey;
+  final String method;
+  final String pathPrefix;
+  final String kind;
+  final int status;
+  final long latencyMs;
+  private final AtomicInteger remaining;
+
+  private FaultRule(long id, String apiKey, String method, String pathPrefix, String kind, int status,
+      long latencyMs, int count) {
+    this.id = id;
+    this.apiKey = apiKey;
+    this.method = method;
+    this.pathPrefix = pathPrefix;
+    this.kind = kind;
+    this.status = status;
+    this.latencyMs = latencyMs;
+    this.remaining = new AtomicInteger(count);
+  }
+
+  static FaultRule parse(long id, JsonNode body) {
+    String kind = Json.text(body, "kind");
+    if (kind == null || !KINDS.contains(kind)) {
+      throw ApiError.badRequest("kind must be one of latency, status, html503, timeout.");
+    }
+    String method = Json.text(body, "method");
+    String pathPrefix = Json.text(body, "pathPrefix");
+    int status = body.path("status").asInt(0);
+    if ("status".equals(kind) && (status < 400 || status > 599)) {
+      throw ApiError.badRequest("a status fault needs a status between 400 and 599.");
+    }
+    long latency = body.path("latencyMs").asLong(0);
+    if ("latency".equals(kind) && latency <= 0) {
+      throw ApiError.badRequest("a latency fault needs latencyMs > 0.");
+    }
+    if (latency < 0 || latency > 600_000) {
+      throw ApiError.badRequest("latencyMs must be between 0 and 600000.");
+    }
+    int count = -1;
+    if (body.hasNonNull("count")) {
+      count = body.path("count").asInt(-1);
+      if (count <= 0) {
+        throw ApiError.badRequest("count must be a positive integer (omit it for 'until cleared').");
+      }
+    }
+    return new FaultRule(id, Json.text(body, "apiKey"), method == null ? null : method.toUpperCase(Locale.ROOT),
+        pathPrefix, kind, status, latency, count);
+  }
+
+  boolean matches(String key, String reqMethod, String path) {
+    return (apiKey == null || apiKey.equals(key))
+        && (method == null || method.equals(reqMethod))
+        && (pathPrefix == null || path.startsWith(pathPrefix));
+  }
+
+  /** Takes one use of the rule; false once it is used up. */
+  boolean tryConsume() {
+    while (true) {
+      int r = remaining.get();
+      if (r < 0) {
+        return true;
+      }
+      if (r == 0) {
+        return false;
+      }
+      if (remaining.compareAndSet(r, r - 1)) {
+        return true;
+      }
+    }
+  }
+
+  boolean exhausted() {
+    return remaining.get() == 0;
+  }
+
+  long holdMs() {
+    return latencyMs > 0 ? latencyMs : DEFAULT_TIMEOUT_HOLD_MS;
+  }
+
+  ObjectNode render() {
+    ObjectNode n = Json.obj();
+    n.put("id", id);
+    if (apiKey != null) {
+      n.put("apiKey", apiKey);
+    }
+    if (method != null) {
+      n.put("method", method);
+    }
+    if (pathPrefix != null) {
+      n.put("pathPrefix", pathPrefix);
+    }
+    n.put("kind", kind);
+    if (status > 0) {
+      n.put("status", status);
+    }
+    if (latencyMs > 0) {
+      n.put("latencyMs", latencyMs);
+    }
+    int r = remaining.get();
+    if (r >= 0) {
+      n.put("remaining", r);
+    }
+    return n;
+  }
+}

@@ -1,0 +1,134 @@
+package com.hrplatform.mailchimp.sandbox;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.Set;
+
+/** One list member. Mutated only while holding the owning account's lock. */
+final class Member {
+  /** Statuses a client may write. "archived" is reached with DELETE only. */
+  static final Set<String> WRITABLE_STATUSES = Set.of("subscribed", "unsubscribed", "cleaned", "pending", "transactional");
+
+  String email;
+  String hash;
+  String status;
+  /** The status a member had when archived; compliance rules keep applying to it. */
+  String statusBeforeArchive;
+  final long webId;
+  final String uniqueEmailId;
+  final String contactId;
+  ObjectNode mergeFields = Json.obj();
+  ObjectNode interests = Json.obj();
+  String emailType = "html";
+  String language = "";
+  boolean vip;
+  String ipSignup = "";
+  String ipOpt = "";
+  Instant timestampSignup;
+  Instant timestampOpt;
+  Instant lastChanged;
+  String source = "API - Generic";
+  String unsubscribeReason;
+
+  Member(String email, long webId, Instant now) {
+    this.email = email.trim();
+    this.hash = Json.subscriberHash(email);
+    this.webId = webId;
+    this.uniqueEmailId = Json.randomId();
+    this.contactId = Json.md5(hash + webId);
+    this.lastChanged = now;
+  }
+
+  /** The status compliance rules look at: an archived member keeps the state it was archived in. */
+  String effectiveStatus() {
+    return "archived".equals(status) && statusBeforeArchive != null ? statusBeforeArchive : status;
+  }
+
+  /**
+   * Mailchimp's compliance rule: an unsubscribed or cleaned contact cannot be put back to subscribed by
+   * the API (a cleaned one not even to pending). Returns true when the change is refused.
+   */
+  boolean refuses(String newStatus) {
+    String current = effectiveStatus();
+    if ("subscribed".equals(newStatus)) {
+      return "unsubscribed".equals(current) || "cleaned".equals(current);
+    }
+    if ("pending".equals(newStatus)) {
+      return "cleaned".equals(current);
+    }
+    return false;
+  }
+
+  void setStatus(String newStatus, Instant now) {
+    if (newStatus.equals(status)) {
+      return;
+    }
+    if ("archived".equals(newStatus)) {
+      statusBeforeArchive = status;
+    } else {
+      statusBeforeArchive = null;
+    }
+    status = newStatus;
+    lastChanged = now;
+    if ("subscribed".equals(newStatus) && timestampOpt == null) {
+      timestampOpt = now;
+    }
+    unsubscribeReason = "unsubscribed".equals(newStatus) ? "N/A (Unsubscribed by an admin)" : null;
+  }
+
+  String fullName() {
+    String first = mergeFields.path("FNAME").asText("");
+    String last = mergeFields.path("LNAME").asText("");
+    return (first + " " + last).trim();
+  }
+
+  ObjectNode render(Audience list) {
+    ObjectNode n = Json.obj();
+    n.put("id", hash);
+    n.put("email_address", email);
+    n.put("unique_email_id", uniqueEmailId);
+    n.put("contact_id", contactId);
+    n.put("full_name", fullName());
+    n.put("web_id", webId);
+    n.put("email_type", emailType);
+    n.put("status", status);
+    if (unsubscribeReason != null) {
+      n.put("unsubscribe_reason", unsubscribeReason);
+    }
+    n.put("consents_to_one_to_one_messaging", true);
+    n.set("merge_fields", mergeFields.deepCopy());
+    n.set("interests", interests.deepCopy());
+    ObjectNode stats = n.putObject("stats");
+    stats.put("avg_open_rate", 0);
+    stats.put("avg_click_rate", 0);
+    n.put("ip_signup", ipSignup);
+    n.put("timestamp_signup", Json.ts(timestampSignup));
+    n.put("ip_opt", ipOpt);
+    n.put("timestamp_opt", Json.ts(timestampOpt));
+    n.put("member_rating", 2);
+    n.put("last_changed", Json.ts(lastChanged));
+    n.put("language", language);
+    n.put("vip", vip);
+    n.put("email_client", "");
+    ObjectNode location = n.putObject("location");
+    location.put("latitude", 0);
+    location.put("longitude", 0);
+    location.put("gmtoff", 0);
+    location.put("dstoff", 0);
+    location.put("country_code", "");
+    location.put("timezone", "");
+    location.put("region", "");
+    n.put("source", source);
+    ArrayNode tags = Json.arr();
+    for (Segment s : list.segments.values()) {
+      if (s.members.contains(hash)) {
+        tags.addObject().put("id", s.id).put("name", s.name);
+      }
+    }
+    n.put("tags_count", tags.size());
+    n.set("tags", tags);
+    n.put("list_id", list.id);
+    return n;
+  }
+}
