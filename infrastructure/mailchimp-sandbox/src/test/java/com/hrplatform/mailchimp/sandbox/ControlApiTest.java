@@ -1,0 +1,243 @@
+package com.hrplatform.mailchimp.sandbox;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The /_sandbox control endpoints: request log, accounts, faults, latency, campaigns, reset. */
+class ControlApiTest {
+  static MailchimpSandbox sandbox;
+  static SandboxClient c;
+
+  @BeforeAll
+  static void start() {
+    sandbox = MailchimpSandbox.start(0);
+    c = new SandboxClient(sandbox);
+  }
+
+  @AfterAll
+  static void stop() {
+    sandbox.close();
+  }
+
+  @BeforeEach
+  void reset() {
+    assertEquals(204, c.control("POST", "/_sandbox/reset", null).status());
+  }
+
+  static Map<String, Object> member(String email) {
+    return Map.of("email_address", email, "status", "subscribed");
+  }
+
+  @Test
+  void requestLogRecordsMarketingRequestsWithBatchSizes() {
+    String list = c.listId("Employees");
+    assertEquals(204, c.control("DELETE", "/_sandbox/requests", null).status());
+    c.ok("POST", "/3.0/lists/" + list, Map.of("members", List.of(member("a1@example.com"), member("a2@example.com"),
+        member("a3@example.com"))));
+    int seg = c.ok("POST", "/3.0/lists/" + list + "/segments", Map.of("name", "T")).path("id").asInt();
+    c.ok("POST", "/3.0/lists/" + list + "/segments/" + seg, Map.of("members_to_add", List.of("a1@example.com",
+        "a2@example.com"), "members_to_remove", List.of("a3@example.com")));
+    c.api("GET", "/3.0/lists/" + list + "/members?count=5&offset=0", null);
+    c.call("GET", "/3.0/ping", "wrong-key", null);
+
+    JsonNode log = c.control("GET", "/_sandbox/requests", null).json();
+    assertEquals(5, log.size(), log.toString());
+    assertEquals("POST", log.get(0).path("method").asText());
+    assertEquals("/3.0/lists/" + list, log.get(0).path("path").asText());
+    assertEquals(200, log.get(0).path("status").asInt());
+    assertEquals(3, log.get(0).path("members").asInt());
+    assertEquals(0, log.get(1).path("members").asInt(), "creating a segment is not a batch");
+    assertEquals(3, log.get(2).path("members").asInt(), "segment batch: adds + removes");
+    assertEquals("/3.0/lists/" + list + "/members", log.get(3).path("path").asText(), "no query string");
+    assertEquals(401, log.get(4).path("status").asInt());
+
+    assertEquals(204, c.control("DELETE", "/_sandbox/requests", null).status());
+    assertEquals(0, c.control("GET", "/_sandbox/requests", null).json().size(), "control calls are not logged");
+  }
+
+  @Test
+  void accountsAreSeparateOrganisationsWithTheirOwnKeys() {
+    String key = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-us7";
+    SandboxClient.Res created = c.control("POST", "/_sandbox/accounts",
+        Map.of("apiKey", key, "accountName", "Globex HR", "seed", true));
+    assertEquals(201, created.status(), created.body());
+    assertEquals("Globex HR", created.json().path("accountName").asText());
+    assertEquals(2, created.json().path("lists").size());
+
+    SandboxClient.Res root = c.call("GET", "/3.0/", key, null);
+    assertEquals("Globex HR", root.json().path("account_name").asText());
+    String globexList = created.json().path("lists").get(0).path("id").asText();
+    assertEquals(200, c.call("GET", "/3.0/lists/" + globexList, key, null).status());
+    assertEquals(404, c.api("GET", "/3.0/lists/" + globexList, null).status(), "another account's list is not visible");
+
+    c.call("POST", "/3.0/lists/" + globexList, key, Map.of("members", List.of(member("only.globex@example.com"))));
+    String defaultList = c.listId("Employees");
+    assertEquals(404, c.api("GET", "/3.0/lists/" + defaultList + "/members/only.globex@example.com", null).status());
+
+    String empty = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-us2";
+    c.control("POST", "/_sandbox/accounts", Map.of("apiKey", empty, "accountName", "Initech"));
+    assertEquals(0, c.call("GET", "/3.0/lists", empty, null).json().path("total_items").asInt());
+    assertEquals(0, c.call("GET", "/3.0/campaigns", empty, null).json().path("total_items").asInt());
+
+    // Posting the same key again resets that account.
+    c.control("POST", "/_sandbox/accounts", Map.of("apiKey", key, "accountName", "Globex HR", "seed", true));
+    assertEquals(404, c.call("GET", "/3.0/lists/" + globexList + "/members/only.globex@example.com", key, null).status());
+    assertEquals(400, c.control("POST", "/_sandbox/accounts", Map.of("accountName", "no key")).status());
+  }
+
+  @Test
+  void statusFaultAppliesToCountMatchingRequestsThenStops() {
+    SandboxClient.Res f = c.control("POST", "/_sandbox/faults",
+        Map.of("kind", "status", "status", 429, "count", 2, "method", "GET", "pathPrefix", "/3.0/lists"));
+    assertEquals(201, f.status(), f.body());
+    assertEquals(200, c.api("GET", "/3.0/campaigns", null).status(), "other paths unaffected");
+    assertEquals(404, c.api("POST", "/3.0/lists/nosuchlist", "{}").status(), "a POST is not matched by a GET rule");
+    SandboxClient.Res first = c.api("GET", "/3.0/lists", null);
+    MarketingApiTest.assertProblem(first, 429, "Too Many Requests");
+    MarketingApiTest.assertProblem(c.api("GET", "/3.0/lists", null), 429, "Too Many Requests");
+    assertEquals(200, c.api("GET", "/3.0/lists", null).status(), "count exhausted");
+  }
+
+  @Test
+  void faultsCanTargetOneApiKeyAndAreClearedTogether() {
+    String key = "cccccccccccccccccccccccccccccccc-us3";
+    c.control("POST", "/_sandbox/accounts", Map.of("apiKey", key, "accountName", "Umbrella", "seed", true));
+    c.control("POST", "/_sandbox/faults", Map.of("kind", "status", "status", 500, "apiKey", key));
+    MarketingApiTest.assertProblem(c.call("GET", "/3.0/", key, null), 500, "Internal Server Error");
+    MarketingApiTest.assertProblem(c.call("GET", "/3.0/lists", key, null), 500, "Internal Server Error");
+    assertEquals(200, c.api("GET", "/3.0/", null).status(), "the default key is unaffected");
+    assertEquals(1, c.control("GET", "/_sandbox/faults", null).json().size());
+    assertEquals(204, c.control("DELETE", "/_sandbox/faults", null).status());
+    assertEquals(200, c.call("GET", "/3.0/", key, null).status());
+  }
+
+  @Test
+  void html503LooksLikeALoadBalancerPage() {
+    c.control("POST", "/_sandbox/faults", Map.of("kind", "html503", "count", 1));
+    SandboxClient.Res r = c.api("GET", "/3.0/lists", null);
+    assertEquals(503, r.status());
+    assertTrue(r.contentType().startsWith("text/html"), r.contentType());
+    assertTrue(r.body().startsWith("<!DOCTYPE html>"));
+    assertEquals(200, c.api("GET", "/3.0/lists", null).status());
+    JsonNode log = c.control("GET", "/_sandbox/requests", null).json();
+    assertEquals(503, log.get(log.size() - 2).path("status").asInt());
+  }
+
+  @Test
+  void latencyFaultAndGlobalLatencyDelayResponses() {
+    c.control("POST", "/_sandbox/faults", Map.of("kind", "latency", "latencyMs", 300, "count", 1));
+    long t0 = System.nanoTime();
+    assertEquals(200, c.api("GET", "/3.0/ping", null).status());
+    assertTrue(Duration.ofNanos(System.nanoTime() - t0).toMillis() >= 300, "latency fault applied");
+
+    SandboxClient.Res cfg = c.control("POST", "/_sandbox/config", Map.of("latencyMs", 200));
+    assertEquals(200, cfg.json().path("latencyMs").asInt());
+    t0 = System.nanoTime();
+    assertEquals(200, c.api("GET", "/3.0/ping", null).status());
+    assertTrue(Duration.ofNanos(System.nanoTime() - t0).toMillis() >= 200, "global latency applied");
+    assertEquals(400, c.control("POST", "/_sandbox/config", Map.of("latencyMs", -1)).status());
+  }
+
+  @Test
+  void timeoutFaultHoldsTheRequestThenDropsTheConnection() {
+    // No count: java.net.http retries an idempotent request once when the connection drops.
+    c.control("POST", "/_sandbox/faults", Map.of("kind", "timeout", "latencyMs", 250, "pathPrefix", "/3.0/ping"));
+    long t0 = System.nanoTime();
+    UncheckedIOException e = assertThrows(UncheckedIOException.class,
+        () -> c.send(c.request("GET", "/3.0/ping", MailchimpSandbox.DEFAULT_API_KEY, null, Duration.ofSeconds(10))));
+    assertTrue(Duration.ofNanos(System.nanoTime() - t0).toMillis() >= 250, "held before closing: " + e);
+    JsonNode log = c.control("GET", "/_sandbox/requests", null).json();
+    assertEquals(0, log.get(log.size() - 1).path("status").asInt(), "no answer is logged as status 0");
+    assertEquals(204, c.control("DELETE", "/_sandbox/faults", null).status());
+    assertEquals(200, c.api("GET", "/3.0/ping", null).status());
+  }
+
+  @Test
+  void timeoutFaultWithoutLatencyHoldsLongerThanAClientTimeout() {
+    c.control("POST", "/_sandbox/faults", Map.of("kind", "timeout", "count", 1));
+    UncheckedIOException e = assertThrows(UncheckedIOException.class,
+        () -> c.send(c.request("GET", "/3.0/ping", MailchimpSandbox.DEFAULT_API_KEY, null, Duration.ofMillis(400))));
+    assertTrue(e.getCause() instanceof java.net.http.HttpTimeoutException, e.toString());
+  }
+
+  @Test
+  void badFaultRulesAreRejected() {
+    assertEquals(400, c.control("POST", "/_sandbox/faults", Map.of("kind", "explode")).status());
+    assertEquals(400, c.control("POST", "/_sandbox/faults", Map.of("kind", "status")).status());
+    assertEquals(400, c.control("POST", "/_sandbox/faults", Map.of("kind", "latency")).status());
+    assertEquals(400, c.control("POST", "/_sandbox/faults", Map.of("kind", "status", "status", 500, "count", 0)).status());
+    assertEquals(0, c.control("GET", "/_sandbox/faults", null).json().size());
+  }
+
+  @Test
+  void campaignsCanBeCreatedAndTheirStatsChanged() {
+    String list = c.listId("Employees");
+    SandboxClient.Res created = c.control("POST", "/_sandbox/campaigns", Map.of(
+        "apiKey", MailchimpSandbox.DEFAULT_API_KEY, "status", "sending", "listId", list,
+        "title", "Pulse survey", "subjectLine", "Two minutes, please", "emailsSent", 120,
+        "report", Map.of("uniqueOpens", 30, "openRate", 0.25, "uniqueClicks", 6, "clickRate", 0.05)));
+    assertEquals(201, created.status(), created.body());
+    String id = created.json().path("id").asText();
+    assertEquals("sending", c.ok("GET", "/3.0/campaigns/" + id, null).path("status").asText());
+    JsonNode report = c.ok("GET", "/3.0/reports/" + id, null);
+    assertEquals(30, report.path("opens").path("unique_opens").asInt());
+    assertEquals(0.25, report.path("opens").path("open_rate").asDouble());
+
+    SandboxClient.Res patched = c.control("PATCH", "/_sandbox/campaigns/" + id, Map.of("status", "sent",
+        "report", Map.of("uniqueOpens", 45, "openRate", 0.375, "uniqueClicks", 9, "clickRate", 0.075)));
+    assertEquals(200, patched.status(), patched.body());
+    report = c.ok("GET", "/3.0/reports/" + id, null);
+    assertEquals(45, report.path("opens").path("unique_opens").asInt());
+    assertEquals(0.375, report.path("opens").path("open_rate").asDouble());
+    assertEquals(9, report.path("clicks").path("unique_clicks").asInt());
+    assertEquals(0.075, report.path("clicks").path("click_rate").asDouble());
+    assertEquals("sent", c.ok("GET", "/3.0/campaigns/" + id, null).path("status").asText());
+    assertEquals(5, c.ok("GET", "/3.0/campaigns", null).path("total_items").asInt());
+
+    String draft = c.control("POST", "/_sandbox/campaigns", Map.of("status", "save", "listId", list, "title", "D",
+        "subjectLine", "S")).json().path("id").asText();
+    assertEquals(404, c.api("GET", "/3.0/reports/" + draft, null).status());
+    c.control("PATCH", "/_sandbox/campaigns/" + draft, Map.of("status", "schedule", "sendTime", "2031-01-02T03:04:05Z"));
+    assertEquals("2031-01-02T03:04:05+00:00", c.ok("GET", "/3.0/campaigns/" + draft, null).path("send_time").asText());
+
+    assertEquals(400, c.control("POST", "/_sandbox/campaigns", Map.of("status", "draft", "listId", list)).status());
+    assertEquals(400, c.control("POST", "/_sandbox/campaigns", Map.of("status", "sent", "listId", "nope")).status());
+    assertEquals(404, c.control("PATCH", "/_sandbox/campaigns/nope", Map.of("status", "sent")).status());
+    assertEquals(400, c.control("PATCH", "/_sandbox/campaigns/" + id, Map.of("report", Map.of("openRate", 3))).status());
+  }
+
+  @Test
+  void resetReturnsToTheSeededState() {
+    String list = c.listId("Employees");
+    c.ok("POST", "/3.0/lists/" + list, Map.of("members", List.of(member("temp@example.com"))));
+    c.control("POST", "/_sandbox/accounts", Map.of("apiKey", "dddddddddddddddddddddddddddddddd-us4", "accountName", "X"));
+    c.control("POST", "/_sandbox/faults", Map.of("kind", "status", "status", 500, "pathPrefix", "/3.0/campaigns"));
+    c.control("POST", "/_sandbox/config", Map.of("latencyMs", 5));
+
+    assertEquals(204, c.control("POST", "/_sandbox/reset", null).status());
+    assertEquals(0, c.control("GET", "/_sandbox/requests", null).json().size(), "request log cleared");
+    assertEquals(0, c.control("GET", "/_sandbox/faults", null).json().size(), "faults cleared");
+    assertEquals(0, c.control("GET", "/_sandbox/config", null).json().path("latencyMs").asInt());
+    assertEquals(5, c.ok("GET", "/3.0/lists/" + list + "/members", null).path("total_items").asInt());
+    assertEquals(list, c.listId("Employees"), "seeded ids are stable");
+    assertEquals(401, c.call("GET", "/3.0/", "dddddddddddddddddddddddddddddddd-us4", null).status());
+    assertEquals(200, c.api("GET", "/3.0/campaigns", null).status());
+  }
+
+  @Test
+  void unknownControlPathIs404Problem() {
+    MarketingApiTest.assertProblem(c.control("GET", "/_sandbox/nothing", null), 404, "Resource Not Found");
+    MarketingApiTest.assertProblem(c.control("PUT", "/_sandbox/requests", null), 405, "Method Not Allowed");
+  }
+}
