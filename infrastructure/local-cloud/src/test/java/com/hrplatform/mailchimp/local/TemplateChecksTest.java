@@ -3,6 +3,8 @@ package com.hrplatform.mailchimp.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -14,7 +16,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -57,6 +61,28 @@ class TemplateChecksTest {
                 + "FindInMap|ImportValue|GetAZs|Base64|Cidr|Condition)\\b").matcher(text).find(), "short-form tag in template.yaml");
         assertFalse(text.contains("!Ref") || text.contains("!GetAtt") || text.contains("!Sub") || text.contains("!If"),
                 "the local runner refuses any template text containing !Ref/!GetAtt/!Sub/!If, comments included");
+    }
+
+    static Stream<Path> sampleEvents() throws IOException {
+        try (Stream<Path> files = Files.list(TemplateChecksTestSupport.repoRoot().resolve("events"))) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList().stream();
+        }
+    }
+
+    @ParameterizedTest(name = "events/{0} loads as an HTTP API v2 event for a route of template.yaml")
+    @MethodSource("sampleEvents")
+    void sampleEventMatchesARoute(Path event) {
+        JsonNode template = TemplateChecksTestSupport.read(projectTemplate());
+        Set<String> routeKeys = new HashSet<>();
+        TemplateChecksTestSupport.resourcesOfType(template, TemplateChecksTestSupport.SERVERLESS_FUNCTION).values()
+                .forEach(f -> f.path("Properties").path("Events").forEach(e -> routeKeys.add(
+                        e.path("Properties").path("Method").asText() + " " + e.path("Properties").path("Path").asText())));
+        APIGatewayV2HTTPEvent loaded = EventLoader.loadApiGatewayHttpEvent(event.toString());
+        assertEquals("2.0", loaded.getVersion());
+        assertTrue(routeKeys.contains(loaded.getRouteKey()), () -> loaded.getRouteKey() + " is not a route of " + routeKeys);
+        assertEquals(loaded.getRawPath(), loaded.getRequestContext().getHttp().getPath());
+        Map<String, String> claims = loaded.getRequestContext().getAuthorizer().getJwt().getClaims();
+        assertTrue(claims.keySet().containsAll(Set.of("sub", "org_id", "role")), () -> "claims " + claims);
     }
 
     @Nested
