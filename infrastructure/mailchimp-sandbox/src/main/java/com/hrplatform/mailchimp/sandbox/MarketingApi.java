@@ -462,6 +462,9 @@ final class MarketingApi {
     }
     JsonNode interests = body.get("interests");
     if (interests != null && interests.isObject()) {
+      if (m.interests == null) {
+        m.interests = Json.obj();
+      }
       m.interests.setAll((ObjectNode) interests);
     }
     String emailType = Json.text(body, "email_type");

@@ -16,10 +16,9 @@ final class Member {
   /** The status a member had when archived; compliance rules keep applying to it. */
   String statusBeforeArchive;
   final long webId;
-  final String uniqueEmailId;
-  final String contactId;
   ObjectNode mergeFields = Json.obj();
-  ObjectNode interests = Json.obj();
+  /** Null until a client sets interests (saves memory in 100k-member audiences). */
+  ObjectNode interests;
   String emailType = "html";
   String language = "";
   boolean vip;
@@ -35,8 +34,6 @@ final class Member {
     this.email = email.trim();
     this.hash = Json.subscriberHash(email);
     this.webId = webId;
-    this.uniqueEmailId = Json.randomId();
-    this.contactId = Json.md5(hash + webId);
     this.lastChanged = now;
   }
 
@@ -87,8 +84,9 @@ final class Member {
     ObjectNode n = Json.obj();
     n.put("id", hash);
     n.put("email_address", email);
-    n.put("unique_email_id", uniqueEmailId);
-    n.put("contact_id", contactId);
+    String idSeed = Json.md5("member|" + webId);
+    n.put("unique_email_id", idSeed.substring(0, 10));
+    n.put("contact_id", idSeed);
     n.put("full_name", fullName());
     n.put("web_id", webId);
     n.put("email_type", emailType);
@@ -98,7 +96,7 @@ final class Member {
     }
     n.put("consents_to_one_to_one_messaging", true);
     n.set("merge_fields", mergeFields.deepCopy());
-    n.set("interests", interests.deepCopy());
+    n.set("interests", interests == null ? Json.obj() : interests.deepCopy());
     ObjectNode stats = n.putObject("stats");
     stats.put("avg_open_rate", 0);
     stats.put("avg_click_rate", 0);
