@@ -12,9 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class TemplateTest {
+public class TemplateTest {
 
-    static Path fixture() {
+    public static Path fixture() {
         try {
             return Path.of(TemplateTest.class.getResource("/local-cloud-test-template.yaml").toURI());
         } catch (URISyntaxException e) {
