@@ -502,6 +502,12 @@ public final class LocalCloud implements AutoCloseable {
             cloud.close();
             System.out.println("[local-cloud] stopped");
         }, "local-cloud-shutdown"));
+        // Under `./mvnw -Plocal` this JVM is Maven's child: if Maven goes away (Ctrl-C, kill), go too, so
+        // neither this JVM nor dynalite is left behind even when only Maven got the signal.
+        ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> {
+            System.out.println("[local-cloud] parent process " + parent.pid() + " exited");
+            System.exit(0);
+        }));
         String token = cloud.jwt().token("demo-admin", "demo-org", "admin", Instant.now().plus(Duration.ofDays(365)));
         System.out.println();
         System.out.println("Local cloud is running (Ctrl-C stops everything)");
