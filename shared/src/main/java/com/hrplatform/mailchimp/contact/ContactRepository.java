@@ -1,0 +1,172 @@
+package com.hrplatform.mailchimp.contact;
+
+import com.hrplatform.mailchimp.api.Page;
+import com.hrplatform.mailchimp.api.PageRequest;
+import com.hrplatform.mailchimp.aws.DynamoCursor;
+import com.hrplatform.mailchimp.aws.Items;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The directory replica: one item per person, {@code orgId} + {@code entityType#entityId}. The index
+ * {@code OrgHashIndex} (orgId, subscriberHash) lists an org's people in subscriber-hash order, the
+ * order of the memberships table, so a sync can merge the two without random reads.
+ */
+public final class ContactRepository {
+    static final String HASH_INDEX = "OrgHashIndex";
+    private static final String[] DIRECTORY_FIELDS = {"firstName", "lastName", "department", "location",
+            "employmentType", "employmentStatus"};
+
+    private final DynamoDbClient dynamoDb;
+    private final String tableName;
+
+    public ContactRepository(DynamoDbClient dynamoDb, String tableName) {
+        this.dynamoDb = dynamoDb;
+        this.tableName = tableName;
+    }
+
+    /**
+     * Writes the directory fields of a person, leaving its consent as it is (an import must never undo
+     * an opt-out). Answers true when the person is new.
+     */
+    public boolean upsert(String orgId, Contact contact) {
+        Map<String, String> names = new HashMap<>();
+        Map<String, AttributeValue> values = new HashMap<>();
+        List<String> sets = new ArrayList<>();
+        List<String> removes = new ArrayList<>();
+        set(sets, names, values, "entityId", contact.entityId());
+        set(sets, names, values, "entityType", contact.entityType());
+        set(sets, names, values, "email", contact.email());
+        set(sets, names, values, "subscriberHash", contact.subscriberHash());
+        set(sets, names, values, "updatedAt", contact.updatedAt());
+        String[] directoryValues = {contact.firstName(), contact.lastName(), contact.department(), contact.location(),
+                contact.employmentType(), contact.employmentStatus()};
+        for (int i = 0; i < DIRECTORY_FIELDS.length; i++) {
+            if (directoryValues[i] == null) {
+                names.put("#" + DIRECTORY_FIELDS[i], DIRECTORY_FIELDS[i]);
+                removes.add("#" + DIRECTORY_FIELDS[i]);
+            } else {
+                set(sets, names, values, DIRECTORY_FIELDS[i], directoryValues[i]);
+            }
+        }
+        String expression = "SET " + String.join(", ", sets) + (removes.isEmpty() ? "" : " REMOVE " + String.join(", ", removes));
+        var response = dynamoDb.updateItem(request -> request.tableName(tableName)
+                .key(key(orgId, contact.entityKey()))
+                .updateExpression(expression)
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(values)
+                .returnValues(ReturnValue.UPDATED_OLD));
+        return !response.hasAttributes() || response.attributes().isEmpty();
+    }
+
+    private static void set(List<String> sets, Map<String, String> names, Map<String, AttributeValue> values,
+                            String field, String value) {
+        names.put("#" + field, field);
+        values.put(":" + field, Items.s(value));
+        sets.add("#" + field + " = :" + field);
+    }
+
+    public Optional<Contact> find(String orgId, String entityType, String entityId) {
+        var item = dynamoDb.getItem(request -> request.tableName(tableName)
+                .key(key(orgId, Contact.entityKey(entityType, entityId))).consistentRead(true)).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
+    }
+
+    /** Answers the deleted contact, if there was one. */
+    public Optional<Contact> delete(String orgId, String entityType, String entityId) {
+        var response = dynamoDb.deleteItem(request -> request.tableName(tableName)
+                .key(key(orgId, Contact.entityKey(entityType, entityId))).returnValues(ReturnValue.ALL_OLD));
+        return response.hasAttributes() && !response.attributes().isEmpty()
+                ? Optional.of(fromItem(response.attributes())) : Optional.empty();
+    }
+
+    /** Records the person's consent on their directory entry; false when the person is not in the directory. */
+    public boolean setConsent(String orgId, String entityType, String entityId, String consent) {
+        try {
+            dynamoDb.updateItem(request -> request.tableName(tableName)
+                    .key(key(orgId, Contact.entityKey(entityType, entityId)))
+                    .conditionExpression("attribute_exists(orgId)")
+                    .updateExpression("SET consent = :consent")
+                    .expressionAttributeValues(Map.of(":consent", Items.s(consent))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    public Page<Contact> list(String orgId, String entityType, PageRequest page) {
+        QueryRequest.Builder query = QueryRequest.builder()
+                .tableName(tableName)
+                .limit(page.limit())
+                .exclusiveStartKey(DynamoCursor.decode(page.cursor(), "orgId", orgId));
+        if (entityType == null) {
+            query.keyConditionExpression("orgId = :org").expressionAttributeValues(Map.of(":org", Items.s(orgId)));
+        } else {
+            query.keyConditionExpression("orgId = :org AND begins_with(entityKey, :type)")
+                    .expressionAttributeValues(Map.of(":org", Items.s(orgId), ":type", Items.s(entityType + "#")));
+        }
+        QueryResponse response = dynamoDb.query(query.build());
+        return new Page<>(response.items().stream().map(ContactRepository::fromItem).toList(),
+                DynamoCursor.encode(response.lastEvaluatedKey()));
+    }
+
+    /**
+     * Up to {@code limit} of the org's people with a subscriber hash after {@code afterHash} (null: from the
+     * first), in hash order. When the page is full, the people sharing its last hash are all included, so
+     * the next page can start strictly after that hash.
+     *
+     * @return the people, and whether more may follow
+     */
+    public HashWindow windowAfter(String orgId, String afterHash, int limit) {
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":org", Items.s(orgId)));
+        String condition = "orgId = :org";
+        if (afterHash != null) {
+            condition += " AND subscriberHash > :after";
+            values.put(":after", Items.s(afterHash));
+        }
+        QueryResponse response = dynamoDb.query(QueryRequest.builder().tableName(tableName).indexName(HASH_INDEX)
+                .keyConditionExpression(condition).expressionAttributeValues(values).limit(limit).build());
+        List<Contact> people = new ArrayList<>(response.items().stream().map(ContactRepository::fromItem).toList());
+        boolean more = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty();
+        if (more && !people.isEmpty()) {
+            String lastHash = people.get(people.size() - 1).subscriberHash();
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            people.forEach(person -> seen.add(person.entityKey()));
+            QueryResponse sameHash = dynamoDb.query(QueryRequest.builder().tableName(tableName).indexName(HASH_INDEX)
+                    .keyConditionExpression("orgId = :org AND subscriberHash = :hash")
+                    .expressionAttributeValues(Map.of(":org", Items.s(orgId), ":hash", Items.s(lastHash))).build());
+            sameHash.items().stream().map(ContactRepository::fromItem)
+                    .filter(person -> seen.add(person.entityKey()))
+                    .forEach(people::add);
+        }
+        return new HashWindow(people, more);
+    }
+
+    public record HashWindow(List<Contact> contacts, boolean more) {
+        /** The last hash of the window, or null when it is the last window. */
+        public String lastHash() {
+            return more && !contacts.isEmpty() ? contacts.get(contacts.size() - 1).subscriberHash() : null;
+        }
+    }
+
+    private static Map<String, AttributeValue> key(String orgId, String entityKey) {
+        return Map.of("orgId", Items.s(orgId), "entityKey", Items.s(entityKey));
+    }
+
+    static Contact fromItem(Map<String, AttributeValue> item) {
+        return new Contact(Items.string(item, "entityId"), Items.string(item, "entityType"), Items.string(item, "email"),
+                Items.string(item, "firstName"), Items.string(item, "lastName"), Items.string(item, "department"),
+                Items.string(item, "location"), Items.string(item, "employmentType"),
+                Items.string(item, "employmentStatus"), Items.string(item, "updatedAt"), Items.string(item, "consent"));
+    }
+}

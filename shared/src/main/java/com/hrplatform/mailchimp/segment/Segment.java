@@ -1,0 +1,41 @@
+package com.hrplatform.mailchimp.segment;
+
+import com.hrplatform.mailchimp.contact.Contact;
+
+/**
+ * A group of people mapped to one Mailchimp audience, mirrored there as a tag of its name.
+ * {@code runId}/{@code leaseExpiresAt} belong to the running sync; {@code tagId} is the Mailchimp
+ * static segment id of the tag.
+ */
+public record Segment(String orgId, String id, String name, String description, String segmentType,
+                      String mailchimpListId, FilterCriteria filterCriteria, boolean requireOptIn, String status,
+                      int memberCount, String lastSyncedAt, String lastError, SegmentRun lastRun, String createdAt,
+                      String updatedAt, String runId, long leaseExpiresAt, String tagId, String softDeletedAt) {
+    public static final String PENDING = "pending";
+    public static final String SYNCING = "syncing";
+    public static final String SYNCED = "synced";
+    public static final String ERROR = "error";
+    public static final String MIXED = "mixed";
+
+    /** Whether the person belongs in this segment, consent aside. */
+    public boolean selects(Contact contact) {
+        return (MIXED.equals(segmentType) || segmentType.equals(contact.entityType()))
+                && filterCriteria.matches(contact);
+    }
+
+    /** Whether the person's consent allows subscribing them through this segment (design rule 1). */
+    public boolean consentAllows(Contact contact) {
+        if (Contact.OPTED_OUT.equals(contact.consent())) {
+            return false;
+        }
+        return !requireOptIn || Contact.OPTED_IN.equals(contact.consent());
+    }
+
+    public boolean isDeleted() {
+        return softDeletedAt != null;
+    }
+
+    public boolean isSyncingAt(long epochSeconds) {
+        return SYNCING.equals(status) && leaseExpiresAt > epochSeconds;
+    }
+}

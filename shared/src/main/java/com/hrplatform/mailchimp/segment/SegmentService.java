@@ -1,0 +1,175 @@
+package com.hrplatform.mailchimp.segment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.hrplatform.mailchimp.api.Identity;
+import com.hrplatform.mailchimp.api.MailchimpFailures;
+import com.hrplatform.mailchimp.api.Page;
+import com.hrplatform.mailchimp.api.PageRequest;
+import com.hrplatform.mailchimp.api.TrpcException;
+import com.hrplatform.mailchimp.audit.AuditLog;
+import com.hrplatform.mailchimp.aws.Items;
+import com.hrplatform.mailchimp.connection.ConnectionService;
+import com.hrplatform.mailchimp.json.Json;
+import com.hrplatform.mailchimp.mailchimp.MailchimpApiKey;
+import com.hrplatform.mailchimp.mailchimp.MailchimpClient;
+import com.hrplatform.mailchimp.mailchimp.MailchimpException;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+/** Segments of an org: CRUD with soft delete, and starting a sync (design rules 7 and 10). */
+public final class SegmentService {
+    public static final Duration DEFAULT_LEASE = Duration.ofMinutes(15);
+
+    private final SegmentRepository segments;
+    private final ConnectionService connections;
+    private final MailchimpClient mailchimp;
+    private final SyncQueue queue;
+    private final AuditLog audit;
+    private final Clock clock;
+    private final Duration lease;
+
+    public SegmentService(SegmentRepository segments, ConnectionService connections, MailchimpClient mailchimp,
+                          SyncQueue queue, AuditLog audit, Clock clock, Duration lease) {
+        this.segments = segments;
+        this.connections = connections;
+        this.mailchimp = mailchimp;
+        this.queue = queue;
+        this.audit = audit;
+        this.clock = clock;
+        this.lease = lease;
+    }
+
+    public record NewSegment(String name, String description, String segmentType, String mailchimpListId,
+                             JsonNode filterCriteriaJson, FilterCriteria filterCriteria, boolean requireOptIn) {
+    }
+
+    public record SegmentChanges(String name, String description, JsonNode filterCriteriaJson, Boolean requireOptIn) {
+    }
+
+    public record SyncStarted(String segmentId, String runId, String status) {
+    }
+
+    public Page<SegmentView> list(Identity identity, PageRequest page) {
+        long now = clock.instant().getEpochSecond();
+        return segments.list(identity.orgId(), page).map(segment -> SegmentView.of(segment, now));
+    }
+
+    public SegmentView get(Identity identity, String segmentId) {
+        return SegmentView.of(live(identity.orgId(), segmentId), clock.instant().getEpochSecond());
+    }
+
+    public SegmentView create(Identity identity, NewSegment input) {
+        MailchimpApiKey key = connections.activeKey(identity.orgId());
+        requireAudience(key, input.mailchimpListId());
+        requireUniqueName(identity.orgId(), input.name(), input.mailchimpListId(), null);
+        String now = now();
+        Segment segment = new Segment(identity.orgId(), UUID.randomUUID().toString(), input.name(), input.description(),
+                input.segmentType(), input.mailchimpListId(), input.filterCriteria(), input.requireOptIn(), Segment.PENDING,
+                0, null, null, null, now, now, null, 0, null, null);
+        segments.create(segment, input.filterCriteriaJson());
+        audit.record(identity.orgId(), identity.actor(), "segment.created", "segment", segment.id(),
+                Map.of("mailchimpListId", segment.mailchimpListId(), "segmentType", segment.segmentType()));
+        return SegmentView.of(segment, clock.instant().getEpochSecond());
+    }
+
+    public SegmentView update(Identity identity, String segmentId, SegmentChanges changes) {
+        Segment current = live(identity.orgId(), segmentId);
+        if (changes.name() != null && !changes.name().equals(current.name())) {
+            requireUniqueName(identity.orgId(), changes.name(), current.mailchimpListId(), segmentId);
+        }
+        Map<String, AttributeValue> fields = new LinkedHashMap<>();
+        if (changes.name() != null) {
+            fields.put("name", Items.s(changes.name()));
+        }
+        if (changes.description() != null) {
+            fields.put("description", Items.s(changes.description()));
+        }
+        if (changes.filterCriteriaJson() != null) {
+            fields.put("filterCriteria", Items.s(Json.write(changes.filterCriteriaJson())));
+        }
+        if (changes.requireOptIn() != null) {
+            fields.put("requireOptIn", AttributeValue.fromBool(changes.requireOptIn()));
+        }
+        if (!segments.update(identity.orgId(), segmentId, fields, now(), clock.instant().getEpochSecond())) {
+            live(identity.orgId(), segmentId);
+            throw TrpcException.conflict("The segment is syncing; change it when the sync has finished");
+        }
+        audit.record(identity.orgId(), identity.actor(), "segment.updated", "segment", segmentId,
+                Map.of("fields", fields.keySet().stream().toList()));
+        return get(identity, segmentId);
+    }
+
+    public void delete(Identity identity, String segmentId) {
+        live(identity.orgId(), segmentId);
+        if (!segments.softDelete(identity.orgId(), segmentId, now())) {
+            throw TrpcException.notFound("No segment with id " + segmentId);
+        }
+        audit.record(identity.orgId(), identity.actor(), "segment.deleted", "segment", segmentId, Map.of());
+    }
+
+    /** Starts a run: syncing with a fresh lease, then a message for the worker. CONFLICT while one runs. */
+    public SyncStarted sync(Identity identity, String segmentId) {
+        live(identity.orgId(), segmentId);
+        connections.activeKey(identity.orgId());
+        String runId = UUID.randomUUID().toString();
+        Instant now = clock.instant();
+        String startedAt = DateTimeFormatter.ISO_INSTANT.format(now);
+        if (!segments.startRun(identity.orgId(), segmentId, runId, startedAt, now.getEpochSecond(),
+                now.plus(lease).getEpochSecond())) {
+            live(identity.orgId(), segmentId);
+            throw TrpcException.conflict("A sync of this segment is already running");
+        }
+        try {
+            queue.send(SyncMessage.firstSlice(identity.orgId(), segmentId, runId, startedAt));
+        } catch (RuntimeException e) {
+            // Nothing will pick the run up: end it now rather than leave the segment syncing until the lease ends.
+            segments.finishRun(identity.orgId(), segmentId, runId, Segment.ERROR, live(identity.orgId(), segmentId).memberCount(),
+                    SyncProgress.start(startedAt).toRun(runId, now()), "The sync could not be queued; try again", now());
+            throw e;
+        }
+        audit.record(identity.orgId(), identity.actor(), "segment.sync_requested", "segment", segmentId,
+                Map.of("runId", runId));
+        return new SyncStarted(segmentId, runId, Segment.SYNCING);
+    }
+
+    private Segment live(String orgId, String segmentId) {
+        return segments.find(orgId, segmentId).filter(segment -> !segment.isDeleted())
+                .orElseThrow(() -> TrpcException.notFound("No segment with id " + segmentId));
+    }
+
+    private void requireAudience(MailchimpApiKey key, String listId) {
+        try {
+            mailchimp.get(key, "/lists/" + URLEncoder.encode(listId, StandardCharsets.UTF_8) + "?fields=id,name");
+        } catch (MailchimpException e) {
+            if (e.kind() == MailchimpException.Kind.NOT_FOUND) {
+                throw TrpcException.badRequest("Invalid input: mailchimpListId: not an audience of the connected Mailchimp account");
+            }
+            throw MailchimpFailures.asTrpc(e);
+        }
+    }
+
+    /** The segment's tag is named after it, so two segments of one audience cannot share a name. */
+    private void requireUniqueName(String orgId, String name, String listId, String exceptSegmentId) {
+        String wanted = name.toLowerCase(Locale.ROOT);
+        boolean taken = segments.listAll(orgId).stream()
+                .anyMatch(other -> other.mailchimpListId().equals(listId) && !other.id().equals(exceptSegmentId)
+                        && other.name().toLowerCase(Locale.ROOT).equals(wanted));
+        if (taken) {
+            throw TrpcException.conflict("Another segment of this audience is already called \"" + name + "\"");
+        }
+    }
+
+    private String now() {
+        return DateTimeFormatter.ISO_INSTANT.format(clock.instant());
+    }
+}

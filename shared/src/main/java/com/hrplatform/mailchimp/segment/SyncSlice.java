@@ -1,0 +1,455 @@
+package com.hrplatform.mailchimp.segment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.hrplatform.mailchimp.contact.Contact;
+import com.hrplatform.mailchimp.contact.ContactRepository;
+import com.hrplatform.mailchimp.mailchimp.MailchimpApiKey;
+import com.hrplatform.mailchimp.mailchimp.MailchimpClient;
+import com.hrplatform.mailchimp.mailchimp.MailchimpException;
+import com.hrplatform.mailchimp.membership.Membership;
+import com.hrplatform.mailchimp.membership.MembershipRepository;
+import com.hrplatform.mailchimp.membership.PlacementIntents;
+import com.hrplatform.mailchimp.preference.ConsentRecorder;
+
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One slice of a segment sync. The main thread merges people and memberships window by window and
+ * fills batches of at most 500; full batches go to the sender pool, at most {@code concurrency} at a
+ * time, each sending one Mailchimp request and then recording its outcome in the memberships table.
+ */
+final class SyncSlice {
+    private final Segment segment;
+    private final String tagId;
+    private final String batchPrefix;
+    private final MailchimpApiKey key;
+    private final Set<String> liveSegmentIds;
+    private final Set<String> openIntents;
+    private final SyncSettings settings;
+    private final MailchimpClient mailchimp;
+    private final ContactRepository contacts;
+    private final MembershipRepository memberships;
+    private final PlacementIntents intents;
+    private final ConsentRecorder consent;
+    private final ExecutorService senders;
+    private final Clock clock;
+
+    private final SyncCounts counts = new SyncCounts();
+    private final Semaphore inFlight;
+    private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+    private final AtomicInteger batchSequence = new AtomicInteger();
+    private List<MemberWrite> subscribeBatch = new ArrayList<>();
+    private List<Membership> tagAdds = new ArrayList<>();
+    private List<Membership> tagRemoves = new ArrayList<>();
+    private String afterHash;
+    private boolean finished;
+
+    /** A person to send in a batch-subscribe request; {@code status} null leaves their Mailchimp status alone. */
+    private record MemberWrite(Contact contact, Membership before, String status, String digest, boolean joins) {
+    }
+
+    SyncSlice(Segment segment, String tagId, String batchPrefix, MailchimpApiKey key, Set<String> liveSegmentIds,
+              Set<String> openIntents, SyncSettings settings, MailchimpClient mailchimp, ContactRepository contacts,
+              MembershipRepository memberships, PlacementIntents intents, ConsentRecorder consent,
+              ExecutorService senders, Clock clock) {
+        this.segment = segment;
+        this.tagId = tagId;
+        this.batchPrefix = batchPrefix;
+        this.key = key;
+        this.liveSegmentIds = liveSegmentIds;
+        this.openIntents = openIntents;
+        this.settings = settings;
+        this.mailchimp = mailchimp;
+        this.contacts = contacts;
+        this.memberships = memberships;
+        this.intents = intents;
+        this.consent = consent;
+        this.senders = senders;
+        this.clock = clock;
+        this.inFlight = new Semaphore(settings.concurrency());
+    }
+
+    SyncCounts counts() {
+        return counts;
+    }
+
+    String afterHash() {
+        return afterHash;
+    }
+
+    boolean finished() {
+        return finished;
+    }
+
+    /** Processes windows from {@code startAfterHash} until the end of the directory or the deadline. */
+    void run(String startAfterHash, Instant deadline) {
+        afterHash = startAfterHash;
+        try {
+            while (failure.get() == null) {
+                ContactRepository.HashWindow window = contacts.windowAfter(segment.orgId(), afterHash, settings.windowSize());
+                String toHash = window.lastHash();
+                List<Membership> known = memberships.range(segment.orgId(), segment.mailchimpListId(), afterHash, toHash);
+                merge(window.contacts(), known);
+                if (toHash == null) {
+                    finished = true;
+                    break;
+                }
+                afterHash = toHash;
+                if (!clock.instant().isBefore(deadline)) {
+                    break;
+                }
+            }
+            flushSubscribes();
+            flushTags();
+        } finally {
+            awaitSenders();
+        }
+        RuntimeException failed = failure.get();
+        if (failed != null) {
+            throw failed;
+        }
+        if (finished) {
+            afterHash = null;
+        }
+    }
+
+    /** Compares one window of people with what the audience holds and queues the difference. */
+    private void merge(List<Contact> people, List<Membership> known) {
+        Map<String, List<Contact>> peopleByHash = new LinkedHashMap<>();
+        for (Contact person : people) {
+            peopleByHash.computeIfAbsent(person.subscriberHash(), hash -> new ArrayList<>()).add(person);
+        }
+        Map<String, Membership> membershipByHash = new HashMap<>();
+        known.forEach(membership -> membershipByHash.put(membership.subscriberHash(), membership));
+        Set<String> hashes = new TreeSet<>(peopleByHash.keySet());
+        hashes.addAll(membershipByHash.keySet());
+        for (String hash : hashes) {
+            List<Contact> selected = peopleByHash.getOrDefault(hash, List.of()).stream().filter(segment::selects).toList();
+            Membership membership = membershipByHash.get(hash);
+            boolean inSegment = membership != null && membership.segments().contains(segment.id());
+            if (selected.isEmpty()) {
+                if (inSegment) {
+                    leave(membership);
+                }
+                continue;
+            }
+            if (membership != null && membership.isOptedOutInMailchimp()) {
+                // Said no in Mailchimp: never resubscribe, and carry the opt-out over to our records.
+                counts.skippedNoConsent.incrementAndGet();
+                selected.stream().filter(person -> !Contact.OPTED_OUT.equals(person.consent()))
+                        .forEach(person -> consent.record(segment.orgId(), person.entityType(), person.entityId(), false,
+                                "mailchimp:reconcile", SegmentSyncService.ACTOR));
+                if (inSegment) {
+                    leave(membership);
+                }
+                continue;
+            }
+            Contact person = selected.stream().filter(segment::consentAllows).findFirst().orElse(null);
+            if (person == null) {
+                counts.skippedNoConsent.incrementAndGet();
+                if (inSegment) {
+                    leave(membership);
+                }
+                continue;
+            }
+            join(person, membership, inSegment);
+        }
+    }
+
+    private void join(Contact person, Membership membership, boolean inSegment) {
+        String digest = digest(person);
+        if (membership == null || Membership.ARCHIVED.equals(membership.status())
+                || (Membership.REJECTED.equals(membership.status()) && !digest.equals(membership.digest()))) {
+            queueSubscribe(new MemberWrite(person, membership, Membership.SUBSCRIBED, digest, true));
+        } else if (Membership.REJECTED.equals(membership.status())) {
+            counts.fail(person.entityId(), "Mailchimp refused this address earlier; change it to try again");
+        } else if (!digest.equals(membership.digest())) {
+            queueSubscribe(new MemberWrite(person, membership, null, digest, false));
+        } else if (!inSegment) {
+            tagAdds.add(membership);
+            if (tagAdds.size() >= settings.batchSize()) {
+                flushTags();
+            }
+        } else {
+            counts.unchanged.incrementAndGet();
+            counts.inSegment.incrementAndGet();
+        }
+    }
+
+    private void leave(Membership membership) {
+        tagRemoves.add(membership);
+        if (tagRemoves.size() >= settings.batchSize()) {
+            flushTags();
+        }
+    }
+
+    private void queueSubscribe(MemberWrite write) {
+        subscribeBatch.add(write);
+        if (subscribeBatch.size() >= settings.batchSize()) {
+            flushSubscribes();
+        }
+    }
+
+    private void flushSubscribes() {
+        if (subscribeBatch.isEmpty()) {
+            return;
+        }
+        List<MemberWrite> batch = subscribeBatch;
+        subscribeBatch = new ArrayList<>();
+        submit(() -> sendSubscribes(batch));
+    }
+
+    private void flushTags() {
+        if (tagAdds.isEmpty() && tagRemoves.isEmpty()) {
+            return;
+        }
+        List<Membership> adds = tagAdds;
+        List<Membership> removes = tagRemoves;
+        tagAdds = new ArrayList<>();
+        tagRemoves = new ArrayList<>();
+        submit(() -> sendTagChanges(adds, removes));
+    }
+
+    private void submit(Runnable task) {
+        if (failure.get() != null) {
+            return;
+        }
+        try {
+            inFlight.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure.compareAndSet(null, new IllegalStateException("Interrupted while syncing"));
+            return;
+        }
+        senders.execute(() -> {
+            try {
+                if (failure.get() == null) {
+                    task.run();
+                }
+            } catch (RuntimeException e) {
+                failure.compareAndSet(null, e);
+            } finally {
+                inFlight.release();
+            }
+        });
+    }
+
+    private void awaitSenders() {
+        inFlight.acquireUninterruptibly(settings.concurrency());
+        inFlight.release(settings.concurrency());
+    }
+
+    /** One {@code POST /lists/{id}}: joiners subscribed, changed people updated without touching their status. */
+    private void sendSubscribes(List<MemberWrite> batch) {
+        Set<String> newcomers = new HashSet<>();
+        List<Map<String, Object>> members = new ArrayList<>();
+        for (MemberWrite write : batch) {
+            if (write.before() == null) {
+                newcomers.add(write.contact().subscriberHash());
+            }
+            Map<String, Object> member = new LinkedHashMap<>();
+            member.put("email_address", write.contact().email());
+            if (write.status() != null) {
+                member.put("status", write.status());
+            }
+            member.put("merge_fields", Map.of(
+                    "FNAME", write.contact().firstName() == null ? "" : write.contact().firstName(),
+                    "LNAME", write.contact().lastName() == null ? "" : write.contact().lastName()));
+            members.add(member);
+        }
+        String intent = newcomers.isEmpty() ? null : intents.record(segment.orgId(), segment.mailchimpListId(),
+                batchPrefix, Integer.toString(batchSequence.incrementAndGet()), newcomers);
+        counts.mailchimpRequests.incrementAndGet();
+        JsonNode response = mailchimp.send(key, "POST", "/lists/" + segment.mailchimpListId(),
+                Map.of("members", members, "update_existing", true));
+        Set<String> created = emails(response.path("new_members"));
+        Map<String, JsonNode> errors = new HashMap<>();
+        for (JsonNode error : response.path("errors")) {
+            errors.put(error.path("email_address").asText().toLowerCase(Locale.ROOT), error);
+        }
+        String now = now();
+        List<Membership> written = new ArrayList<>();
+        List<Membership> toTag = new ArrayList<>();
+        for (MemberWrite write : batch) {
+            Contact person = write.contact();
+            String hash = person.subscriberHash();
+            JsonNode error = errors.get(person.email());
+            if (error != null) {
+                recordRefusal(write, error, now).ifPresent(written::add);
+                continue;
+            }
+            Membership before = write.before();
+            // Ours if Mailchimp created it now, or an earlier attempt of this batch did (open intent).
+            boolean placedByUs = created.contains(person.email()) || openIntents.contains(hash)
+                    || (before != null && before.placedByUs());
+            Set<String> segmentIds = before == null || Membership.ARCHIVED.equals(before.status())
+                    ? Set.of() : before.segments();
+            Membership after = new Membership(segment.orgId(), segment.mailchimpListId(), hash, person.email(),
+                    person.entityKey(), Membership.SUBSCRIBED, write.digest(), segmentIds, placedByUs, now);
+            if (write.joins()) {
+                counts.added.incrementAndGet();
+            } else {
+                counts.updated.incrementAndGet();
+            }
+            if (segmentIds.contains(segment.id())) {
+                counts.inSegment.incrementAndGet();
+                written.add(after);
+            } else {
+                toTag.add(after);
+            }
+        }
+        written.addAll(tag(toTag, List.of()));
+        memberships.putAll(written);
+        if (intent != null) {
+            intents.delete(segment.orgId(), intent);
+        }
+    }
+
+    /**
+     * A per-member refusal in a batch answer (design rule 5). Compliance states and forgotten or fake
+     * addresses are permanent: record them so no later run sends the address again.
+     */
+    private java.util.Optional<Membership> recordRefusal(MemberWrite write, JsonNode error, String now) {
+        Contact person = write.contact();
+        String text = error.path("error").asText("");
+        String lower = text.toLowerCase(Locale.ROOT);
+        counts.fail(person.entityId(), text.isBlank() ? "Mailchimp refused this address" : text);
+        Membership before = write.before();
+        Set<String> segmentIds = before == null ? Set.of() : before.segments();
+        boolean placedByUs = before != null && before.placedByUs();
+        if (lower.contains("compliance state")) {
+            if (!Contact.OPTED_OUT.equals(person.consent())) {
+                consent.record(segment.orgId(), person.entityType(), person.entityId(), false, "mailchimp:reconcile",
+                        SegmentSyncService.ACTOR);
+            }
+            return java.util.Optional.of(new Membership(segment.orgId(), segment.mailchimpListId(), person.subscriberHash(),
+                    person.email(), person.entityKey(), Membership.UNSUBSCRIBED, write.digest(), segmentIds, placedByUs, now));
+        }
+        if (lower.contains("permanently deleted") || lower.contains("forgotten") || lower.contains("looks fake")
+                || lower.contains("invalid") || lower.contains("abuse")) {
+            return java.util.Optional.of(new Membership(segment.orgId(), segment.mailchimpListId(), person.subscriberHash(),
+                    person.email(), person.entityKey(), Membership.REJECTED, write.digest(), segmentIds, placedByUs, now));
+        }
+        return java.util.Optional.empty(); // unknown refusal: tried again next run
+    }
+
+    /** Existing members added to and leavers removed from the segment's tag, leavers archived where ours. */
+    private void sendTagChanges(List<Membership> adds, List<Membership> removes) {
+        List<Membership> written = new ArrayList<>(tag(adds, removes));
+        written.stream().filter(member -> member.segments().contains(segment.id())).forEach(member -> counts.added.incrementAndGet());
+        String now = now();
+        for (Membership leaver : removes) {
+            Set<String> remaining = new HashSet<>(leaver.segments());
+            remaining.remove(segment.id());
+            remaining.retainAll(liveSegmentIds);
+            boolean archive = remaining.isEmpty() && leaver.placedByUs() && Membership.SUBSCRIBED.equals(leaver.status());
+            String status = leaver.status();
+            if (archive) {
+                archive(leaver);
+                status = Membership.ARCHIVED;
+                counts.archived.incrementAndGet();
+            }
+            written.add(leaver.with(status, leaver.digest(), remaining, leaver.placedByUs(), leaver.email(),
+                    leaver.entityKey(), now));
+        }
+        memberships.putAll(written);
+    }
+
+    /**
+     * {@code POST /lists/{id}/segments/{tag}} for the given members. Answers the joiners' memberships with
+     * the segment added where Mailchimp accepted them; leavers are handled by the caller.
+     */
+    private List<Membership> tag(List<Membership> adds, List<Membership> removes) {
+        if (adds.isEmpty() && removes.isEmpty()) {
+            return List.of();
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("members_to_add", adds.stream().map(Membership::email).toList());
+        body.put("members_to_remove", removes.stream().map(Membership::email).toList());
+        counts.mailchimpRequests.incrementAndGet();
+        JsonNode response = mailchimp.send(key, "POST", "/lists/" + segment.mailchimpListId() + "/segments/" + tagId, body);
+        Set<String> refused = new HashSet<>();
+        for (JsonNode error : response.path("errors")) {
+            for (JsonNode email : error.path("email_addresses")) {
+                refused.add(email.asText().toLowerCase(Locale.ROOT));
+            }
+        }
+        List<Membership> tagged = new ArrayList<>();
+        String now = now();
+        for (Membership member : adds) {
+            if (refused.contains(member.email())) {
+                counts.fail(entityId(member), "Mailchimp could not add this person to the segment's tag");
+                tagged.add(member);
+                continue;
+            }
+            Set<String> segmentIds = new HashSet<>(member.segments());
+            segmentIds.add(segment.id());
+            counts.inSegment.incrementAndGet();
+            tagged.add(member.with(member.status(), member.digest(), segmentIds, member.placedByUs(), member.email(),
+                    member.entityKey(), now));
+        }
+        return tagged;
+    }
+
+    private void archive(Membership leaver) {
+        counts.mailchimpRequests.incrementAndGet();
+        try {
+            mailchimp.send(key, "DELETE", "/lists/" + segment.mailchimpListId() + "/members/" + leaver.subscriberHash(), null);
+        } catch (MailchimpException e) {
+            if (e.kind() != MailchimpException.Kind.NOT_FOUND) {
+                throw e;
+            }
+        }
+    }
+
+    private static Set<String> emails(JsonNode members) {
+        Set<String> emails = new HashSet<>();
+        for (JsonNode member : members) {
+            emails.add(member.path("email_address").asText().toLowerCase(Locale.ROOT));
+        }
+        return emails;
+    }
+
+    private static String entityId(Membership membership) {
+        String entityKey = membership.entityKey();
+        return entityKey == null ? membership.subscriberHash() : entityKey.substring(entityKey.indexOf('#') + 1);
+    }
+
+    /** What we sent for a person; a change means their merge fields must be updated. */
+    static String digest(Contact person) {
+        try {
+            byte[] digest = MessageDigest.getInstance("MD5").digest((person.email() + "\n" + nullToEmpty(person.firstName())
+                    + "\n" + nullToEmpty(person.lastName())).getBytes(StandardCharsets.UTF_8));
+            return String.format("%032x", new BigInteger(1, digest));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 is part of every JVM", e);
+        }
+    }
+
+    private static String nullToEmpty(String value) {
+        return value == null ? "" : value;
+    }
+
+    private String now() {
+        return DateTimeFormatter.ISO_INSTANT.format(clock.instant());
+    }
+}
