@@ -2,6 +2,11 @@ package com.hrplatform.mailchimp.config;
 
 import com.hrplatform.mailchimp.audit.AuditLog;
 import com.hrplatform.mailchimp.aws.AwsClients;
+import com.hrplatform.mailchimp.campaign.CampaignRepository;
+import com.hrplatform.mailchimp.campaign.CampaignService;
+import com.hrplatform.mailchimp.campaign.CampaignStatsRefreshJob;
+import com.hrplatform.mailchimp.campaign.MailchimpCampaigns;
+import com.hrplatform.mailchimp.campaign.RefreshPolicy;
 import com.hrplatform.mailchimp.connection.ConnectionRepository;
 import com.hrplatform.mailchimp.connection.ConnectionService;
 import com.hrplatform.mailchimp.crypto.ApiKeyCipher;
@@ -43,5 +48,26 @@ public final class Services {
     public static ConnectionService connectionService() {
         return new ConnectionService(new ConnectionRepository(AwsClients.dynamoDb(), Env.required("CONNECTIONS_TABLE")),
                 mailchimpClient(), apiKeyCipher(), auditLog(), Clock.systemUTC());
+    }
+
+    public static ConnectionRepository connectionRepository() {
+        return new ConnectionRepository(AwsClients.dynamoDb(), Env.required("CONNECTIONS_TABLE"));
+    }
+
+    public static CampaignRepository campaignRepository() {
+        return new CampaignRepository(AwsClients.dynamoDb(), Env.required("CAMPAIGNS_TABLE"));
+    }
+
+    public static CampaignService campaignService() {
+        return new CampaignService(campaignRepository(), new MailchimpCampaigns(mailchimpClient()),
+                connectionService(), auditLog(), Clock.systemUTC());
+    }
+
+    /** The refresh job; its post-send window is CAMPAIGN_STATS_POST_SEND_WINDOW_DAYS (default 30). */
+    public static CampaignStatsRefreshJob campaignStatsRefreshJob() {
+        return new CampaignStatsRefreshJob(campaignRepository(), new MailchimpCampaigns(mailchimpClient()),
+                connectionRepository(), connectionService(), auditLog(),
+                RefreshPolicy.withPostSendWindowDays(Env.intValue("CAMPAIGN_STATS_POST_SEND_WINDOW_DAYS", 30)),
+                Clock.systemUTC());
     }
 }
