@@ -32,7 +32,7 @@ public final class SyncQueue {
                 .messageDeduplicationId(deduplicationId(message)));
     }
 
-    /** Sends up to 10 messages in one call; answers how many SQS refused (they are retried once). */
+    /** Sends up to 10 messages in one call; answers how many SQS refused. */
     public int sendBatch(List<SyncMessage> messages) {
         if (messages.size() > MAX_BATCH) {
             throw new IllegalArgumentException("At most 10 messages per batch");

@@ -22,9 +22,11 @@ final class FaultRule {
   final int status;
   final long latencyMs;
   private final AtomicInteger remaining;
+  /** Matching requests still to let through before the rule starts to apply ("after some batches"). */
+  private final AtomicInteger skip;
 
   private FaultRule(long id, String apiKey, String method, String pathPrefix, String kind, int status,
-      long latencyMs, int count) {
+      long latencyMs, int count, int after) {
     this.id = id;
     this.apiKey = apiKey;
     this.method = method;
@@ -33,6 +35,7 @@ final class FaultRule {
     this.status = status;
     this.latencyMs = latencyMs;
     this.remaining = new AtomicInteger(count);
+    this.skip = new AtomicInteger(after);
   }
 
   static FaultRule parse(long id, JsonNode body) {
@@ -60,8 +63,12 @@ final class FaultRule {
         throw ApiError.badRequest("count must be a positive integer (omit it for 'until cleared').");
       }
     }
+    int after = body.path("after").asInt(0);
+    if (after < 0) {
+      throw ApiError.badRequest("after must be zero or a positive integer.");
+    }
     return new FaultRule(id, Json.text(body, "apiKey"), method == null ? null : method.toUpperCase(Locale.ROOT),
-        pathPrefix, kind, status, latency, count);
+        pathPrefix, kind, status, latency, count, after);
   }
 
   boolean matches(String key, String reqMethod, String path) {
@@ -72,6 +79,9 @@ final class FaultRule {
 
   /** Takes one use of the rule; false once it is used up. */
   boolean tryConsume() {
+    if (skip.get() > 0 && skip.getAndDecrement() > 0) {
+      return false;
+    }
     while (true) {
       int r = remaining.get();
       if (r < 0) {
@@ -116,6 +126,9 @@ final class FaultRule {
     int r = remaining.get();
     if (r >= 0) {
       n.put("remaining", r);
+    }
+    if (skip.get() > 0) {
+      n.put("after", skip.get());
     }
     return n;
   }

@@ -110,6 +110,16 @@ class ControlApiTest {
   }
 
   @Test
+  void faultRuleCanLetTheFirstMatchingRequestsThrough() {
+    c.control("POST", "/_sandbox/faults",
+        Map.of("kind", "status", "status", 500, "count", 1, "after", 2, "method", "GET", "pathPrefix", "/3.0/lists"));
+    assertEquals(200, c.api("GET", "/3.0/lists", null).status(), "first match passes");
+    assertEquals(200, c.api("GET", "/3.0/lists", null).status(), "second match passes");
+    MarketingApiTest.assertProblem(c.api("GET", "/3.0/lists", null), 500, "Internal Server Error");
+    assertEquals(200, c.api("GET", "/3.0/lists", null).status(), "count exhausted");
+  }
+
+  @Test
   void faultsCanTargetOneApiKeyAndAreClearedTogether() {
     String key = "cccccccccccccccccccccccccccccccc-us3";
     c.control("POST", "/_sandbox/accounts", Map.of("apiKey", key, "accountName", "Umbrella", "seed", true));

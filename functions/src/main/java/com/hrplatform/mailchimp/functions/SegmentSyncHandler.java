@@ -1,0 +1,135 @@
+package com.hrplatform.mailchimp.functions;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.hrplatform.mailchimp.config.Env;
+import com.hrplatform.mailchimp.config.SyncServices;
+import com.hrplatform.mailchimp.json.Json;
+import com.hrplatform.mailchimp.mailchimp.MailchimpException;
+import com.hrplatform.mailchimp.segment.SegmentSyncService;
+import com.hrplatform.mailchimp.segment.SyncMessage;
+import com.hrplatform.mailchimp.segment.SyncQueue;
+import com.hrplatform.mailchimp.segment.SyncSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.lambda.powertools.logging.PowertoolsLogging;
+import software.amazon.lambda.powertools.metrics.Metrics;
+import software.amazon.lambda.powertools.metrics.MetricsFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
+
+/**
+ * Segment-sync worker on the FIFO queue. Each message is one slice of a run; a slice that fails is
+ * reported in the partial batch response (later messages of the same org too, to keep FIFO order) and
+ * comes back after a short backoff. On its last attempt the run is ended as an error instead, so the
+ * segment never stays "syncing" behind a message in the dead-letter queue.
+ */
+public class SegmentSyncHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentSyncHandler.class);
+    /** Time kept back from the function's limit for sending the follow-up message and writing the run. */
+    private static final Duration SAFETY = Duration.ofSeconds(45);
+
+    private final SegmentSyncService sync;
+    private final SyncQueue queue;
+    private final Metrics metrics;
+    private final Duration sliceBudget;
+    private final int maxAttempts;
+
+    public SegmentSyncHandler() {
+        this(SyncServices.segmentSyncService(), SyncServices.syncQueue(), MetricsFactory.getMetricsInstance(),
+                SyncSettings.fromEnv().sliceBudget(), Env.intValue("SYNC_MAX_ATTEMPTS", 5));
+    }
+
+    public SegmentSyncHandler(SegmentSyncService sync, SyncQueue queue, Metrics metrics, Duration sliceBudget,
+                              int maxAttempts) {
+        this.sync = sync;
+        this.queue = queue;
+        this.metrics = metrics;
+        this.sliceBudget = sliceBudget;
+        this.maxAttempts = maxAttempts;
+    }
+
+    @Override
+    public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        return PowertoolsLogging.withLogging(context, () -> {
+            try {
+                return handle(event, context);
+            } finally {
+                metrics.flush();
+            }
+        });
+    }
+
+    SQSBatchResponse handle(SQSEvent event, Context context) {
+        List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
+        Set<String> failedGroups = new HashSet<>();
+        for (SQSEvent.SQSMessage record : event.getRecords()) {
+            String group = record.getAttributes() == null ? null : record.getAttributes().get("MessageGroupId");
+            if (group != null && failedGroups.contains(group)) {
+                failures.add(new SQSBatchResponse.BatchItemFailure(record.getMessageId()));
+                continue;
+            }
+            if (!process(record, context)) {
+                failures.add(new SQSBatchResponse.BatchItemFailure(record.getMessageId()));
+                if (group != null) {
+                    failedGroups.add(group);
+                }
+            }
+        }
+        return new SQSBatchResponse(failures);
+    }
+
+    /** @return false when the message must come back */
+    private boolean process(SQSEvent.SQSMessage record, Context context) {
+        SyncMessage message;
+        try {
+            message = Json.MAPPER.readValue(record.getBody(), SyncMessage.class);
+        } catch (JsonProcessingException e) {
+            LOG.error("Sync message is not readable and is dropped", entry("messageId", record.getMessageId()));
+            return true;
+        }
+        Instant deadline = Instant.now().plus(sliceBudget);
+        Instant limit = Instant.now().plusMillis(context.getRemainingTimeInMillis()).minus(SAFETY);
+        if (limit.isBefore(deadline)) {
+            deadline = limit;
+        }
+        int attempt = receiveCount(record);
+        try {
+            SegmentSyncService.Outcome outcome = sync.process(message, deadline);
+            LOG.info("Sync message processed", entry("orgId", message.orgId()), entry("segmentId", message.segmentId()),
+                    entry("runId", message.runId()), entry("outcome", outcome.name()));
+            return true;
+        } catch (RuntimeException e) {
+            String reason = e instanceof MailchimpException mailchimp
+                    ? "Mailchimp kept failing (" + mailchimp.title() + "); the sync stopped, start it again later"
+                    : "The sync failed unexpectedly; start it again later";
+            LOG.warn("Sync slice failed", entry("orgId", message.orgId()), entry("segmentId", message.segmentId()),
+                    entry("runId", message.runId()), entry("attempt", attempt), entry("errorType", e.getClass().getSimpleName()));
+            if (attempt >= maxAttempts) {
+                sync.abandon(message, reason);
+                return true;
+            }
+            // Come back soon rather than after the queue's long visibility timeout: 10 s, 20 s, 40 s, ...
+            queue.retryLater(record.getReceiptHandle(), (int) Math.min(300, 10L << (attempt - 1)));
+            return false;
+        }
+    }
+
+    private static int receiveCount(SQSEvent.SQSMessage record) {
+        try {
+            return Integer.parseInt(record.getAttributes().getOrDefault("ApproximateReceiveCount", "1"));
+        } catch (RuntimeException e) {
+            return 1;
+        }
+    }
+}

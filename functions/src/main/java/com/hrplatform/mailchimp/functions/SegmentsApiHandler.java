@@ -1,0 +1,86 @@
+package com.hrplatform.mailchimp.functions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.hrplatform.mailchimp.api.Input;
+import com.hrplatform.mailchimp.api.PageRequest;
+import com.hrplatform.mailchimp.api.Role;
+import com.hrplatform.mailchimp.api.TrpcHandler;
+import com.hrplatform.mailchimp.api.TrpcRouter;
+import com.hrplatform.mailchimp.config.SyncServices;
+import com.hrplatform.mailchimp.json.Json;
+import com.hrplatform.mailchimp.segment.FilterCriteria;
+import com.hrplatform.mailchimp.segment.SegmentInput;
+import com.hrplatform.mailchimp.segment.SegmentService;
+
+import java.util.Map;
+
+/** {@code mailchimp.segments.*}: segments of the caller's org and starting their sync. */
+public class SegmentsApiHandler extends TrpcHandler {
+    private static final int MAX_NAME = 100;
+    private static final int MAX_DESCRIPTION = 500;
+    private static final int MAX_ID = 100;
+
+    public SegmentsApiHandler() {
+        this(SyncServices.segmentService());
+    }
+
+    public SegmentsApiHandler(SegmentService segments) {
+        super(routes(segments), "mailchimp.segments.list");
+    }
+
+    static TrpcRouter routes(SegmentService segments) {
+        return new TrpcRouter()
+                .query("mailchimp.segments.list", Role.MEMBER, (identity, input) -> {
+                    Input reader = Input.optional(input);
+                    PageRequest page = reader.page();
+                    reader.validate();
+                    return segments.list(identity, page);
+                })
+                .query("mailchimp.segments.get", Role.MEMBER, (identity, input) -> {
+                    Input reader = Input.of(input);
+                    String id = reader.requiredString("id", MAX_ID);
+                    reader.validate();
+                    return segments.get(identity, id);
+                })
+                .mutation("mailchimp.segments.create", Role.MEMBER, (identity, input) -> {
+                    Input reader = Input.of(input);
+                    String name = reader.requiredString("name", MAX_NAME);
+                    String description = reader.optionalString("description", MAX_DESCRIPTION).orElse(null);
+                    String segmentType = reader.requiredOneOf("segmentType", SegmentInput.TYPES);
+                    String listId = reader.requiredString("mailchimpListId", MAX_ID);
+                    JsonNode criteriaJson = reader.optionalNode("filterCriteria").orElse(Json.object());
+                    FilterCriteria criteria = SegmentInput.readCriteria(reader, criteriaJson);
+                    boolean requireOptIn = reader.optionalBoolean("requireOptIn").orElse(false);
+                    reader.validate();
+                    return segments.create(identity, new SegmentService.NewSegment(name, description, segmentType, listId,
+                            criteriaJson, criteria, requireOptIn));
+                })
+                .mutation("mailchimp.segments.update", Role.MEMBER, (identity, input) -> {
+                    Input reader = Input.of(input);
+                    String id = reader.requiredString("id", MAX_ID);
+                    String name = reader.optionalString("name", MAX_NAME).orElse(null);
+                    String description = reader.optionalString("description", MAX_DESCRIPTION).orElse(null);
+                    JsonNode criteriaJson = reader.optionalNode("filterCriteria").orElse(null);
+                    if (criteriaJson != null) {
+                        SegmentInput.readCriteria(reader, criteriaJson);
+                    }
+                    Boolean requireOptIn = reader.optionalBoolean("requireOptIn").orElse(null);
+                    reader.validate();
+                    return segments.update(identity, id, new SegmentService.SegmentChanges(name, description, criteriaJson,
+                            requireOptIn));
+                })
+                .mutation("mailchimp.segments.delete", Role.MEMBER, (identity, input) -> {
+                    Input reader = Input.of(input);
+                    String id = reader.requiredString("id", MAX_ID);
+                    reader.validate();
+                    segments.delete(identity, id);
+                    return Map.of("success", true);
+                })
+                .mutation("mailchimp.segments.sync", Role.MEMBER, (identity, input) -> {
+                    Input reader = Input.of(input);
+                    String id = reader.requiredString("id", MAX_ID);
+                    reader.validate();
+                    return segments.sync(identity, id);
+                });
+    }
+}

@@ -1,0 +1,105 @@
+package com.hrplatform.mailchimp.config;
+
+import com.hrplatform.mailchimp.aws.AwsClients;
+import com.hrplatform.mailchimp.connection.ConnectionRepository;
+import com.hrplatform.mailchimp.contact.ContactRepository;
+import com.hrplatform.mailchimp.contact.ContactService;
+import com.hrplatform.mailchimp.erasure.TombstoneKey;
+import com.hrplatform.mailchimp.erasure.Tombstones;
+import com.hrplatform.mailchimp.membership.MembershipRepository;
+import com.hrplatform.mailchimp.membership.PlacementIntents;
+import com.hrplatform.mailchimp.preference.ConsentRecorder;
+import com.hrplatform.mailchimp.preference.PreferenceRepository;
+import com.hrplatform.mailchimp.segment.ScheduledSyncService;
+import com.hrplatform.mailchimp.segment.SegmentRepository;
+import com.hrplatform.mailchimp.segment.SegmentService;
+import com.hrplatform.mailchimp.segment.SegmentSyncService;
+import com.hrplatform.mailchimp.segment.SyncQueue;
+import com.hrplatform.mailchimp.segment.SyncSettings;
+import software.amazon.lambda.powertools.metrics.MetricsFactory;
+
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The composition root of the directory, segments, sync and consent services (see {@link Services}). */
+public final class SyncServices {
+    private SyncServices() {
+    }
+
+    // Worker threads are daemons: a container's pool must never keep a JVM (or a test run) alive.
+    private static final class Pools {
+        static final ExecutorService IO = Executors.newFixedThreadPool(
+                Math.max(4, SyncSettings.fromEnv().concurrency()), daemonThreads("mailchimp-io"));
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    public static ExecutorService ioPool() {
+        return Pools.IO;
+    }
+
+    public static ConnectionRepository connectionRepository() {
+        return new ConnectionRepository(AwsClients.dynamoDb(), Env.required("CONNECTIONS_TABLE"));
+    }
+
+    public static ContactRepository contactRepository() {
+        return new ContactRepository(AwsClients.dynamoDb(), Env.required("CONTACTS_TABLE"));
+    }
+
+    public static SegmentRepository segmentRepository() {
+        return new SegmentRepository(AwsClients.dynamoDb(), Env.required("SEGMENTS_TABLE"));
+    }
+
+    public static MembershipRepository membershipRepository() {
+        return new MembershipRepository(AwsClients.dynamoDb(), Env.required("MEMBERSHIPS_TABLE"));
+    }
+
+    public static PreferenceRepository preferenceRepository() {
+        return new PreferenceRepository(AwsClients.dynamoDb(), Env.required("PREFERENCES_TABLE"));
+    }
+
+    public static SyncQueue syncQueue() {
+        return new SyncQueue(AwsClients.sqs(), Env.required("SEGMENT_SYNC_QUEUE_URL"));
+    }
+
+    public static Tombstones tombstones() {
+        String locks = Env.required("LOCKS_TABLE");
+        return new Tombstones(AwsClients.dynamoDb(), locks,
+                () -> TombstoneKey.load(AwsClients.dynamoDb(), locks, AwsClients.kms(), Env.required("API_KEY_KMS_KEY_ID")));
+    }
+
+    public static ConsentRecorder consentRecorder() {
+        return new ConsentRecorder(preferenceRepository(), contactRepository(), Services.auditLog(), Clock.systemUTC());
+    }
+
+    public static ContactService contactService() {
+        return new ContactService(contactRepository(), tombstones(), Services.auditLog(), ioPool(), Clock.systemUTC());
+    }
+
+    public static SegmentService segmentService() {
+        return new SegmentService(segmentRepository(), Services.connectionService(), Services.mailchimpClient(),
+                syncQueue(), Services.auditLog(), Clock.systemUTC(), SyncSettings.fromEnv().lease());
+    }
+
+    public static SegmentSyncService segmentSyncService() {
+        return new SegmentSyncService(segmentRepository(), contactRepository(), membershipRepository(),
+                new PlacementIntents(AwsClients.dynamoDb(), Env.required("LOCKS_TABLE"), Clock.systemUTC()),
+                Services.connectionService(), connectionRepository(), Services.mailchimpClient(), syncQueue(),
+                consentRecorder(), Services.auditLog(), MetricsFactory.getMetricsInstance(), ioPool(),
+                SyncSettings.fromEnv(), Clock.systemUTC());
+    }
+
+    public static ScheduledSyncService scheduledSyncService() {
+        return new ScheduledSyncService(connectionRepository(), segmentRepository(), syncQueue(),
+                MetricsFactory.getMetricsInstance(), ioPool(), Clock.systemUTC());
+    }
+}
