@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 /**
  * dynalite (DynamoDB on LevelDB, in memory without a path) as a child process:
  * {@code node <infrastructure>/node_modules/dynalite/cli.js --host 127.0.0.1 --port N [--path dir]}.
- * Port 0 lets dynalite pick one; the port is read from its "listening" line. A small preload script
+ * The port is read back from its "listening" line. A small preload script
  * makes node exit when our end of its stdin closes, so dynalite never outlives a JVM that died hard.
  */
 final class Dynalite implements AutoCloseable {
@@ -39,7 +39,26 @@ final class Dynalite implements AutoCloseable {
         this.guardScript = guardScript;
     }
 
+    /** Port 0 = a free port (dynalite itself reads 0 as "default 4567", so we pick one, retrying on a lost race). */
     static Dynalite start(Path nodeModules, int port, Path dataDir, Duration timeout) {
+        if (port != 0) {
+            return startOn(nodeModules, port, dataDir, timeout);
+        }
+        IllegalStateException last = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                return startOn(nodeModules, Http.freePort(), dataDir, timeout);
+            } catch (IllegalStateException e) {
+                if (e.getMessage() == null || !e.getMessage().contains("EADDRINUSE")) {
+                    throw e;
+                }
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    private static Dynalite startOn(Path nodeModules, int port, Path dataDir, Duration timeout) {
         Path cli = nodeModules.resolve("dynalite").resolve("cli.js");
         if (!Files.isRegularFile(cli)) {
             throw new IllegalStateException("dynalite is not installed: " + cli);
