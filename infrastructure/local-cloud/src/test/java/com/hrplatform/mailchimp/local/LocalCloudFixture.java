@@ -24,11 +24,17 @@ public final class LocalCloudFixture {
     /** The running cloud, started on first use. */
     public static synchronized LocalCloud get() {
         if (cloud == null) {
+            CapturedOutput.install();
             LocalCloud started = LocalCloud.start(LocalCloudConfig.forTests());
             Runtime.getRuntime().addShutdownHook(new Thread(started::close, "local-cloud-fixture-stop"));
             cloud = started;
         }
         return cloud;
+    }
+
+    /** Everything the functions and the runner printed since the cloud started (see {@link CapturedOutput}). */
+    public static String output() {
+        return CapturedOutput.text();
     }
 
     /** An admin token for {@code orgId}, valid for an hour (sub "admin-<orgId>"). */

@@ -304,6 +304,9 @@ final class TemplateChecksTestSupport {
         if (!TrpcHandler.class.isAssignableFrom(type)) {
             return null;
         }
+        // Handlers build the container's SDK clients once, JVM-wide: build them only with the shared local
+        // cloud's endpoints in force, so later end-to-end tests in this JVM reach the same emulators.
+        LocalCloudFixture.get();
         Map<String, String> previous = new HashMap<>();
         systemProperties.forEach((k, v) -> previous.put(k, System.setProperty(k, v)));
         try {
@@ -322,7 +325,6 @@ final class TemplateChecksTestSupport {
 
     private static Map<String, String> localEnvironment(JsonNode template, JsonNode function) {
         Map<String, String> props = new LinkedHashMap<>();
-        props.put("aws.region", "eu-west-1");
         environment(template, function).forEach((name, value) -> props.put(name, localValue(template, value)));
         return props;
     }
