@@ -1,9 +1,9 @@
 package com.hrplatform.mailchimp.contact;
 
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Locale;
 
 /**
@@ -43,7 +43,7 @@ public record Contact(String entityId, String entityType, String email, String f
         try {
             byte[] digest = MessageDigest.getInstance("MD5")
                     .digest(normaliseEmail(email).getBytes(StandardCharsets.UTF_8));
-            return String.format("%032x", new BigInteger(1, digest));
+            return HexFormat.of().formatHex(digest);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("MD5 is part of every JVM", e);
         }

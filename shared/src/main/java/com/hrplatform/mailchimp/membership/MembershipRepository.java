@@ -89,13 +89,13 @@ public final class MembershipRepository {
         try {
             dynamoDb.updateItem(request -> request.tableName(tableName)
                     .key(Map.of("audienceKey", Items.s(audienceKey(orgId, listId)), "subscriberHash", Items.s(subscriberHash)))
-                    .updateExpression("SET #status = :status, orgSubscriber = :orgSubscriber, orgId = :org, listId = :list, "
+                    .updateExpression("SET #status = :status, orgSubscriber = :orgSubscriber, "
                             + "email = if_not_exists(email, :email), placedByUs = if_not_exists(placedByUs, :false), updatedAt = :at")
                     .conditionExpression("attribute_not_exists(#status) OR #status <> :status")
                     .expressionAttributeNames(Map.of("#status", "status"))
                     .expressionAttributeValues(Map.of(":status", Items.s(status),
-                            ":orgSubscriber", Items.s(orgId + "#" + subscriberHash), ":org", Items.s(orgId),
-                            ":list", Items.s(listId), ":email", Items.s(email), ":false", AttributeValue.fromBool(false),
+                            ":orgSubscriber", Items.s(orgId + "#" + subscriberHash),
+                            ":email", Items.s(email), ":false", AttributeValue.fromBool(false),
                             ":at", Items.s(at))));
         } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException alreadyThatStatus) {
             // Nothing to change.
@@ -144,8 +144,6 @@ public final class MembershipRepository {
         item.put("audienceKey", Items.s(audienceKey(membership.orgId(), membership.listId())));
         item.put("subscriberHash", Items.s(membership.subscriberHash()));
         item.put("orgSubscriber", Items.s(membership.orgId() + "#" + membership.subscriberHash()));
-        item.put("orgId", Items.s(membership.orgId()));
-        item.put("listId", Items.s(membership.listId()));
         if (membership.email() != null) {
             item.put("email", Items.s(membership.email()));
         }
@@ -167,7 +165,10 @@ public final class MembershipRepository {
     static Membership fromItem(Map<String, AttributeValue> item) {
         AttributeValue segments = item.get("segments");
         AttributeValue placed = item.get("placedByUs");
-        return new Membership(Items.string(item, "orgId"), Items.string(item, "listId"),
+        // audienceKey is orgId#listId; Mailchimp list ids hold no '#', so the last one separates them.
+        String audienceKey = Items.string(item, "audienceKey");
+        int separator = audienceKey.lastIndexOf('#');
+        return new Membership(audienceKey.substring(0, separator), audienceKey.substring(separator + 1),
                 Items.string(item, "subscriberHash"), Items.string(item, "email"), Items.string(item, "entityKey"),
                 Items.string(item, "status"), Items.string(item, "digest"),
                 segments == null || !segments.hasSs() ? Set.of() : new HashSet<>(segments.ss()),

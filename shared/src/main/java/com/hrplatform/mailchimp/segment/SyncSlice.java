@@ -11,7 +11,6 @@ import com.hrplatform.mailchimp.membership.MembershipRepository;
 import com.hrplatform.mailchimp.membership.PlacementIntents;
 import com.hrplatform.mailchimp.preference.ConsentRecorder;
 
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,13 +20,17 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -38,6 +41,17 @@ import java.util.concurrent.atomic.AtomicReference;
  * time, each sending one Mailchimp request and then recording its outcome in the memberships table.
  */
 final class SyncSlice {
+    /**
+     * Membership writes run beside the Mailchimp requests rather than inside their slot, so the slow
+     * side (Mailchimp latency or DynamoDB throughput) sets the pace, not their sum. Once per container.
+     */
+    private static final int WRITER_THREADS = 8;
+    private static final ExecutorService WRITERS = Executors.newFixedThreadPool(WRITER_THREADS, runnable -> {
+        Thread thread = new Thread(runnable, "sync-membership-writer");
+        thread.setDaemon(true);
+        return thread;
+    });
+
     private final Segment segment;
     private final String tagId;
     private final String batchPrefix;
@@ -55,6 +69,8 @@ final class SyncSlice {
 
     private final SyncCounts counts = new SyncCounts();
     private final Semaphore inFlight;
+    /** Bounds the batches of memberships waiting to be written (memory stays bounded). */
+    private final Semaphore pendingWrites = new Semaphore(WRITER_THREADS * 2);
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
     private final AtomicInteger batchSequence = new AtomicInteger();
     private List<MemberWrite> subscribeBatch = new ArrayList<>();
@@ -100,26 +116,46 @@ final class SyncSlice {
         return finished;
     }
 
-    /** Processes windows from {@code startAfterHash} until the end of the directory or the deadline. */
+    /** People and memberships of one hash range, read together. */
+    private record Window(List<Contact> people, List<Membership> known, String toHash) {
+    }
+
+    private Window read(String fromHash) {
+        ContactRepository.HashWindow window = contacts.windowAfter(segment.orgId(), fromHash, settings.windowSize());
+        String toHash = window.lastHash();
+        return new Window(window.contacts(), memberships.range(segment.orgId(), segment.mailchimpListId(), fromHash, toHash),
+                toHash);
+    }
+
+    /**
+     * Processes windows from {@code startAfterHash} until the end of the directory or the deadline. The
+     * next window is read while the current one is merged.
+     */
     void run(String startAfterHash, Instant deadline) {
         afterHash = startAfterHash;
         try {
+            CompletableFuture<Window> next = CompletableFuture.supplyAsync(() -> read(startAfterHash), WRITERS);
             while (failure.get() == null) {
-                ContactRepository.HashWindow window = contacts.windowAfter(segment.orgId(), afterHash, settings.windowSize());
-                String toHash = window.lastHash();
-                List<Membership> known = memberships.range(segment.orgId(), segment.mailchimpListId(), afterHash, toHash);
-                merge(window.contacts(), known);
-                if (toHash == null) {
+                Window window = next.join();
+                boolean last = window.toHash() == null;
+                boolean continues = !last && clock.instant().isBefore(deadline);
+                if (continues) {
+                    next = CompletableFuture.supplyAsync(() -> read(window.toHash()), WRITERS);
+                }
+                merge(window.people(), window.known());
+                if (last) {
                     finished = true;
                     break;
                 }
-                afterHash = toHash;
-                if (!clock.instant().isBefore(deadline)) {
+                afterHash = window.toHash();
+                if (!continues) {
                     break;
                 }
             }
             flushSubscribes();
             flushTags();
+        } catch (CompletionException e) {
+            failure.compareAndSet(null, e.getCause() instanceof RuntimeException cause ? cause : e);
         } finally {
             awaitSenders();
         }
@@ -256,9 +292,36 @@ final class SyncSlice {
     private void awaitSenders() {
         inFlight.acquireUninterruptibly(settings.concurrency());
         inFlight.release(settings.concurrency());
+        pendingWrites.acquireUninterruptibly(WRITER_THREADS * 2);
+        pendingWrites.release(WRITER_THREADS * 2);
     }
 
-    /** One {@code POST /lists/{id}}: joiners subscribed, changed people updated without touching their status. */
+    /** Hands memberships to the writers, then (once written) drops the batch's placement intent. */
+    private void write(List<Membership> written, String intent) {
+        if (written.isEmpty() && intent == null) {
+            return;
+        }
+        pendingWrites.acquireUninterruptibly();
+        WRITERS.execute(() -> {
+            try {
+                if (failure.get() == null) {
+                    memberships.putAll(written);
+                    if (intent != null) {
+                        intents.delete(segment.orgId(), intent);
+                    }
+                }
+            } catch (RuntimeException e) {
+                failure.compareAndSet(null, e);
+            } finally {
+                pendingWrites.release();
+            }
+        });
+    }
+
+    /**
+     * One {@code POST /lists/{id}}: joiners subscribed, changed people updated without touching their
+     * status, both tagged with the segment where they are not yet.
+     */
     private void sendSubscribes(List<MemberWrite> batch) {
         Set<String> newcomers = new HashSet<>();
         List<Map<String, Object>> members = new ArrayList<>();
@@ -274,6 +337,11 @@ final class SyncSlice {
             member.put("merge_fields", Map.of(
                     "FNAME", write.contact().firstName() == null ? "" : write.contact().firstName(),
                     "LNAME", write.contact().lastName() == null ? "" : write.contact().lastName()));
+            if (needsTag(write)) {
+                // The segment's tag rides along in the same request (Mailchimp adds batch tags to new and
+                // existing members since 2022): one request per 500 people, not two.
+                member.put("tags", List.of(segment.name()));
+            }
             members.add(member);
         }
         String intent = newcomers.isEmpty() ? null : intents.record(segment.orgId(), segment.mailchimpListId(),
@@ -288,7 +356,6 @@ final class SyncSlice {
         }
         String now = now();
         List<Membership> written = new ArrayList<>();
-        List<Membership> toTag = new ArrayList<>();
         for (MemberWrite write : batch) {
             Contact person = write.contact();
             String hash = person.subscriberHash();
@@ -301,27 +368,24 @@ final class SyncSlice {
             // Ours if Mailchimp created it now, or an earlier attempt of this batch did (open intent).
             boolean placedByUs = created.contains(person.email()) || openIntents.contains(hash)
                     || (before != null && before.placedByUs());
-            Set<String> segmentIds = before == null || Membership.ARCHIVED.equals(before.status())
-                    ? Set.of() : before.segments();
-            Membership after = new Membership(segment.orgId(), segment.mailchimpListId(), hash, person.email(),
-                    person.entityKey(), Membership.SUBSCRIBED, write.digest(), segmentIds, placedByUs, now);
+            Set<String> segmentIds = new HashSet<>(before == null || Membership.ARCHIVED.equals(before.status())
+                    ? Set.of() : before.segments());
+            segmentIds.add(segment.id());
+            written.add(new Membership(segment.orgId(), segment.mailchimpListId(), hash, person.email(),
+                    person.entityKey(), Membership.SUBSCRIBED, write.digest(), segmentIds, placedByUs, now));
             if (write.joins()) {
                 counts.added.incrementAndGet();
             } else {
                 counts.updated.incrementAndGet();
             }
-            if (segmentIds.contains(segment.id())) {
-                counts.inSegment.incrementAndGet();
-                written.add(after);
-            } else {
-                toTag.add(after);
-            }
+            counts.inSegment.incrementAndGet();
         }
-        written.addAll(tag(toTag, List.of()));
-        memberships.putAll(written);
-        if (intent != null) {
-            intents.delete(segment.orgId(), intent);
-        }
+        write(written, intent);
+    }
+
+    private boolean needsTag(MemberWrite write) {
+        Membership before = write.before();
+        return before == null || Membership.ARCHIVED.equals(before.status()) || !before.segments().contains(segment.id());
     }
 
     /**
@@ -371,12 +435,13 @@ final class SyncSlice {
             written.add(leaver.with(status, leaver.digest(), remaining, leaver.placedByUs(), leaver.email(),
                     leaver.entityKey(), now));
         }
-        memberships.putAll(written);
+        write(written, null);
     }
 
     /**
-     * {@code POST /lists/{id}/segments/{tag}} for the given members. Answers the joiners' memberships with
-     * the segment added where Mailchimp accepted them; leavers are handled by the caller.
+     * {@code POST /lists/{id}/segments/{tag}}: existing members who join the segment, and leavers. Answers
+     * the joiners' memberships with the segment added where Mailchimp accepted them; leavers are handled
+     * by the caller.
      */
     private List<Membership> tag(List<Membership> adds, List<Membership> removes) {
         if (adds.isEmpty() && removes.isEmpty()) {
@@ -439,7 +504,7 @@ final class SyncSlice {
         try {
             byte[] digest = MessageDigest.getInstance("MD5").digest((person.email() + "\n" + nullToEmpty(person.firstName())
                     + "\n" + nullToEmpty(person.lastName())).getBytes(StandardCharsets.UTF_8));
-            return String.format("%032x", new BigInteger(1, digest));
+            return HexFormat.of().formatHex(digest);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("MD5 is part of every JVM", e);
         }

@@ -1,0 +1,429 @@
+package com.hrplatform.mailchimp.local.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.hrplatform.mailchimp.connection.ConnectionRepository;
+import com.hrplatform.mailchimp.contact.Contact;
+import com.hrplatform.mailchimp.local.LocalCloud;
+import com.hrplatform.mailchimp.local.LocalCloudConfig;
+import com.hrplatform.mailchimp.segment.ScheduledSyncService;
+import com.hrplatform.mailchimp.segment.SegmentRepository;
+import com.hrplatform.mailchimp.segment.SyncQueue;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.lambda.powertools.metrics.MetricsFactory;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Issue 3's benchmark (a command, not a test): a 100,000-person segment synced through the local cloud
+ * (API, FIFO queue, SegmentSyncFunction) against a Mailchimp sandbox in its own process with 200 ms per
+ * request, then an unchanged re-sync, then the daily fan-out over 10,000 orgs with 3 segments each.
+ * Run it with a 512 MB heap: finishing proves the peak stays under it; the peak is also printed.
+ */
+public final class SyncBenchmark {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final int CONTACTS = Integer.getInteger("bench.contacts", 100_000);
+    private static final int LATENCY_MS = Integer.getInteger("bench.latencyMs", 200);
+    private static final int ORGS = Integer.getInteger("bench.orgs", 10_000);
+    private static final int SEGMENTS_PER_ORG = 3;
+
+    private SyncBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Process sandboxProcess = null;
+        LocalCloud cloud = null;
+        try {
+            int sandboxPort = freePort();
+            sandboxProcess = new ProcessBuilder(javaBinary(), "-Xmx2g", "-cp", System.getProperty("java.class.path"),
+                    "com.hrplatform.mailchimp.sandbox.MailchimpSandbox", "--port", Integer.toString(sandboxPort))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            String sandbox = "http://127.0.0.1:" + sandboxPort;
+            awaitUp(sandbox + "/_sandbox/requests");
+            cloud = LocalCloud.start(LocalCloudConfig.forTests().withMailchimpBaseUrl(sandbox + "/3.0"));
+            runSyncBenchmark(cloud, sandbox);
+            runFanOutBenchmark(cloud);
+        } finally {
+            if (cloud != null) {
+                cloud.close();
+            }
+            if (sandboxProcess != null) {
+                sandboxProcess.destroy();
+            }
+        }
+        System.exit(0);
+    }
+
+    private static void runSyncBenchmark(LocalCloud cloud, String sandbox) throws Exception {
+        String apiKey = UUID.randomUUID().toString().replace("-", "") + "-us1";
+        JsonNode account = post(sandbox + "/_sandbox/accounts", Map.of("apiKey", apiKey, "accountName", "Benchmark", "seed", true), null);
+        String listId = null;
+        for (JsonNode list : account.path("lists")) {
+            if (list.path("name").asText().equals("Employees")) {
+                listId = list.path("id").asText();
+            }
+        }
+        String orgId = "bench-" + UUID.randomUUID();
+        String token = cloud.jwt().token("bench-admin", orgId, "admin", Instant.now().plus(Duration.ofHours(2)));
+        trpc(cloud, token, "mailchimp.connection.connect", Map.of("apiKey", apiKey));
+
+        DynamoDbClient dynamo = dynamo(cloud);
+        Instant seedStart = Instant.now();
+        seedContacts(dynamo, orgId, CONTACTS);
+        System.out.printf("Seeded %,d contacts into dynalite in %.1f s%n", CONTACTS,
+                Duration.between(seedStart, Instant.now()).toMillis() / 1000.0);
+
+        String segmentId = trpc(cloud, token, "mailchimp.segments.create", Map.of("name", "Everyone",
+                "segmentType", "employee", "mailchimpListId", listId)).path("id").asText();
+        post(sandbox + "/_sandbox/config", Map.of("latencyMs", LATENCY_MS), null);
+        int concurrency = Integer.parseInt(System.getProperty("SYNC_CONCURRENCY", "4"));
+
+        System.out.printf("%n== First sync: %,d contacts, %d ms per Mailchimp request, concurrency %d ==%n",
+                CONTACTS, LATENCY_MS, concurrency);
+        JsonNode first = timedSync(cloud, sandbox, token, segmentId);
+        System.out.printf("%n== Re-sync with nothing changed ==%n");
+        JsonNode second = timedSync(cloud, sandbox, token, segmentId);
+        post(sandbox + "/_sandbox/config", Map.of("latencyMs", 0), null);
+
+        long firstWrites = first.path("writes").asLong();
+        long expectedPerKind = (CONTACTS + 499) / 500;
+        System.out.printf("%nTargets: first sync writes per kind = ceil(n/500) = %d: subscribe %d, tag %d -> %s%n",
+                expectedPerKind, first.path("subscribeRequests").asLong(), first.path("tagRequests").asLong(),
+                first.path("subscribeRequests").asLong() == expectedPerKind
+                        && first.path("tagRequests").asLong() == expectedPerKind ? "met" : "NOT met");
+        System.out.printf("         unchanged re-sync writes = 0: %d -> %s%n", second.path("writes").asLong(),
+                second.path("writes").asLong() == 0 ? "met" : "NOT met");
+        System.out.printf("         member-write ratio >= 0.8: %.2f -> %s%n", first.path("writeRatio").asDouble(),
+                first.path("writeRatio").asDouble() >= 0.8 ? "met" : "NOT met");
+        System.out.printf("         peak heap < 512 MB: %.0f MB -> %s%n", first.path("peakHeapMb").asDouble(),
+                first.path("peakHeapMb").asDouble() < 512 ? "met" : "NOT met");
+        if (firstWrites == 0) {
+            throw new IllegalStateException("The first sync sent nothing: the benchmark is broken");
+        }
+    }
+
+    /** One sync through the API; prints its figures and answers them. */
+    private static JsonNode timedSync(LocalCloud cloud, String sandbox, String token, String segmentId) throws Exception {
+        send("DELETE", sandbox + "/_sandbox/requests", null, null);
+        System.gc();
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            pool.resetPeakUsage();
+        }
+        Instant start = Instant.now();
+        String runId = trpc(cloud, token, "mailchimp.segments.sync", Map.of("id", segmentId)).path("runId").asText();
+        JsonNode segment;
+        while (true) {
+            segment = trpcQuery(cloud, token, "mailchimp.segments.get", Map.of("id", segmentId));
+            if (!"syncing".equals(segment.path("status").asText()) && runId.equals(segment.path("lastRun").path("runId").asText())) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        double seconds = Duration.between(start, Instant.now()).toMillis() / 1000.0;
+        long peakHeap = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                peakHeap += pool.getPeakUsage().getUsed();
+            }
+        }
+        Map<String, long[]> byKind = new TreeMap<>();
+        long subscribe = 0;
+        long tag = 0;
+        long writes = 0;
+        long memberWrites = 0;
+        for (JsonNode request : send("GET", sandbox + "/_sandbox/requests", null, null)) {
+            String method = request.path("method").asText();
+            String path = request.path("path").asText();
+            String kind = kind(method, path);
+            long[] counts = byKind.computeIfAbsent(kind, k -> new long[2]);
+            counts[0]++;
+            counts[1] += request.path("members").asLong();
+            if (!"GET".equals(method)) {
+                writes++;
+                memberWrites += request.path("members").asLong();
+            }
+            if (kind.startsWith("batch subscribe")) {
+                subscribe++;
+            } else if (kind.startsWith("tag")) {
+                tag++;
+            }
+        }
+        JsonNode run = segment.path("lastRun");
+        double contactsPerSecond = CONTACTS / seconds;
+        int concurrency = Integer.parseInt(System.getProperty("SYNC_CONCURRENCY", "4"));
+        double bound = concurrency * 500.0 / (LATENCY_MS / 1000.0);
+        System.out.printf("status %s in %.1f s: added %d, updated %d, unchanged %d, archived %d, failed %d%n",
+                segment.path("status").asText(), seconds, run.path("added").asInt(), run.path("updated").asInt(),
+                run.path("unchanged").asInt(), run.path("archived").asInt(), run.path("failed").asInt());
+        System.out.println("Mailchimp requests by kind (requests, members carried):");
+        byKind.forEach((kind, counts) -> System.out.printf("  %-40s %6d %9d%n", kind, counts[0], counts[1]));
+        System.out.printf("contacts per second: %,.0f%n", contactsPerSecond);
+        System.out.printf("bound set by the concurrency limit (%d x 500 / %.1f s): %,.0f per second%n", concurrency,
+                LATENCY_MS / 1000.0, bound);
+        System.out.printf("ratio, contacts per second / bound: %.2f%n", contactsPerSecond / bound);
+        System.out.printf("ratio, member writes per second (every kind of write) / bound: %.2f%n",
+                memberWrites / seconds / bound);
+        System.out.printf("peak heap of this JVM (runner, ElasticMQ, every function): %.0f MB (max %d MB)%n",
+                peakHeap / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576);
+        Map<String, Object> figures = new HashMap<>();
+        figures.put("writes", writes);
+        figures.put("subscribeRequests", subscribe);
+        figures.put("tagRequests", tag);
+        figures.put("writeRatio", memberWrites / seconds / bound);
+        figures.put("peakHeapMb", peakHeap / 1048576.0);
+        return JSON.valueToTree(figures);
+    }
+
+    private static String kind(String method, String path) {
+        String[] parts = path.split("/");
+        // /3.0/lists/{id}, /3.0/lists/{id}/segments/{id}, /3.0/lists/{id}/members/...
+        if ("POST".equals(method) && parts.length == 4 && "lists".equals(parts[2])) {
+            return "batch subscribe POST /lists/{id}";
+        }
+        if ("POST".equals(method) && parts.length == 6 && "segments".equals(parts[4])) {
+            return "tag members POST /lists/{id}/segments/{id}";
+        }
+        if ("DELETE".equals(method) && parts.length == 6 && "members".equals(parts[4])) {
+            return "archive DELETE /lists/{id}/members/{hash}";
+        }
+        return method + " " + (parts.length > 4 ? "/lists/{id}/" + parts[4] : path);
+    }
+
+    private static void runFanOutBenchmark(LocalCloud cloud) throws Exception {
+        System.out.printf("%n== Daily fan-out: %,d organisations x %d segments ==%n", ORGS, SEGMENTS_PER_ORG);
+        DynamoDbClient seeding = dynamo(cloud);
+        Instant seedStart = Instant.now();
+        seedOrganisations(seeding);
+        System.out.printf("Seeded %,d connections and %,d segments in %.1f s%n", ORGS, ORGS * SEGMENTS_PER_ORG,
+                Duration.between(seedStart, Instant.now()).toMillis() / 1000.0);
+        Map<String, AtomicLong> dynamoCalls = new ConcurrentHashMap<>();
+        Map<String, AtomicLong> sqsCalls = new ConcurrentHashMap<>();
+        DynamoDbClient dynamo = counted(DynamoDbClient.builder(), cloud.dynamoEndpoint(), dynamoCalls);
+        SqsClient sqs = counted(SqsClient.builder(), cloud.sqsEndpoint(), sqsCalls);
+        String queueUrl = sqs.createQueue(request -> request.queueName("fanout-bench-" + UUID.randomUUID() + ".fifo")
+                .attributes(Map.of(QueueAttributeName.FIFO_QUEUE, "true"))).queueUrl();
+        sqsCalls.clear();
+        ExecutorService readers = Executors.newFixedThreadPool(4);
+        ScheduledSyncService fanOut = new ScheduledSyncService(new ConnectionRepository(dynamo, "ConnectionsTable"),
+                new SegmentRepository(dynamo, "SegmentsTable"), new SyncQueue(sqs, queueUrl),
+                MetricsFactory.getMetricsInstance(), readers, Clock.systemUTC());
+        Instant start = Instant.now();
+        ScheduledSyncService.FanOut result = fanOut.fanOut();
+        double seconds = Duration.between(start, Instant.now()).toMillis() / 1000.0;
+        readers.shutdown();
+        System.out.printf("organisations %,d, segments queued %,d, skipped %,d in %.1f s%n", result.organisations(),
+                result.segmentsQueued(), result.segmentsSkipped(), seconds);
+        System.out.println("DynamoDB requests: " + counts(dynamoCalls) + ", total " + total(dynamoCalls));
+        System.out.println("SQS requests: " + counts(sqsCalls) + ", total " + total(sqsCalls));
+        long expectedSends = (result.segmentsQueued() + 9) / 10;
+        long sends = sqsCalls.getOrDefault("SendMessageBatch", new AtomicLong()).get();
+        System.out.printf("Target: SQS sends = ceil(%,d/10) = %,d: %,d -> %s%n", result.segmentsQueued(), expectedSends,
+                sends, sends == expectedSends ? "met" : "NOT met");
+    }
+
+    private static void seedContacts(DynamoDbClient dynamo, String orgId, int count) throws Exception {
+        String now = Instant.now().toString();
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        ExecutorService writers = Executors.newFixedThreadPool(8);
+        List<Future<?>> writes = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String email = "person" + i + "@bench.example.com";
+            Map<String, AttributeValue> item = new HashMap<>();
+            item.put("orgId", AttributeValue.fromS(orgId));
+            item.put("entityKey", AttributeValue.fromS("employee#p" + i));
+            item.put("entityId", AttributeValue.fromS("p" + i));
+            item.put("entityType", AttributeValue.fromS("employee"));
+            item.put("email", AttributeValue.fromS(email));
+            item.put("subscriberHash", AttributeValue.fromS(Contact.subscriberHash(email)));
+            item.put("firstName", AttributeValue.fromS("First" + i));
+            item.put("lastName", AttributeValue.fromS("Last" + i));
+            item.put("department", AttributeValue.fromS("Engineering"));
+            item.put("updatedAt", AttributeValue.fromS(now));
+            items.add(item);
+            if (items.size() == 25) {
+                writes.add(writers.submit(batchWrite(dynamo, "ContactsTable", items)));
+                items = new ArrayList<>();
+            }
+        }
+        if (!items.isEmpty()) {
+            writes.add(writers.submit(batchWrite(dynamo, "ContactsTable", items)));
+        }
+        for (Future<?> write : writes) {
+            write.get();
+        }
+        writers.shutdown();
+    }
+
+    private static void seedOrganisations(DynamoDbClient dynamo) throws Exception {
+        ExecutorService writers = Executors.newFixedThreadPool(8);
+        List<Future<?>> writes = new ArrayList<>();
+        List<Map<String, AttributeValue>> connections = new ArrayList<>();
+        List<Map<String, AttributeValue>> segments = new ArrayList<>();
+        String now = Instant.now().toString();
+        for (int org = 0; org < ORGS; org++) {
+            String orgId = "fanout-bench-" + org;
+            connections.add(Map.of("orgId", AttributeValue.fromS(orgId), "status", AttributeValue.fromS("connected"),
+                    "activeShard", AttributeValue.fromS("active"), "connectedAt", AttributeValue.fromS(now),
+                    "encryptedApiKey", AttributeValue.fromS("not-a-real-key")));
+            for (int s = 0; s < SEGMENTS_PER_ORG; s++) {
+                segments.add(Map.of("orgId", AttributeValue.fromS(orgId), "segmentId", AttributeValue.fromS("segment-" + s),
+                        "name", AttributeValue.fromS("Segment " + s), "segmentType", AttributeValue.fromS("employee"),
+                        "mailchimpListId", AttributeValue.fromS("list-1"), "filterCriteria", AttributeValue.fromS("{}"),
+                        "status", AttributeValue.fromS("synced"), "createdAt", AttributeValue.fromS(now)));
+                if (segments.size() == 25) {
+                    writes.add(writers.submit(batchWrite(dynamo, "SegmentsTable", segments)));
+                    segments = new ArrayList<>();
+                }
+            }
+            if (connections.size() == 25) {
+                writes.add(writers.submit(batchWrite(dynamo, "ConnectionsTable", connections)));
+                connections = new ArrayList<>();
+            }
+        }
+        if (!segments.isEmpty()) {
+            writes.add(writers.submit(batchWrite(dynamo, "SegmentsTable", segments)));
+        }
+        if (!connections.isEmpty()) {
+            writes.add(writers.submit(batchWrite(dynamo, "ConnectionsTable", connections)));
+        }
+        for (Future<?> write : writes) {
+            write.get();
+        }
+        writers.shutdown();
+    }
+
+    private static Runnable batchWrite(DynamoDbClient dynamo, String table, List<Map<String, AttributeValue>> items) {
+        return () -> {
+            Map<String, List<WriteRequest>> pending = Map.of(table, items.stream()
+                    .map(item -> WriteRequest.builder().putRequest(put -> put.item(item)).build()).toList());
+            while (!pending.isEmpty()) {
+                Map<String, List<WriteRequest>> batch = pending;
+                var response = dynamo.batchWriteItem(request -> request.requestItems(batch));
+                pending = response.hasUnprocessedItems() ? response.unprocessedItems() : Map.of();
+            }
+        };
+    }
+
+    private static DynamoDbClient dynamo(LocalCloud cloud) {
+        return counted(DynamoDbClient.builder(), cloud.dynamoEndpoint(), new ConcurrentHashMap<>());
+    }
+
+    private static <B extends software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, C>
+            & software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, C>, C> C counted(
+            B builder, String endpoint, Map<String, AtomicLong> calls) {
+        builder.endpointOverride(URI.create(endpoint)).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .overrideConfiguration(config -> config.addExecutionInterceptor(new ExecutionInterceptor() {
+                    @Override
+                    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                        calls.computeIfAbsent(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME),
+                                name -> new AtomicLong()).incrementAndGet();
+                    }
+                }));
+        builder.httpClient(UrlConnectionHttpClient.create());
+        return builder.build();
+    }
+
+    private static String counts(Map<String, AtomicLong> calls) {
+        return new TreeMap<>(calls).toString();
+    }
+
+    private static long total(Map<String, AtomicLong> calls) {
+        return calls.values().stream().mapToLong(AtomicLong::get).sum();
+    }
+
+    private static JsonNode trpc(LocalCloud cloud, String token, String procedure, Object input) throws Exception {
+        JsonNode answer = post(cloud.apiUrl() + "/trpc/" + procedure, input, token);
+        if (!answer.has("result")) {
+            throw new IllegalStateException(procedure + " failed: " + answer);
+        }
+        return answer.path("result").path("data");
+    }
+
+    private static JsonNode trpcQuery(LocalCloud cloud, String token, String procedure, Object input) throws Exception {
+        String url = cloud.apiUrl() + "/trpc/" + procedure + "?input="
+                + URLEncoder.encode(JSON.writeValueAsString(input), StandardCharsets.UTF_8);
+        JsonNode answer = send("GET", url, null, token);
+        if (!answer.has("result")) {
+            throw new IllegalStateException(procedure + " failed: " + answer);
+        }
+        return answer.path("result").path("data");
+    }
+
+    private static JsonNode post(String url, Object body, String token) throws Exception {
+        return send("POST", url, body, token);
+    }
+
+    private static JsonNode send(String method, String url, Object body, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(5))
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return response.body().isBlank() ? JSON.nullNode() : JSON.readTree(response.body());
+    }
+
+    private static void awaitUp(String url) throws Exception {
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                send("GET", url, null, null);
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(100);
+            }
+        }
+        throw new IllegalStateException("The sandbox did not start");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}
