@@ -82,7 +82,8 @@ public final class SyncServices {
     }
 
     public static ContactService contactService() {
-        return new ContactService(contactRepository(), tombstones(), Services.auditLog(), ioPool(), Clock.systemUTC());
+        return new ContactService(contactRepository(), tombstones(), Services.auditLog(), ioPool(), Clock.systemUTC(),
+                ConsentServices.statedConsent());
     }
 
     public static SegmentService segmentService() {
@@ -95,7 +96,7 @@ public final class SyncServices {
                 new PlacementIntents(AwsClients.dynamoDb(), Env.required("LOCKS_TABLE"), Clock.systemUTC()),
                 Services.connectionService(), connectionRepository(), Services.mailchimpClient(), syncQueue(),
                 consentRecorder(), Services.auditLog(), MetricsFactory.getMetricsInstance(), ioPool(),
-                SyncSettings.fromEnv(), Clock.systemUTC());
+                SyncSettings.fromEnv(), Clock.systemUTC(), ConsentServices.afterSyncRun());
     }
 
     public static ScheduledSyncService scheduledSyncService() {

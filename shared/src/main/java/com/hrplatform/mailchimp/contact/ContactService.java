@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -40,8 +41,27 @@ public final class ContactService {
     /** What an upsert did: created, updated, or refused because the address was erased. */
     public enum Outcome { CREATED, UPDATED, ERASED }
 
+    /**
+     * A person's email preference stated before they were in the directory (e.g. an opt-out recorded for
+     * someone not yet imported): {@code opted_in}, {@code opted_out}, or empty.
+     */
+    @FunctionalInterface
+    public interface StatedConsent {
+        StatedConsent NONE = (orgId, entityType, entityId) -> Optional.empty();
+
+        Optional<String> statusOf(String orgId, String entityType, String entityId);
+    }
+
+    private final StatedConsent statedConsent;
+
     public ContactService(ContactRepository contacts, ErasureRegistry erasures, AuditLog audit,
                           ExecutorService writers, Clock clock) {
+        this(contacts, erasures, audit, writers, clock, StatedConsent.NONE);
+    }
+
+    public ContactService(ContactRepository contacts, ErasureRegistry erasures, AuditLog audit,
+                          ExecutorService writers, Clock clock, StatedConsent statedConsent) {
+        this.statedConsent = statedConsent;
         this.contacts = contacts;
         this.erasures = erasures;
         this.audit = audit;
@@ -91,7 +111,14 @@ public final class ContactService {
         if (erasures.isErased(orgId, contact.email())) {
             return Outcome.ERASED;
         }
-        return contacts.upsert(orgId, contact) ? Outcome.CREATED : Outcome.UPDATED;
+        if (!contacts.upsert(orgId, contact)) {
+            return Outcome.UPDATED;
+        }
+        // New in the directory: a preference stated earlier becomes the consent the sync reads. Only for
+        // created people, so an import of known people costs no extra read.
+        statedConsent.statusOf(orgId, contact.entityType(), contact.entityId())
+                .ifPresent(status -> contacts.setConsent(orgId, contact.entityType(), contact.entityId(), status));
+        return Outcome.CREATED;
     }
 
     public void delete(String orgId, String entityType, String entityId) {

@@ -57,11 +57,35 @@ public final class SegmentSyncService {
     private final SyncSettings settings;
     private final Clock clock;
 
+    /**
+     * Runs when a run ends, before its end is recorded (issue 5): re-applies erasures made while the run was
+     * in flight and makes sure the audience calls our webhook. Throwing makes the message come back, so the
+     * slice, and this, run again.
+     */
+    @FunctionalInterface
+    public interface AfterRun {
+        AfterRun NONE = (orgId, listId, runStartedAt, status) -> { };
+
+        void finished(String orgId, String listId, String runStartedAt, String status);
+    }
+
+    private final AfterRun afterRun;
+
     public SegmentSyncService(SegmentRepository segments, ContactRepository contacts, MembershipRepository memberships,
                               PlacementIntents intents, ConnectionService connectionService,
                               ConnectionRepository connections, MailchimpClient mailchimp, SyncQueue queue,
                               ConsentRecorder consent, AuditLog audit, Metrics metrics, ExecutorService senders,
                               SyncSettings settings, Clock clock) {
+        this(segments, contacts, memberships, intents, connectionService, connections, mailchimp, queue, consent, audit,
+                metrics, senders, settings, clock, AfterRun.NONE);
+    }
+
+    public SegmentSyncService(SegmentRepository segments, ContactRepository contacts, MembershipRepository memberships,
+                              PlacementIntents intents, ConnectionService connectionService,
+                              ConnectionRepository connections, MailchimpClient mailchimp, SyncQueue queue,
+                              ConsentRecorder consent, AuditLog audit, Metrics metrics, ExecutorService senders,
+                              SyncSettings settings, Clock clock, AfterRun afterRun) {
+        this.afterRun = afterRun;
         this.segments = segments;
         this.contacts = contacts;
         this.memberships = memberships;
@@ -151,6 +175,7 @@ public final class SegmentSyncService {
     }
 
     private void finish(SyncMessage message, Segment segment, SyncProgress progress, String status, String lastError) {
+        afterRun.finished(message.orgId(), segment.mailchimpListId(), progress == null ? null : progress.startedAt(), status);
         String at = iso(clock.instant());
         SegmentRun run = progress.toRun(message.runId(), at);
         int memberCount = Segment.SYNCED.equals(status) ? progress.inSegment() : segment.memberCount();

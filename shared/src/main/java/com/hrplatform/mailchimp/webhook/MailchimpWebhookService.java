@@ -1,0 +1,181 @@
+package com.hrplatform.mailchimp.webhook;
+
+import com.hrplatform.mailchimp.audit.AuditLog;
+import com.hrplatform.mailchimp.contact.Contact;
+import com.hrplatform.mailchimp.membership.Membership;
+import com.hrplatform.mailchimp.membership.MembershipRepository;
+import com.hrplatform.mailchimp.preference.ConsentMessage;
+import com.hrplatform.mailchimp.preference.ConsentQueue;
+import com.hrplatform.mailchimp.preference.ConsentRecorder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
+
+/**
+ * Mailchimp's list webhook (api.md): {@code unsubscribe} and {@code cleaned} record an opt-out with source
+ * {@code mailchimp:<type>} for the person the membership names and mark the membership, so no sync
+ * resubscribes them (the other audiences follow through the consent queue); {@code upemail} moves the
+ * membership to the new address; {@code profile} is acknowledged. The payload is validated completely
+ * before anything is written. No Mailchimp call is made here, so it answers well within a second.
+ */
+public class MailchimpWebhookService {
+    public static final String ACTOR = "mailchimp:webhook";
+    private static final Logger LOG = LoggerFactory.getLogger(MailchimpWebhookService.class);
+    private static final Pattern LIST_ID = Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
+    private static final Pattern EMAIL = Pattern.compile("^[^@\\s]{1,64}@[^@\\s]{1,253}$");
+    private static final Set<String> ACKNOWLEDGED = Set.of("profile", "subscribe", "campaign");
+
+    private final WebhookTokens tokens;
+    private final MembershipRepository memberships;
+    private final ConsentRecorder recorder;
+    private final ConsentQueue queue;
+    private final AuditLog audit;
+    private final Clock clock;
+
+    /** What to answer: an HTTP status and a short text (never the payload). */
+    public record Answer(int status, String message) {
+    }
+
+    public MailchimpWebhookService(WebhookTokens tokens, MembershipRepository memberships, ConsentRecorder recorder,
+                                   ConsentQueue queue, AuditLog audit, Clock clock) {
+        this.tokens = tokens;
+        this.memberships = memberships;
+        this.recorder = recorder;
+        this.queue = queue;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    /** Mailchimp's URL check (GET). */
+    public Answer verify(String token) {
+        return tokens.orgFor(token).isPresent() ? new Answer(200, "ok") : unknownToken();
+    }
+
+    public Answer handle(String token, Map<String, String> form) {
+        Optional<String> owner = tokens.orgFor(token);
+        if (owner.isEmpty()) {
+            return unknownToken();
+        }
+        String orgId = owner.get();
+        String type = form.get("type");
+        List<String> problems = new ArrayList<>();
+        if (type == null || type.isBlank()) {
+            return new Answer(400, "type: required");
+        }
+        switch (type) {
+            case "unsubscribe", "cleaned" -> {
+                String listId = listId(form, problems);
+                String email = email(form, "data[email]", problems);
+                if (!problems.isEmpty()) {
+                    return invalid(problems);
+                }
+                optOut(orgId, type, listId, email);
+                return new Answer(200, "ok");
+            }
+            case "upemail" -> {
+                String listId = listId(form, problems);
+                String oldEmail = email(form, "data[old_email]", problems);
+                String newEmail = email(form, "data[new_email]", problems);
+                if (!problems.isEmpty()) {
+                    return invalid(problems);
+                }
+                moveAddress(orgId, listId, oldEmail, newEmail);
+                return new Answer(200, "ok");
+            }
+            default -> {
+                if (ACKNOWLEDGED.contains(type)) {
+                    return new Answer(200, "ok");
+                }
+                return new Answer(400, "type: not a Mailchimp webhook event");
+            }
+        }
+    }
+
+    private void optOut(String orgId, String type, String listId, String email) {
+        String hash = Contact.subscriberHash(email);
+        Optional<Membership> known = membership(orgId, listId, hash);
+        if (known.isEmpty()) {
+            // Not an address we placed or know: nothing of ours to change (a sync learns Mailchimp's statuses anyway).
+            LOG.info("Webhook for an address we do not know in that audience", entry("orgId", orgId),
+                    entry("type", type), entry("listId", listId));
+            return;
+        }
+        Membership membership = known.get();
+        String status = "cleaned".equals(type) ? Membership.CLEANED : Membership.UNSUBSCRIBED;
+        if (status.equals(membership.status())) {
+            return; // a repeated delivery: already recorded
+        }
+        memberships.markStatus(orgId, listId, hash, Contact.normaliseEmail(email), status, now());
+        if (membership.entityKey() != null && membership.entityKey().contains("#")) {
+            String entityType = membership.entityKey().substring(0, membership.entityKey().indexOf('#'));
+            String entityId = membership.entityKey().substring(membership.entityKey().indexOf('#') + 1);
+            recorder.record(orgId, entityType, entityId, false, "mailchimp:" + type, ACTOR);
+            // The person said no: the other audiences we know them in follow, through the queue.
+            queue.send(ConsentMessage.unsubscribe(orgId, hash, now()));
+        }
+        LOG.info("Webhook opt-out recorded", entry("orgId", orgId), entry("type", type), entry("listId", listId));
+    }
+
+    private void moveAddress(String orgId, String listId, String oldEmail, String newEmail) {
+        String oldHash = Contact.subscriberHash(oldEmail);
+        String newHash = Contact.subscriberHash(newEmail);
+        Optional<Membership> known = membership(orgId, listId, oldHash);
+        if (known.isEmpty() || oldHash.equals(newHash)) {
+            return;
+        }
+        Membership old = known.get();
+        memberships.put(new Membership(orgId, listId, newHash, Contact.normaliseEmail(newEmail), old.entityKey(),
+                old.status(), old.digest(), old.segments(), old.placedByUs(), now()));
+        memberships.delete(orgId, listId, oldHash);
+        String entityKey = old.entityKey();
+        boolean person = entityKey != null && entityKey.contains("#");
+        audit.record(orgId, ACTOR, "membership.email_changed",
+                person ? entityKey.substring(0, entityKey.indexOf('#')) : "membership",
+                person ? entityKey.substring(entityKey.indexOf('#') + 1) : listId, Map.of("listId", listId));
+        LOG.info("Webhook address change applied", entry("orgId", orgId), entry("listId", listId));
+    }
+
+    private Optional<Membership> membership(String orgId, String listId, String hash) {
+        return memberships.forAddress(orgId, hash).stream().filter(m -> listId.equals(m.listId())).findFirst();
+    }
+
+    private static String listId(Map<String, String> form, List<String> problems) {
+        String value = form.get("data[list_id]");
+        if (value == null || !LIST_ID.matcher(value).matches()) {
+            problems.add("data[list_id]: required, a Mailchimp list id");
+            return null;
+        }
+        return value;
+    }
+
+    private static String email(Map<String, String> form, String field, List<String> problems) {
+        String value = form.get(field);
+        if (value == null || value.trim().length() > 254 || !EMAIL.matcher(value.trim()).matches()) {
+            problems.add(field + ": required, an email address");
+            return null;
+        }
+        return value.trim();
+    }
+
+    private static Answer invalid(List<String> problems) {
+        return new Answer(400, "Invalid payload: " + String.join("; ", problems));
+    }
+
+    private static Answer unknownToken() {
+        return new Answer(404, "Not found");
+    }
+
+    private String now() {
+        return DateTimeFormatter.ISO_INSTANT.format(clock.instant());
+    }
+}
