@@ -1,0 +1,191 @@
+package com.hrplatform.mailchimp.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static com.hrplatform.mailchimp.local.PreferencesTestSupport.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 5, acceptance 2 and 4 (erasure), end to end: gdprDelete through the API, the consent queue's
+ * delete-permanent in the sandbox, re-import, a Contact Upserted event and a full re-sync after it, and
+ * every table scanned and every line the cloud printed searched for the address.
+ */
+class ErasureEndToEndTest {
+    private boolean faults;
+
+    @BeforeAll
+    static void start() {
+        cloud();
+    }
+
+    @AfterEach
+    void clearFaults() {
+        if (faults) {
+            control("DELETE", "/_sandbox/faults", null);
+        }
+    }
+
+    @Test
+    @DisplayName("2. an erased contact is gone from both audiences, stays gone, and its address is stored and logged nowhere")
+    void erasureIsCompleteAndStaysComplete() {
+        Org org = connectedOrg("erase");
+        String eve = unique("Eve.Erased") + "@Example.com";
+        String frank = unique("frank") + "@example.com";
+        importContacts(org, List.of(employee("emp-eve", eve), employee("emp-frank", frank)));
+        mutation(org.member(), "mailchimp.preferences.updateOptStatus", Map.of("entityId", "emp-eve",
+                "entityType", "employee", "optedIn", true, "source", "signup")).data();
+        String inEmployees = segment(org, "Engineering A", org.employeesList());
+        String inVendors = segment(org, "Engineering B", org.vendorsList());
+        sync(org, inEmployees);
+        sync(org, inVendors);
+        for (String list : List.of(org.employeesList(), org.vendorsList())) {
+            assertEquals("subscribed", member(org, list, eve).body().path("status").asText());
+        }
+
+        JsonNode erased = mutation(org.admin(), "mailchimp.preferences.gdprDelete",
+                Map.of("entityId", "emp-eve", "entityType", "employee")).data();
+        assertTrue(erased.path("erased").asBoolean());
+        assertEquals(2, erased.path("audiencesErased").asInt());
+
+        await(Duration.ofSeconds(20), () -> List.of(org.employeesList(), org.vendorsList()).stream()
+                .allMatch(list -> member(org, list, eve).status() == 404), () -> "eve still in Mailchimp");
+        assertTrue(query(org.member(), "mailchimp.preferences.getForEntity",
+                Map.of("entityId", "emp-eve", "entityType", "employee")).data().isNull(), "preference gone");
+
+        // Erasing twice is harmless.
+        JsonNode again = mutation(org.admin(), "mailchimp.preferences.gdprDelete",
+                Map.of("entityId", "emp-eve", "entityType", "employee")).data();
+        assertTrue(again.path("erased").asBoolean());
+        assertEquals(0, again.path("audiencesErased").asInt());
+
+        // Nothing brings her back: a re-import, a Contact Upserted event, a full re-sync of both segments.
+        JsonNode reimport = importContacts(org, List.of(employee("emp-eve", eve), employee("emp-frank", frank)));
+        assertEquals(1, reimport.path("rejected").size(), () -> "re-import: " + reimport);
+        assertEquals(0, reimport.path("rejected").get(0).path("index").asInt());
+        Map<String, Object> detail = new java.util.LinkedHashMap<>(employee("emp-eve-2", eve.toUpperCase()));
+        detail.put("orgId", org.orgId());
+        JsonNode put = PreferencesTestSupport.JSON.valueToTree(Map.of("Entries", List.of(Map.of(
+                "Source", "platform.directory", "DetailType", "Contact Upserted", "Detail", write(detail)))));
+        var answer = webhookJson(cloud().apiUrl() + "/_local/events", put);
+        assertEquals(200, answer.statusCode(), answer::body);
+        JsonNode directory = query(org.member(), "mailchimp.contacts.list", Map.of("limit", 100)).data();
+        assertEquals(1, directory.path("items").size(), () -> "only frank: " + directory);
+        assertEquals("emp-frank", directory.path("items").get(0).path("entityId").asText());
+
+        int mark = requestMark();
+        for (String segment : List.of(inEmployees, inVendors)) {
+            JsonNode run = sync(org, segment).path("lastRun");
+            assertEquals(0, run.path("failed").asInt(), () -> "a refused re-add would count as failed: " + run);
+        }
+        for (String list : List.of(org.employeesList(), org.vendorsList())) {
+            assertEquals(404, member(org, list, eve).status());
+            assertEquals("subscribed", member(org, list, frank).body().path("status").asText());
+        }
+        String hash = subscriberHash(eve);
+        assertFalse(requests(org, mark).stream().anyMatch(r -> !r.path("method").asText().equals("GET")
+                        && r.path("path").asText().contains(hash)), "the re-syncs wrote nothing about her");
+
+        assertTrue(cloud().awaitQueuesIdle(Duration.ofSeconds(20)));
+        assertAddressStoredNowhere(eve, hash);
+        assertAddressLoggedNowhere(eve);
+
+        // 4. audit: the erasure with actor and ids; no address anywhere in the log
+        List<JsonNode> audit = PreferencesEndToEndTest.auditEntries(org);
+        List<JsonNode> erasures = audit.stream().filter(e -> "preference.erased".equals(e.path("action").asText())
+                && "emp-eve".equals(e.path("targetId").asText())).toList();
+        assertEquals(2, erasures.size(), () -> "both erasures audited: " + audit);
+        JsonNode first = erasures.get(1); // newest first
+        assertEquals("user:admin-" + org.orgId(), first.path("actor").asText());
+        assertEquals("employee", first.path("targetType").asText());
+        assertEquals(2, first.path("details").path("audiencesErased").asInt());
+        assertEquals(0, erasures.get(0).path("details").path("audiencesErased").asInt());
+        PreferencesEndToEndTest.assertNoAddress(audit, eve, frank);
+    }
+
+    @Test
+    @DisplayName("2. an erasure made while a sync is sending her to Mailchimp still wins when the run ends")
+    void erasureDuringARunningSyncWins() {
+        Org org = connectedOrg("erase-race");
+        String gil = unique("gil") + "@example.com";
+        importContacts(org, List.of(employee("emp-gil", gil)));
+        String seg = segment(org, "Engineering", org.employeesList());
+        // Hold the run's member batch (the 2nd POST under the audience; the 1st creates the tag) for 4 s.
+        faults = true;
+        control("POST", "/_sandbox/faults", Map.of("apiKey", org.apiKey(), "method", "POST",
+                "pathPrefix", "/3.0/lists/" + org.employeesList(), "kind", "latency", "latencyMs", 4000,
+                "count", 1, "after", 1));
+        int mark = requestMark();
+        mutation(org.member(), "mailchimp.segments.sync", Map.of("id", seg)).data();
+        // The run has read the directory once both reconcile reads are done; erase while its batch is held.
+        await(Duration.ofSeconds(20), () -> requests(org, mark).stream()
+                .filter(r -> r.path("path").asText().equals("/3.0/lists/" + org.employeesList() + "/members")).count() >= 2,
+                () -> "the run did not reach its member batch: " + requests(org, mark));
+        sleepQuietly(500);
+        JsonNode erased = mutation(org.admin(), "mailchimp.preferences.gdprDelete",
+                Map.of("entityId", "emp-gil", "entityType", "employee")).data();
+        assertEquals(0, erased.path("audiencesErased").asInt(), "not yet placed anywhere when erased");
+
+        await(Duration.ofSeconds(30), () -> {
+            JsonNode segment = query(org.member(), "mailchimp.segments.get", Map.of("id", seg)).data();
+            return !"syncing".equals(segment.path("status").asText());
+        }, () -> "the run did not end");
+        assertTrue(cloud().awaitQueuesIdle(Duration.ofSeconds(20)));
+        List<JsonNode> log = requests(org, mark);
+        String hash = subscriberHash(gil);
+        assertTrue(log.stream().anyMatch(r -> r.path("method").asText().equals("POST")
+                        && r.path("path").asText().equals("/3.0/lists/" + org.employeesList()) && r.path("members").asInt() == 1),
+                () -> "the held batch carried her (the race happened): " + log);
+        assertTrue(log.stream().anyMatch(r -> r.path("path").asText()
+                        .equals("/3.0/lists/" + org.employeesList() + "/members/" + hash + "/actions/delete-permanent")),
+                () -> "the run's end erased her again: " + log);
+        assertEquals(404, member(org, org.employeesList(), gil).status());
+        assertAddressStoredNowhere(gil, hash);
+    }
+
+    private static void assertAddressStoredNowhere(String email, String hash) {
+        Map<String, List<String>> tables = scanEveryTable();
+        assertTrue(tables.size() >= 8, () -> "every table scanned: " + tables.keySet());
+        tables.forEach((table, items) -> items.forEach(item -> {
+            assertFalse(item.toLowerCase().contains(email.toLowerCase()), () -> table + " holds the address: " + item);
+            assertFalse(item.contains(hash), () -> table + " holds the subscriber hash: " + item);
+        }));
+    }
+
+    private static void assertAddressLoggedNowhere(String email) {
+        String output = capturedOutput();
+        assertTrue(output.contains("Consent change applied in Mailchimp"),
+                "the functions' own log lines are captured (else this check would prove nothing)");
+        for (String line : output.split("\n")) {
+            assertFalse(line.toLowerCase().contains(email.toLowerCase()), () -> "log line holds the address: " + line);
+        }
+    }
+
+    private static java.net.http.HttpResponse<String> webhookJson(String url, JsonNode body) {
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                    .header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

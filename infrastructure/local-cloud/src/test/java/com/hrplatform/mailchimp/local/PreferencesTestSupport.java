@@ -1,0 +1,366 @@
+package com.hrplatform.mailchimp.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.hrplatform.mailchimp.local.template.LocalTemplate;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * What the issue-5 end-to-end tests (Preferences*, Erasure*, Webhook*) share: the local cloud with
+ * everything printed to stdout captured from before it starts (the functions log JSON to stdout through
+ * Log4j), real HTTP to the API, the sandbox's Marketing API and control endpoints, a direct dynalite
+ * client for scanning every table, and the sync set-up (connect, import, segment, sync, poll).
+ */
+final class PreferencesTestSupport {
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final ByteArrayOutputStream CAPTURED = new ByteArrayOutputStream();
+    private static LocalCloud cloud;
+    private static DynamoDbClient dynamo;
+
+    private PreferencesTestSupport() {
+    }
+
+    record Answer(int status, JsonNode body) {
+        JsonNode data() {
+            assertEquals(200, status, () -> "expected success, got " + status + " " + body);
+            return body.path("result").path("data");
+        }
+
+        String errorCode() {
+            return body.path("error").path("data").path("code").asText();
+        }
+    }
+
+    /** An org connected to its own sandbox account. */
+    record Org(String orgId, String apiKey, String employeesList, String vendorsList) {
+        String admin() {
+            return LocalCloudFixture.adminToken(orgId);
+        }
+
+        String member() {
+            return LocalCloudFixture.memberToken(orgId);
+        }
+    }
+
+    /** The cloud, with stdout captured from before the first function is loaded. */
+    static synchronized LocalCloud cloud() {
+        if (cloud == null) {
+            PrintStream original = System.out;
+            System.setOut(new PrintStream(new OutputStream() {
+                @Override
+                public void write(int b) {
+                    original.write(b);
+                    synchronized (CAPTURED) {
+                        CAPTURED.write(b);
+                    }
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) {
+                    original.write(b, off, len);
+                    synchronized (CAPTURED) {
+                        CAPTURED.write(b, off, len);
+                    }
+                }
+
+                @Override
+                public void flush() {
+                    original.flush();
+                }
+            }, true, StandardCharsets.UTF_8));
+            cloud = LocalCloudFixture.get();
+            dynamo = DynamoDbClient.builder().endpointOverride(URI.create(cloud.dynamoEndpoint())).region(Region.US_EAST_1)
+                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                    .httpClient(UrlConnectionHttpClient.create()).build();
+        }
+        return cloud;
+    }
+
+    /** Everything printed to stdout since {@link #cloud()} first ran. */
+    static String capturedOutput() {
+        System.out.flush();
+        synchronized (CAPTURED) {
+            return CAPTURED.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    static String unique(String prefix) {
+        return prefix + "-" + HexFormat.of().formatHex(bytes(5));
+    }
+
+    // ------------------------------------------------------------------ API
+
+    static Answer query(String token, String procedure, Object input) {
+        String url = cloud().apiUrl() + "/trpc/" + procedure
+                + (input == null ? "" : "?input=" + URLEncoder.encode(write(input), StandardCharsets.UTF_8));
+        return send(HttpRequest.newBuilder(URI.create(url)).GET(), token);
+    }
+
+    static Answer mutation(String token, String procedure, Object input) {
+        return send(HttpRequest.newBuilder(URI.create(cloud().apiUrl() + "/trpc/" + procedure))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(input == null ? "" : write(input))), token);
+    }
+
+    private static Answer send(HttpRequest.Builder request, String token) {
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<String> response = http(request);
+        return new Answer(response.statusCode(), parse(response.body()));
+    }
+
+    /** A form-encoded POST (Mailchimp's webhook) or a GET to any URL; answers status and body. */
+    static HttpResponse<String> webhook(String url, Map<String, String> form) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url));
+        if (form == null) {
+            request.GET();
+        } else {
+            StringBuilder body = new StringBuilder();
+            form.forEach((name, value) -> body.append(body.isEmpty() ? "" : "&")
+                    .append(URLEncoder.encode(name, StandardCharsets.UTF_8)).append('=')
+                    .append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
+            request.header("Content-Type", "application/x-www-form-urlencoded")
+                    .header("User-Agent", "MailChimp")
+                    .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+        }
+        return http(request);
+    }
+
+    static Map<String, String> form(String... namesAndValues) {
+        Map<String, String> form = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            form.put(namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return form;
+    }
+
+    // ------------------------------------------------------------------ set-up of a synced org
+
+    static Org connectedOrg(String name) {
+        String orgId = unique(name);
+        String apiKey = HexFormat.of().formatHex(bytes(16)) + "-us1";
+        JsonNode account = control("POST", "/_sandbox/accounts", Map.of("apiKey", apiKey, "accountName", orgId, "seed", true));
+        Org org = new Org(orgId, apiKey, listId(account, "Employees"), listId(account, "Vendors & Contractors"));
+        mutation(org.admin(), "mailchimp.connection.connect", Map.of("apiKey", apiKey)).data();
+        return org;
+    }
+
+    private static String listId(JsonNode account, String name) {
+        for (JsonNode list : account.path("lists")) {
+            if (list.path("name").asText().equals(name)) {
+                return list.path("id").asText();
+            }
+        }
+        throw new IllegalStateException("No list " + name + " in " + account);
+    }
+
+    static Map<String, Object> employee(String entityId, String email) {
+        Map<String, Object> contact = new LinkedHashMap<>();
+        contact.put("entityId", entityId);
+        contact.put("entityType", "employee");
+        contact.put("email", email);
+        contact.put("firstName", "Test");
+        contact.put("lastName", entityId);
+        contact.put("department", "Engineering");
+        contact.put("location", "Berlin");
+        contact.put("employmentType", "full_time");
+        contact.put("employmentStatus", "active");
+        return contact;
+    }
+
+    static JsonNode importContacts(Org org, List<Map<String, Object>> contacts) {
+        return mutation(org.admin(), "mailchimp.contacts.import", Map.of("contacts", contacts)).data();
+    }
+
+    /** A segment of every employee of the org in {@code listId}; answers its id. */
+    static String segment(Org org, String name, String listId) {
+        return mutation(org.member(), "mailchimp.segments.create", Map.of("name", name, "segmentType", "employee",
+                "mailchimpListId", listId, "filterCriteria", Map.of("department", "Engineering"))).data().path("id").asText();
+    }
+
+    /** Starts a sync and polls segments.get until it ends (deadline, no fixed sleep); answers the segment. */
+    static JsonNode sync(Org org, String segmentId) {
+        mutation(org.member(), "mailchimp.segments.sync", Map.of("id", segmentId)).data();
+        JsonNode[] last = new JsonNode[1];
+        await(Duration.ofSeconds(60), () -> {
+            last[0] = query(org.member(), "mailchimp.segments.get", Map.of("id", segmentId)).data();
+            return !"syncing".equals(last[0].path("status").asText()) && !"pending".equals(last[0].path("status").asText());
+        }, () -> "segment " + segmentId + " did not finish syncing: " + last[0]);
+        assertEquals("synced", last[0].path("status").asText(), () -> "sync result: " + last[0]);
+        return last[0];
+    }
+
+    static void await(Duration timeout, BooleanSupplier condition, Supplier<String> message) {
+        Instant deadline = Instant.now().plus(timeout);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) {
+                fail(message.get());
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ sandbox
+
+    private static String sandboxRoot() {
+        String base = cloud().sandboxUrl();
+        return base.endsWith("/3.0") ? base.substring(0, base.length() - 4) : base;
+    }
+
+    static JsonNode control(String method, String path, Object body) {
+        return parse(http(request(method, sandboxRoot() + path, null, body)).body());
+    }
+
+    /** GET of one member: the HTTP status and the body. */
+    static Answer member(Org org, String listId, String email) {
+        HttpResponse<String> response = http(request("GET", sandboxRoot() + "/3.0/lists/" + listId + "/members/"
+                + subscriberHash(email), org.apiKey(), null));
+        return new Answer(response.statusCode(), parse(response.body()));
+    }
+
+    static JsonNode marketing(Org org, String method, String path, Object body) {
+        return parse(http(request(method, sandboxRoot() + "/3.0" + path, org.apiKey(), body)).body());
+    }
+
+    /** The sandbox's request log (paths of this org's lists only), from index {@code from}. */
+    static List<JsonNode> requests(Org org, int from) {
+        List<JsonNode> all = new ArrayList<>();
+        control("GET", "/_sandbox/requests", null).forEach(all::add);
+        List<JsonNode> mine = new ArrayList<>();
+        for (JsonNode request : all.subList(Math.min(from, all.size()), all.size())) {
+            String path = request.path("path").asText();
+            if (path.contains(org.employeesList()) || path.contains(org.vendorsList())) {
+                mine.add(request);
+            }
+        }
+        return mine;
+    }
+
+    static int requestMark() {
+        return control("GET", "/_sandbox/requests", null).size();
+    }
+
+    static String subscriberHash(String email) {
+        try {
+            byte[] digest = MessageDigest.getInstance("MD5").digest(email.trim().toLowerCase(Locale.ROOT)
+                    .getBytes(StandardCharsets.UTF_8));
+            return String.format("%032x", new BigInteger(1, digest));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ------------------------------------------------------------------ storage
+
+    /** Every item of every table of template.yaml, as text (attribute values included, binary as base64). */
+    static Map<String, List<String>> scanEveryTable() {
+        cloud();
+        Map<String, List<String>> tables = new LinkedHashMap<>();
+        for (LocalTemplate.Table table : cloud.template().tables()) {
+            List<String> items = new ArrayList<>();
+            Map<String, AttributeValue> start = null;
+            do {
+                ScanResponse response = dynamo.scan(ScanRequest.builder().tableName(table.name()).exclusiveStartKey(start).build());
+                response.items().forEach(item -> items.add(item.toString()));
+                start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty() ? response.lastEvaluatedKey() : null;
+            } while (start != null);
+            tables.put(table.name(), items);
+        }
+        return tables;
+    }
+
+    static DynamoDbClient dynamo() {
+        cloud();
+        return dynamo;
+    }
+
+    // ------------------------------------------------------------------ plumbing
+
+    private static HttpRequest.Builder request(String method, String url, String apiKey, Object body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(write(body)))
+                .header("Content-Type", "application/json");
+        if (apiKey != null) {
+            request.header("Authorization", "Basic " + Base64.getEncoder()
+                    .encodeToString(("test:" + apiKey).getBytes(StandardCharsets.UTF_8)));
+        }
+        return request;
+    }
+
+    private static HttpResponse<String> http(HttpRequest.Builder request) {
+        try {
+            return HTTP.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException("HTTP call failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode parse(String body) {
+        try {
+            return body == null || body.isBlank() ? JSON.nullNode() : JSON.readTree(body);
+        } catch (IOException e) {
+            return JSON.getNodeFactory().textNode(body);
+        }
+    }
+
+    static String write(Object value) {
+        try {
+            return value instanceof String text ? text : JSON.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] bytes(int n) {
+        byte[] bytes = new byte[n];
+        RANDOM.nextBytes(bytes);
+        return bytes;
+    }
+}

@@ -1,0 +1,192 @@
+package com.hrplatform.mailchimp.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static com.hrplatform.mailchimp.local.PreferencesTestSupport.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 5, acceptance 3, 4 and 5 (webhook), end to end: the webhook a sync registers in the sandbox,
+ * called over real HTTP at the URL Mailchimp was given, as Mailchimp would call it (form-encoded).
+ */
+class WebhookEndToEndTest {
+
+    @BeforeAll
+    static void start() {
+        cloud();
+    }
+
+    /** The URL of our webhook on the audience, checking the registration's events and sources. */
+    static String registeredUrl(Org org, String listId) {
+        JsonNode webhooks = marketing(org, "GET", "/lists/" + listId + "/webhooks", null).path("webhooks");
+        assertEquals(1, webhooks.size(), () -> "one webhook of ours: " + webhooks);
+        JsonNode webhook = webhooks.get(0);
+        String url = webhook.path("url").asText();
+        assertTrue(url.startsWith(cloud().apiUrl() + "/webhooks/mailchimp/"), () -> "our public URL: " + url);
+        for (String event : List.of("unsubscribe", "cleaned", "upemail", "profile")) {
+            assertTrue(webhook.path("events").path(event).asBoolean(), () -> event + " in " + webhook);
+        }
+        assertFalse(webhook.path("events").path("subscribe").asBoolean());
+        assertTrue(webhook.path("sources").path("user").asBoolean());
+        assertTrue(webhook.path("sources").path("admin").asBoolean());
+        assertFalse(webhook.path("sources").path("api").asBoolean(), "our own API writes must not echo back");
+        return url;
+    }
+
+    @Test
+    @DisplayName("3. a webhook unsubscribe records an opt-out (mailchimp:unsubscribe) and the next sync does not resubscribe")
+    void unsubscribeWebhook() {
+        Org org = connectedOrg("hook");
+        String gus = unique("gus") + "@example.com";
+        String hal = unique("hal") + "@example.com";
+        String ivy = unique("ivy") + "@example.com";
+        String ivyNew = unique("ivy-new") + "@example.com";
+        importContacts(org, List.of(employee("emp-gus", gus), employee("emp-hal", hal), employee("emp-ivy", ivy)));
+        String inEmployees = segment(org, "Engineering A", org.employeesList());
+        String inVendors = segment(org, "Engineering B", org.vendorsList());
+        sync(org, inEmployees);
+        sync(org, inVendors);
+        String url = registeredUrl(org, org.employeesList());
+        registeredUrl(org, org.vendorsList());
+        sync(org, inEmployees);
+        assertEquals(1, marketing(org, "GET", "/lists/" + org.employeesList() + "/webhooks", null)
+                .path("webhooks").size(), "a second run registers nothing again");
+
+        assertEquals(200, webhook(url, null).statusCode(), "Mailchimp's URL check");
+
+        // Gus unsubscribes in Mailchimp (from the employees audience); Mailchimp calls us.
+        marketing(org, "PATCH", "/lists/" + org.employeesList() + "/members/" + subscriberHash(gus),
+                Map.of("status", "unsubscribed"));
+        long t0 = System.nanoTime();
+        HttpResponse<String> answer = webhook(url, form("type", "unsubscribe", "fired_at", "2026-01-01 10:00:00",
+                "data[action]", "unsub", "data[reason]", "manual", "data[id]", "8a25ff1d98",
+                "data[list_id]", org.employeesList(), "data[email]", gus, "data[email_type]", "html"));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(200, answer.statusCode(), answer::body);
+        assertTrue(ms < 1000, () -> "answered within a second: " + ms + " ms");
+
+        JsonNode preference = query(org.member(), "mailchimp.preferences.getForEntity",
+                Map.of("entityId", "emp-gus", "entityType", "employee")).data();
+        assertEquals("opted_out", preference.path("status").asText());
+        assertEquals("mailchimp:unsubscribe", preference.path("consentSource").asText());
+        assertEquals("mailchimp:unsubscribe", preference.path("history").get(0).path("source").asText());
+        assertTrue(preference.path("consentWithdrawnAt").isTextual());
+        // The other audience follows through the consent queue.
+        await(Duration.ofSeconds(20), () -> "unsubscribed".equals(member(org, org.vendorsList(), gus).body()
+                .path("status").asText()), () -> "gus not unsubscribed in the vendors audience");
+
+        // A repeated delivery changes nothing.
+        assertEquals(200, webhook(url, form("type", "unsubscribe", "data[list_id]", org.employeesList(),
+                "data[email]", gus)).statusCode());
+        assertEquals(1, query(org.member(), "mailchimp.preferences.getForEntity",
+                Map.of("entityId", "emp-gus", "entityType", "employee")).data().path("history").size());
+
+        int mark = requestMark();
+        for (String segment : List.of(inEmployees, inVendors)) {
+            JsonNode run = sync(org, segment).path("lastRun");
+            assertEquals(0, run.path("failed").asInt(), () -> "no refused resubscribe: " + run);
+        }
+        for (String list : List.of(org.employeesList(), org.vendorsList())) {
+            assertEquals("unsubscribed", member(org, list, gus).body().path("status").asText());
+        }
+        String gusHash = subscriberHash(gus);
+        assertFalse(requests(org, mark).stream().anyMatch(r -> !r.path("method").asText().equals("GET")
+                        && r.path("path").asText().contains(gusHash)),
+                () -> "the next syncs wrote nothing for gus: " + requests(org, mark));
+
+        // cleaned: an opt-out with source mailchimp:cleaned
+        assertEquals(200, webhook(url, form("type", "cleaned", "fired_at", "2026-01-01 10:05:00",
+                "data[list_id]", org.employeesList(), "data[campaign_id]", "4fjk2ma9xd", "data[reason]", "hard",
+                "data[email]", hal)).statusCode());
+        assertEquals("mailchimp:cleaned", query(org.member(), "mailchimp.preferences.getForEntity",
+                Map.of("entityId", "emp-hal", "entityType", "employee")).data().path("consentSource").asText());
+
+        // upemail: the membership moves to the new address
+        assertEquals(200, webhook(url, form("type", "upemail", "fired_at", "2026-01-01 10:10:00",
+                "data[list_id]", org.employeesList(), "data[new_id]", "51aa6f2e6c", "data[new_email]", ivyNew,
+                "data[old_email]", ivy)).statusCode());
+        Map<String, AttributeValue> moved = membership(org, org.employeesList(), subscriberHash(ivyNew));
+        assertEquals("employee#emp-ivy", moved.get("entityKey").s());
+        assertEquals(ivyNew, moved.get("email").s());
+        assertTrue(membership(org, org.employeesList(), subscriberHash(ivy)).isEmpty(), "old address gone");
+
+        // profile: acknowledged
+        assertEquals(200, webhook(url, form("type", "profile", "data[list_id]", org.employeesList(),
+                "data[email]", hal)).statusCode());
+
+        // Invalid payloads: 400, nothing changed
+        assertEquals(400, webhook(url, form("type", "unsubscribe", "data[list_id]", org.employeesList())).statusCode());
+        assertEquals(400, webhook(url, form("type", "upemail", "data[list_id]", org.employeesList(),
+                "data[new_email]", "not-an-address", "data[old_email]", ivyNew)).statusCode());
+        assertEquals(400, webhook(url, form("type", "explode", "data[email]", ivyNew)).statusCode());
+        assertEquals(400, webhook(url, form("data[email]", ivyNew)).statusCode());
+        assertTrue(query(org.member(), "mailchimp.preferences.getForEntity",
+                Map.of("entityId", "emp-ivy", "entityType", "employee")).data().isNull());
+        assertFalse(membership(org, org.employeesList(), subscriberHash(ivyNew)).isEmpty(), "still moved, not undone");
+
+        // 4. audit: webhook changes carry the actor mailchimp:webhook and ids only
+        List<JsonNode> audit = PreferencesEndToEndTest.auditEntries(org);
+        assertEquals("mailchimp:webhook", PreferencesEndToEndTest.find(audit, "preference.opted_out", "emp-gus")
+                .path("actor").asText());
+        assertEquals("mailchimp:unsubscribe", PreferencesEndToEndTest.find(audit, "preference.opted_out", "emp-gus")
+                .path("details").path("source").asText());
+        assertEquals("mailchimp:webhook", PreferencesEndToEndTest.find(audit, "membership.email_changed", "emp-ivy")
+                .path("actor").asText());
+        PreferencesEndToEndTest.assertNoAddress(audit, gus, hal, ivy, ivyNew);
+    }
+
+    @Test
+    @DisplayName("5. unknown tokens get 404; another connection's token cannot touch this org")
+    void tokensAreScopedToTheirOrg() {
+        Org mine = connectedOrg("hook-mine");
+        Org other = connectedOrg("hook-other");
+        String jo = unique("jo") + "@example.com";
+        importContacts(mine, List.of(employee("emp-jo", jo)));
+        importContacts(other, List.of(employee("emp-zed", unique("zed") + "@example.com")));
+        sync(mine, segment(mine, "Engineering", mine.employeesList()));
+        sync(other, segment(other, "Engineering", other.employeesList()));
+        String mineUrl = registeredUrl(mine, mine.employeesList());
+        String otherUrl = registeredUrl(other, other.employeesList());
+        assertFalse(mineUrl.equals(otherUrl), "a token per connection");
+
+        // The other org's token, naming this org's audience and person: nothing of this org changes.
+        assertEquals(200, webhook(otherUrl, form("type", "unsubscribe", "data[list_id]", mine.employeesList(),
+                "data[email]", jo)).statusCode());
+        assertTrue(query(mine.member(), "mailchimp.preferences.getForEntity",
+                Map.of("entityId", "emp-jo", "entityType", "employee")).data().isNull());
+        assertEquals("subscribed", membership(mine, mine.employeesList(), subscriberHash(jo)).get("status").s());
+
+        String token = mineUrl.substring(mineUrl.lastIndexOf('/') + 1);
+        String tokenId = token.substring(0, token.indexOf('.'));
+        String base = cloud().apiUrl() + "/webhooks/mailchimp/";
+        List<String> wrong = new ArrayList<>(List.of(base + "nope", base + tokenId + "." + "A".repeat(43),
+                base + tokenId, otherUrl.substring(0, otherUrl.length() - 1) + (otherUrl.endsWith("A") ? "B" : "A")));
+        for (String url : wrong) {
+            assertEquals(404, webhook(url, form("type", "unsubscribe", "data[list_id]", mine.employeesList(),
+                    "data[email]", jo)).statusCode(), url);
+            assertEquals(404, webhook(url, null).statusCode(), url);
+        }
+        assertEquals("subscribed", membership(mine, mine.employeesList(), subscriberHash(jo)).get("status").s());
+        assertTrue(query(mine.member(), "mailchimp.preferences.getForEntity",
+                Map.of("entityId", "emp-jo", "entityType", "employee")).data().isNull());
+    }
+
+    private static Map<String, AttributeValue> membership(Org org, String listId, String hash) {
+        var item = dynamo().getItem(request -> request.tableName("MembershipsTable").consistentRead(true).key(Map.of(
+                "audienceKey", AttributeValue.fromS(org.orgId() + "#" + listId),
+                "subscriberHash", AttributeValue.fromS(hash)))).item();
+        return item == null ? Map.of() : item;
+    }
+}
