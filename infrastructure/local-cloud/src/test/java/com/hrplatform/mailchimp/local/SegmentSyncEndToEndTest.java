@@ -210,6 +210,12 @@ class SegmentSyncEndToEndTest {
         assertEquals(0, run.path("failed").asInt());
         assertEquals(300, segment.path("memberCount").asInt());
         assertTrue(segment.path("lastSyncedAt").isTextual());
+        // Acceptance 8: the run's metrics were published as CloudWatch embedded metric format.
+        assertTrue(LocalCloudFixture.output().lines().anyMatch(line -> line.startsWith("{\"_aws\"")
+                        && line.contains("\"MembersAdded\":300.0") && line.contains("\"SyncDuration\"")
+                        && line.contains("\"MailchimpRequests\"") && line.contains("\"MembersArchived\"")
+                        && line.contains("\"MembersFailed\"") && line.contains("\"MembersUpdated\"")),
+                "EMF metrics of the run");
     }
 
     @Test
