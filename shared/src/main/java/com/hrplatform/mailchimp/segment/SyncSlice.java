@@ -394,13 +394,13 @@ final class SyncSlice {
      */
     private java.util.Optional<Membership> recordRefusal(MemberWrite write, JsonNode error, String now) {
         Contact person = write.contact();
-        String text = error.path("error").asText("");
-        String lower = text.toLowerCase(Locale.ROOT);
-        counts.fail(person.entityId(), text.isBlank() ? "Mailchimp refused this address" : text);
+        // Mailchimp's text names the address: keep only our own words, so no email lands in a stored run.
+        String text = error.path("error").asText("").toLowerCase(Locale.ROOT);
         Membership before = write.before();
         Set<String> segmentIds = before == null ? Set.of() : before.segments();
         boolean placedByUs = before != null && before.placedByUs();
-        if (lower.contains("compliance state")) {
+        if (text.contains("compliance state")) {
+            counts.fail(person.entityId(), "Unsubscribed, bounced or under compliance review in Mailchimp; not resubscribed");
             if (!Contact.OPTED_OUT.equals(person.consent())) {
                 consent.record(segment.orgId(), person.entityType(), person.entityId(), false, "mailchimp:reconcile",
                         SegmentSyncService.ACTOR);
@@ -408,12 +408,23 @@ final class SyncSlice {
             return java.util.Optional.of(new Membership(segment.orgId(), segment.mailchimpListId(), person.subscriberHash(),
                     person.email(), person.entityKey(), Membership.UNSUBSCRIBED, write.digest(), segmentIds, placedByUs, now));
         }
-        if (lower.contains("permanently deleted") || lower.contains("forgotten") || lower.contains("looks fake")
-                || lower.contains("invalid") || lower.contains("abuse")) {
+        String reason = null;
+        if (text.contains("permanently deleted") || text.contains("forgotten")) {
+            reason = "Permanently deleted from Mailchimp; it cannot be added again";
+        } else if (text.contains("looks fake") || text.contains("invalid")) {
+            reason = "Mailchimp considers this address invalid";
+        } else if (text.contains("abuse")) {
+            reason = "Mailchimp refused this address (anti-abuse)";
+        }
+        if (reason != null) {
+            counts.fail(person.entityId(), reason);
             return java.util.Optional.of(new Membership(segment.orgId(), segment.mailchimpListId(), person.subscriberHash(),
                     person.email(), person.entityKey(), Membership.REJECTED, write.digest(), segmentIds, placedByUs, now));
         }
-        return java.util.Optional.empty(); // unknown refusal: tried again next run
+        String code = error.path("error_code").asText("");
+        counts.fail(person.entityId(), "Mailchimp refused this address" + (code.matches("[A-Z_]{1,64}") ? " (" + code + ")" : "")
+                + "; it is tried again at the next sync");
+        return java.util.Optional.empty();
     }
 
     /** Existing members added to and leavers removed from the segment's tag, leavers archived where ours. */
