@@ -42,7 +42,7 @@ public final class Services {
     }
 
     public static ApiKeyCipher apiKeyCipher() {
-        return new KmsApiKeyCipher(AwsClients.kms(), Env.required("API_KEY_KMS_KEY_ID"));
+        return new KmsApiKeyCipher(AwsClients::kms, Env.required("API_KEY_KMS_KEY_ID"));
     }
 
     public static ConnectionService connectionService() {

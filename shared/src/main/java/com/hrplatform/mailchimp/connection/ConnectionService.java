@@ -96,7 +96,12 @@ public final class ConnectionService {
     public MailchimpApiKey activeKey(String orgId) {
         StoredConnection connection = connections.find(orgId).filter(StoredConnection::isConnected)
                 .orElseThrow(() -> TrpcException.preconditionFailed(NOT_CONNECTED));
-        return MailchimpApiKey.of(cipher.decrypt(orgId, connection.encryptedApiKey()));
+        try {
+            return MailchimpApiKey.of(cipher.decrypt(orgId, connection.encryptedApiKey()));
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            // The key was encrypted under a key we can no longer use (e.g. a restored table): ask for it again.
+            throw TrpcException.preconditionFailed("The stored Mailchimp API key cannot be read any more; connect the account again");
+        }
     }
 
     private String now() {

@@ -36,7 +36,7 @@ public class MailchimpClient {
     private static final Logger LOG = LoggerFactory.getLogger(MailchimpClient.class);
     private static final int AUDIENCE_PAGE_SIZE = 1000;
 
-    private final HttpClient http;
+    private volatile HttpClient http;
     private final String baseUrlOverride;
     private final Duration requestTimeout;
     private final RetryPolicy retryPolicy;
@@ -44,10 +44,6 @@ public class MailchimpClient {
     private final Map<MailchimpApiKey, Semaphore> permits = new ConcurrentHashMap<>();
 
     public MailchimpClient(String baseUrlOverride, Duration requestTimeout, RetryPolicy retryPolicy, int concurrencyPerKey) {
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(3))
-                .build();
         this.baseUrlOverride = baseUrlOverride == null || baseUrlOverride.isBlank() ? null : stripSlash(baseUrlOverride);
         this.requestTimeout = requestTimeout;
         this.retryPolicy = retryPolicy;
@@ -119,6 +115,23 @@ public class MailchimpClient {
     private record Outcome(JsonNode body, MailchimpException error, Duration retryAfter) {
     }
 
+    /** Built on first use (TLS set-up is costly): a cold start that never calls Mailchimp does not pay for it. */
+    private HttpClient http() {
+        HttpClient client = http;
+        if (client == null) {
+            synchronized (this) {
+                if (http == null) {
+                    http = HttpClient.newBuilder()
+                            .version(HttpClient.Version.HTTP_1_1)
+                            .connectTimeout(Duration.ofSeconds(3))
+                            .build();
+                }
+                client = http;
+            }
+        }
+        return client;
+    }
+
     private Outcome attempt(MailchimpApiKey key, String method, String pathAndQuery, String requestBody) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl(key) + pathAndQuery))
                 .timeout(requestTimeout)
@@ -134,7 +147,7 @@ public class MailchimpClient {
         try {
             semaphore.acquire();
             try {
-                response = http.send(request, HttpResponse.BodyHandlers.ofString());
+                response = http().send(request, HttpResponse.BodyHandlers.ofString());
             } finally {
                 semaphore.release();
             }

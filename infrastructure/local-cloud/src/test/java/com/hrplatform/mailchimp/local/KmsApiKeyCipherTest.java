@@ -161,6 +161,15 @@ class KmsApiKeyCipherTest {
         assertNoKey(assertThrows(IllegalStateException.class, () -> cipher.decrypt(org, "not base64 at all!")));
     }
 
+    @Test
+    void aCiphertextOfAnotherKmsKeyFailsCleanly() {
+        String org = "org-" + UUID.randomUUID();
+        String ofOtherKey = new KmsApiKeyCipher(client, kms.createKey()).encrypt(org, KEY);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> new KmsApiKeyCipher(client, keyId).decrypt(org, ofOtherKey));
+        assertNoKey(e);
+    }
+
     private static void assertNoKey(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             String message = String.valueOf(t.getMessage());
