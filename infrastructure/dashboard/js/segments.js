@@ -1,0 +1,337 @@
+// Segments tab: the list with status badges, member count, last sync and the last run's counts and
+// errors; New segment / edit form; delete with a confirmation; sync with a badge that follows the run
+// (segments.get is polled until the status leaves "syncing").
+import { query, mutate } from './api.js';
+import {
+  h, field, setFieldError, errorSlot, statusSlot, busy, spinner, timeEl, badge, confirmDialog, csvList,
+  listText, showFormError,
+} from './ui.js';
+
+const POLL_MS = 1000;
+const POLL_LIMIT_MS = 15 * 60 * 1000;
+const FILTERS = [
+  ['department', 'Department'],
+  ['location', 'Location'],
+  ['employmentType', 'Employment type'],
+  ['employmentStatus', 'Employment status'],
+];
+
+let panel;
+let app;
+let listError;
+let notice;
+let tableBody;
+let moreButton;
+let editorHost;
+let segments = [];
+let nextCursor = null;
+let audiences = null; // [{id, name, memberCount}] once loaded
+let audiencesError = null;
+const polling = new Set();
+let generation = 0; // bumped on stop(): pollers of an old session end
+
+function audienceName(id) {
+  return audiences?.find((a) => a.id === id)?.name ?? id;
+}
+
+async function loadAudiences(force) {
+  if (audiences && !force) return audiences;
+  audiencesError = null;
+  try {
+    audiences = await query('mailchimp.connection.listAudiences');
+  } catch (error) {
+    audiences = null;
+    audiencesError = error;
+  }
+  return audiences;
+}
+
+// ------------------------------------------------------------------ list
+
+function runSummary(run) {
+  if (!run) return h('span', { class: 'muted' }, 'No run yet');
+  const counts = [
+    ['added', run.added], ['updated', run.updated], ['unchanged', run.unchanged], ['archived', run.archived],
+    ['skipped (no consent)', run.skippedNoConsent], ['failed', run.failed],
+  ].filter(([, n]) => n !== undefined && n !== null);
+  const errors = run.errors ?? [];
+  return h('div', { class: 'run' },
+    h('ul', { class: 'counts', 'aria-label': 'Last run' }, counts.map(([label, n]) =>
+      h('li', { class: label === 'failed' && n > 0 ? 'bad' : null }, h('strong', {}, String(n)), ' ', label))),
+    run.finishedAt ? h('p', { class: 'muted small' }, 'Finished ', timeEl(run.finishedAt)) : null,
+    errors.length ? h('details', { class: 'run-errors' },
+      h('summary', {}, `${errors.length} error${errors.length === 1 ? '' : 's'}`),
+      h('ul', {}, errors.map((e) => h('li', {}, h('code', {}, e.entityId ?? '?'), ': ', e.reason ?? '')))) : null);
+}
+
+function filtersText(criteria) {
+  const parts = FILTERS.filter(([key]) => criteria?.[key] !== undefined && criteria?.[key] !== null)
+    .map(([key, label]) => `${label}: ${listText(criteria[key])}`);
+  return parts.length ? parts.join(' · ') : 'Everyone of this type';
+}
+
+function row(segment) {
+  const rowError = errorSlot();
+  const sync = h('button', { type: 'button', class: 'primary small', 'aria-label': `Sync ${segment.name}` }, '⟳ Sync');
+  const edit = h('button', { type: 'button', class: 'secondary small', 'aria-label': `Edit ${segment.name}` }, 'Edit');
+  const remove = h('button', { type: 'button', class: 'danger small', 'aria-label': `Delete ${segment.name}` }, 'Delete');
+  const syncing = segment.status === 'syncing';
+  sync.disabled = syncing;
+  edit.disabled = syncing;
+  if (syncing) sync.classList.add('is-busy');
+
+  sync.addEventListener('click', async () => {
+    rowError.clear();
+    try {
+      await busy(sync, () => mutate('mailchimp.segments.sync', { id: segment.id }), 'Starting…');
+      update({ ...segment, status: 'syncing' });
+    } catch (error) {
+      if (error.code === 'CONFLICT') {
+        update({ ...segment, status: 'syncing' });
+        findRow(segment.id)?.error.show(error);
+      } else {
+        rowError.show(error);
+        return;
+      }
+    }
+    follow(segment.id);
+  });
+  edit.addEventListener('click', () => openEditor(segment));
+  remove.addEventListener('click', async () => {
+    rowError.clear();
+    const ok = await confirmDialog({
+      title: `Delete segment "${segment.name}"?`,
+      message: 'The segment stops syncing and leaves this list. Contacts already in Mailchimp stay there.',
+      confirmLabel: 'Delete segment',
+    });
+    if (!ok) return;
+    try {
+      await busy(remove, () => mutate('mailchimp.segments.delete', { id: segment.id }), 'Deleting…');
+      segments = segments.filter((s) => s.id !== segment.id);
+      findRow(segment.id)?.remove();
+      notice.show(`Segment "${segment.name}" deleted.`);
+      renderEmpty();
+    } catch (error) {
+      rowError.show(error);
+    }
+  });
+
+  const tr = h('tr', { dataset: { id: segment.id }, 'aria-label': segment.name, 'aria-busy': syncing ? 'true' : null },
+    h('td', { 'data-label': 'Segment' },
+      h('strong', { class: 'name' }, segment.name),
+      segment.description ? h('p', { class: 'muted small' }, segment.description) : null,
+      h('p', { class: 'small' }, h('span', { class: 'tag' }, segment.segmentType), ' ', filtersText(segment.filterCriteria),
+        segment.requireOptIn ? ' · opted-in only' : '')),
+    h('td', { 'data-label': 'Audience' }, audienceName(segment.mailchimpListId)),
+    h('td', { 'data-label': 'Status' }, badge(segment.status),
+      segment.status === 'error' && segment.lastError ? h('p', { class: 'error small' }, segment.lastError) : null),
+    h('td', { 'data-label': 'Members', class: 'num' }, String(segment.memberCount ?? 0)),
+    h('td', { 'data-label': 'Last sync' }, timeEl(segment.lastSyncedAt, 'Never')),
+    h('td', { 'data-label': 'Last run' }, runSummary(segment.lastRun)),
+    h('td', { 'data-label': 'Actions', class: 'row-actions' }, h('div', { class: 'actions' }, sync, edit, remove), rowError));
+  tr.error = rowError;
+  return tr;
+}
+
+function findRow(id) {
+  return [...tableBody.children].find((tr) => tr.dataset.id === id);
+}
+
+function update(segment) {
+  const index = segments.findIndex((s) => s.id === segment.id);
+  if (index >= 0) segments[index] = segment; else segments.unshift(segment);
+  const next = row(segment);
+  const existing = findRow(segment.id);
+  if (existing) existing.replaceWith(next); else tableBody.prepend(next);
+  renderEmpty();
+}
+
+/** Polls segments.get until the segment leaves "syncing"; the row's badge follows. */
+async function follow(id) {
+  if (polling.has(id)) return;
+  polling.add(id);
+  const mine = generation;
+  const started = Date.now();
+  try {
+    while (mine === generation) {
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      if (mine !== generation) return;
+      let segment;
+      try {
+        segment = await query('mailchimp.segments.get', { id });
+      } catch (error) {
+        if (error.code === 'UNAUTHORIZED') return;
+        findRow(id)?.error.show(error);
+        if (error.code === 'NOT_FOUND') return;
+        continue;
+      }
+      update(segment);
+      if (segment.status !== 'syncing') {
+        app.refreshConnection();
+        if (segment.status === 'synced') notice.show(`Segment "${segment.name}" synced: ${segment.memberCount} members.`);
+        else if (segment.status === 'error') findRow(id)?.error.show(`The sync failed: ${segment.lastError ?? 'see the last run'}`);
+        return;
+      }
+      if (Date.now() - started > POLL_LIMIT_MS) {
+        findRow(id)?.error.show('Still syncing after 15 minutes. Refresh the list later to see the result.');
+        return;
+      }
+    }
+  } finally {
+    polling.delete(id);
+  }
+}
+
+function renderEmpty() {
+  const empty = panel.querySelector('.empty');
+  empty.hidden = segments.length > 0;
+}
+
+let loads = 0;
+async function loadPage(append) {
+  const seq = ++loads;
+  listError.clear();
+  const loading = spinner('Loading segments');
+  panel.querySelector('.list-status').replaceChildren(loading);
+  try {
+    const page = await query('mailchimp.segments.list', append && nextCursor ? { limit: 50, cursor: nextCursor } : { limit: 50 });
+    await loadAudiences(false);
+    if (seq !== loads) return; // a newer load replaced this one
+    if (!append) {
+      segments = [];
+      tableBody.replaceChildren();
+    }
+    for (const segment of page.items) {
+      segments.push(segment);
+      tableBody.append(row(segment));
+      if (segment.status === 'syncing') follow(segment.id);
+    }
+    nextCursor = page.nextCursor;
+    moreButton.hidden = !nextCursor;
+    renderEmpty();
+  } catch (error) {
+    if (seq === loads) listError.show(error);
+  } finally {
+    loading.remove();
+  }
+}
+
+// ------------------------------------------------------------------ editor
+
+function closeEditor() {
+  editorHost.replaceChildren();
+  editorHost.hidden = true;
+}
+
+async function openEditor(segment) {
+  notice.clear();
+  const editing = Boolean(segment);
+  const heading = editing ? `Edit segment "${segment.name}"` : 'New segment';
+  editorHost.hidden = false;
+  editorHost.replaceChildren(h('h3', {}, heading), spinner('Loading audiences'));
+
+  await loadAudiences(!editing);
+  const fields = {
+    name: field('Name', h('input', { type: 'text', required: true, maxlength: 100, value: segment?.name ?? '' })),
+    description: field('Description', h('textarea', { rows: 2, maxlength: 500 }, segment?.description ?? '')),
+    segmentType: field('Type', h('select', { disabled: editing },
+      ['employee', 'vendor', 'mixed'].map((t) => h('option', { value: t, selected: segment?.segmentType === t }, t))),
+    { hint: editing ? 'The type cannot change after creation.' : 'Employees, vendors, or both.' }),
+    mailchimpListId: field('Audience', h('select', { disabled: editing || !audiences },
+      audiences
+        ? [h('option', { value: '' }, 'Choose an audience…'),
+          ...audiences.map((a) => h('option', { value: a.id, selected: segment?.mailchimpListId === a.id },
+            `${a.name} (${a.memberCount} members)`))]
+        : [h('option', { value: segment?.mailchimpListId ?? '' }, segment ? audienceName(segment.mailchimpListId) : 'No audiences')]),
+    { hint: editing ? 'The audience cannot change after creation.' : 'The Mailchimp audience (list) the segment fills.' }),
+  };
+  const filterFields = FILTERS.map(([key, label]) => [key, field(label,
+    h('input', { type: 'text', value: listText(segment?.filterCriteria?.[key]) }),
+    { hint: 'Comma-separated; a contact matches any of them. Empty: no filter.' })]);
+  filterFields.forEach(([key, f]) => { fields[key] = f; });
+  const optIn = h('input', { type: 'checkbox', id: `opt-in-${Date.now()}`, checked: Boolean(segment?.requireOptIn) });
+  const optInField = h('div', { class: 'field checkbox' }, optIn,
+    h('label', { for: optIn.id }, 'Require opt-in (only contacts who explicitly opted in)'));
+  const formError = errorSlot();
+  if (!editing && audiencesError) setFieldError(fields.mailchimpListId, `Cannot load the audiences: ${audiencesError.message}`);
+  const save = h('button', { type: 'submit', class: 'primary' }, editing ? 'Save changes' : 'Create segment');
+  const cancel = h('button', { type: 'button', class: 'secondary', onclick: closeEditor }, 'Cancel');
+  const form = h('form', { novalidate: true, class: 'segment-form', 'aria-label': heading },
+    h('div', { class: 'grid' }, fields.name, fields.segmentType, fields.description, fields.mailchimpListId),
+    h('fieldset', {}, h('legend', {}, 'Filters'), h('div', { class: 'grid' }, filterFields.map(([, f]) => f))),
+    optInField, formError, h('div', { class: 'actions' }, save, cancel));
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    Object.values(fields).forEach((f) => setFieldError(f, null));
+    formError.clear();
+    const name = fields.name.control.value.trim();
+    const listId = fields.mailchimpListId.control.value;
+    let invalid = false;
+    if (!name) { setFieldError(fields.name, 'Give the segment a name.'); invalid = true; }
+    if (!editing && !listId) { setFieldError(fields.mailchimpListId, 'Choose the audience to sync into.'); invalid = true; }
+    if (invalid) { form.querySelector('[aria-invalid=true]')?.focus(); return; }
+    const filterCriteria = {};
+    for (const [key, f] of filterFields) {
+      const values = csvList(f.control.value);
+      if (values) filterCriteria[key] = values;
+    }
+    const description = fields.description.control.value.trim();
+    try {
+      const saved = await busy(save, () => (editing
+        ? mutate('mailchimp.segments.update', {
+          id: segment.id, name, description, filterCriteria, requireOptIn: optIn.checked,
+        })
+        : mutate('mailchimp.segments.create', {
+          name, ...(description ? { description } : {}), segmentType: fields.segmentType.control.value,
+          mailchimpListId: listId, filterCriteria, requireOptIn: optIn.checked,
+        })), editing ? 'Saving…' : 'Creating…');
+      closeEditor();
+      update(saved);
+      notice.show(editing ? `Segment "${saved.name}" saved.` : `Segment "${saved.name}" created. Sync it to fill the audience.`);
+    } catch (error) {
+      showFormError(error, fields, formError);
+    }
+  });
+  editorHost.replaceChildren(h('h3', {}, heading), form);
+  fields.name.control.focus();
+}
+
+// ------------------------------------------------------------------ view
+
+export const segmentsView = {
+  mount(element, appHooks) {
+    panel = element;
+    app = appHooks;
+    listError = errorSlot();
+    notice = statusSlot();
+    editorHost = h('section', { class: 'card editor', hidden: true });
+    tableBody = h('tbody');
+    moreButton = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Load more segments');
+    moreButton.addEventListener('click', () => busy(moreButton, () => loadPage(true)));
+    const create = h('button', { type: 'button', class: 'primary' }, '+ New segment');
+    create.addEventListener('click', () => openEditor(null));
+    const reload = h('button', { type: 'button', class: 'secondary' }, 'Refresh');
+    reload.addEventListener('click', () => busy(reload, () => loadPage(false)));
+    panel.replaceChildren(
+      h('div', { class: 'toolbar' }, h('h2', {}, 'Segments'), h('div', { class: 'actions' }, reload, create)),
+      editorHost, notice, listError, h('div', { class: 'list-status' }),
+      h('p', { class: 'empty muted', hidden: true }, 'No segments yet. Create one to start syncing contacts to Mailchimp.'),
+      h('div', { class: 'table-wrap' }, h('table', { class: 'responsive', 'aria-label': 'Segments' },
+        h('thead', {}, h('tr', {}, ['Segment', 'Audience', 'Status', 'Members', 'Last sync', 'Last run', 'Actions']
+          .map((c) => h('th', { scope: 'col' }, c)))),
+        tableBody)),
+      moreButton);
+  },
+  refresh() {
+    return loadPage(false);
+  },
+  connectionChanged(connection) {
+    audiences = null;
+    if (connection) loadPage(false);
+  },
+  stop() {
+    generation += 1;
+    audiences = null;
+  },
+};
