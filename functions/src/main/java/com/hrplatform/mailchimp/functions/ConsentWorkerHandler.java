@@ -17,10 +17,6 @@ import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
 
 import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
 
@@ -58,22 +54,7 @@ public class ConsentWorkerHandler implements RequestHandler<SQSEvent, SQSBatchRe
     }
 
     SQSBatchResponse handle(SQSEvent event) {
-        List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
-        Set<String> failedGroups = new HashSet<>();
-        for (SQSEvent.SQSMessage record : event.getRecords()) {
-            String group = record.getAttributes() == null ? null : record.getAttributes().get("MessageGroupId");
-            if (group != null && failedGroups.contains(group)) {
-                failures.add(new SQSBatchResponse.BatchItemFailure(record.getMessageId()));
-                continue;
-            }
-            if (!process(record)) {
-                failures.add(new SQSBatchResponse.BatchItemFailure(record.getMessageId()));
-                if (group != null) {
-                    failedGroups.add(group);
-                }
-            }
-        }
-        return new SQSBatchResponse(failures);
+        return FifoBatches.process(event, record -> process(record));
     }
 
     /** @return false when the message must come back */
@@ -85,7 +66,7 @@ public class ConsentWorkerHandler implements RequestHandler<SQSEvent, SQSBatchRe
             LOG.error("Consent message is not readable and is dropped", entry("messageId", record.getMessageId()));
             return true;
         }
-        int receive = receiveCount(record);
+        int receive = FifoBatches.receiveCount(record);
         try {
             worker.process(message);
             return true;
@@ -113,7 +94,7 @@ public class ConsentWorkerHandler implements RequestHandler<SQSEvent, SQSBatchRe
             }
         }
         try {
-            queue.retryLater(record.getReceiptHandle(), (int) Math.min(900, 10L << Math.min(attempt - 1, 10)));
+            queue.retryLater(record.getReceiptHandle(), FifoBatches.backoffSeconds(attempt, 900));
         } catch (RuntimeException e) {
             // The queue's own visibility timeout brings it back instead.
         }
@@ -125,14 +106,6 @@ public class ConsentWorkerHandler implements RequestHandler<SQSEvent, SQSBatchRe
             return Instant.parse(message.requestedAt()).plus(giveUpAfter).isBefore(Instant.now());
         } catch (RuntimeException e) {
             return false;
-        }
-    }
-
-    private static int receiveCount(SQSEvent.SQSMessage record) {
-        try {
-            return Integer.parseInt(record.getAttributes().getOrDefault("ApproximateReceiveCount", "1"));
-        } catch (RuntimeException e) {
-            return 1;
         }
     }
 }

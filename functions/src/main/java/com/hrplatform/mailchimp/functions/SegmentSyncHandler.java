@@ -21,9 +21,6 @@ import software.amazon.lambda.powertools.metrics.MetricsFactory;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 
 import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
@@ -71,22 +68,7 @@ public class SegmentSyncHandler implements RequestHandler<SQSEvent, SQSBatchResp
     }
 
     SQSBatchResponse handle(SQSEvent event, Context context) {
-        List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
-        Set<String> failedGroups = new HashSet<>();
-        for (SQSEvent.SQSMessage record : event.getRecords()) {
-            String group = record.getAttributes() == null ? null : record.getAttributes().get("MessageGroupId");
-            if (group != null && failedGroups.contains(group)) {
-                failures.add(new SQSBatchResponse.BatchItemFailure(record.getMessageId()));
-                continue;
-            }
-            if (!process(record, context)) {
-                failures.add(new SQSBatchResponse.BatchItemFailure(record.getMessageId()));
-                if (group != null) {
-                    failedGroups.add(group);
-                }
-            }
-        }
-        return new SQSBatchResponse(failures);
+        return FifoBatches.process(event, record -> process(record, context));
     }
 
     /** @return false when the message must come back */
@@ -103,7 +85,7 @@ public class SegmentSyncHandler implements RequestHandler<SQSEvent, SQSBatchResp
         if (limit.isBefore(deadline)) {
             deadline = limit;
         }
-        int attempt = receiveCount(record);
+        int attempt = FifoBatches.receiveCount(record);
         try {
             SegmentSyncService.Outcome outcome = sync.process(message, deadline);
             LOG.info("Sync message processed", entry("orgId", message.orgId()), entry("segmentId", message.segmentId()),
@@ -120,16 +102,8 @@ public class SegmentSyncHandler implements RequestHandler<SQSEvent, SQSBatchResp
                 return true;
             }
             // Come back soon rather than after the queue's long visibility timeout: 10 s, 20 s, 40 s, ...
-            queue.retryLater(record.getReceiptHandle(), (int) Math.min(300, 10L << (attempt - 1)));
+            queue.retryLater(record.getReceiptHandle(), FifoBatches.backoffSeconds(attempt, 300));
             return false;
-        }
-    }
-
-    private static int receiveCount(SQSEvent.SQSMessage record) {
-        try {
-            return Integer.parseInt(record.getAttributes().getOrDefault("ApproximateReceiveCount", "1"));
-        } catch (RuntimeException e) {
-            return 1;
         }
     }
 }
