@@ -225,6 +225,9 @@ class SegmentSyncEndToEndTest {
         List<Person> people = new ArrayList<>(people(tag, 20, 0));
         people.add(new Person("dan", "employee", UNSUBSCRIBED_IN_MAILCHIMP, "Dan", "Optout", "Engineering", "Berlin"));
         importAll(org, people);
+        // e0 (Engineering) opted out before the first sync.
+        TrpcHttp.mutation(org.admin(), "mailchimp.preferences.updateOptStatus", Map.of("entityId", "e0",
+                "entityType", "employee", "optedIn", false, "source", "hr-portal")).data();
         String segmentId = createSegment(org, "Engineering " + tag, "employee", Map.of("department", "Engineering"));
 
         JsonNode segment = syncAndWait(org, segmentId);
@@ -233,8 +236,15 @@ class SegmentSyncEndToEndTest {
         Map<String, String> statuses = statusByEmail(org, tag);
         assertEquals("unsubscribed", statuses.get(UNSUBSCRIBED_IN_MAILCHIMP), "never resubscribed");
         assertFalse(tagged(org, "Engineering " + tag).contains(UNSUBSCRIBED_IN_MAILCHIMP));
-        assertEquals(1, segment.path("lastRun").path("skippedNoConsent").asInt());
-        assertEquals(5, segment.path("lastRun").path("added").asInt());
+        String optedOut = people.get(0).email();
+        assertFalse(statuses.containsKey(optedOut), "an opted-out person is never sent to Mailchimp");
+        assertEquals(2, segment.path("lastRun").path("skippedNoConsent").asInt());
+        assertEquals(4, segment.path("lastRun").path("added").asInt());
+        JsonNode dan = TrpcHttp.query(org.admin(), "mailchimp.preferences.getForEntity",
+                Map.of("entityId", "dan", "entityType", "employee")).data();
+        assertEquals("opted_out", dan.path("status").asText());
+        assertEquals("mailchimp:reconcile", dan.path("consentSource").asText());
+        assertTrue(dan.path("consentWithdrawnAt").isTextual());
         JsonNode audit = TrpcHttp.query(org.admin(), "mailchimp.audit.list", Map.of("limit", 100)).data();
         boolean optOutRecorded = false;
         for (JsonNode entry : audit.path("items")) {
