@@ -156,6 +156,15 @@ test('an expired token shows the sign-in message, not a broken page; a valid one
   assert.equal(await page.getByRole('tablist').isVisible(), false, 'the app stays hidden');
   await shot('signin-expired');
 
+  // A token the API refuses (bad signature, not expired): the API's 401 leads to the same message.
+  const [head, body] = ADMIN_TOKEN.split('.');
+  const answer = page.waitForResponse((r) => r.url().includes('/trpc/mailchimp.connection.get'));
+  await page.getByLabel('Access token').fill(`${head}.${body}.${'A'.repeat(43)}`);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  assert.equal((await answer).status(), 401, 'the API refused the forged token');
+  await page.getByText('Your session has expired or your token is not valid. Sign in again with a new token.').waitFor();
+  assert.equal(await page.getByRole('tablist').isVisible(), false, 'the app stays hidden');
+
   await page.getByLabel('Access token').fill(ADMIN_TOKEN);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Connect Mailchimp' }).waitFor();

@@ -51,10 +51,22 @@ const STATUS_CODES = {
   409: 'CONFLICT', 412: 'PRECONDITION_FAILED', 413: 'PAYLOAD_TOO_LARGE', 429: 'TOO_MANY_REQUESTS',
 };
 
+/** True when the token says it has expired (the API checks it too; this spares a doomed request). */
+function expired(claims) {
+  return typeof claims.exp === 'number' && claims.exp * 1000 <= Date.now();
+}
+
 async function call(type, path, input) {
   const base = `${apiBaseUrl()}/trpc/${path}`;
   const headers = { accept: 'application/json' };
   const token = session.token();
+  if (token && expired(session.claims())) {
+    // A deployed API Gateway may answer an expired token without CORS headers, which a browser only
+    // sees as a network failure: recognise expiry here so the user gets the sign-in message.
+    const failure = new ApiError('The token has expired', 'UNAUTHORIZED', 401, path);
+    onUnauthorized(failure);
+    throw failure;
+  }
   if (token) headers.authorization = `Bearer ${token}`;
   let url = base;
   const init = { method: type === 'query' ? 'GET' : 'POST', headers };

@@ -291,6 +291,10 @@ async function openEditor(segment) {
       notice.show(editing ? `Segment "${saved.name}" saved.` : `Segment "${saved.name}" created. Sync it to fill the audience.`);
     } catch (error) {
       showFormError(error, fields, formError);
+      if (error.code === 'CONFLICT' && /called/.test(error.message)) {
+        formError.clear();
+        setFieldError(fields.name, error.message);
+      }
     }
   });
   editorHost.replaceChildren(h('h3', {}, heading), form);
