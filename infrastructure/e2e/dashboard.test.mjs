@@ -369,8 +369,9 @@ test('tracks a sent campaign by its Mailchimp id: rates as percentages, refresh'
   const before = cells[6];
   assert.match(before, /UTC$/, 'last refreshed');
 
-  await page.waitForTimeout(1100);
+  const refreshed = page.waitForResponse((r) => r.url().includes('/trpc/mailchimp.campaigns.refreshStats'));
   await row.getByRole('button', { name: `Refresh stats of ${sent.settings.title}` }).click();
+  assert.equal((await refreshed).status(), 200);
   await p.getByText(`Stats of "${sent.settings.title}" refreshed.`).waitFor();
   const afterCells = await p.getByRole('row', { name: sent.settings.title }).getByRole('cell').allTextContents();
   assert.equal(afterCells[4], pct(sent.report_summary.open_rate));
