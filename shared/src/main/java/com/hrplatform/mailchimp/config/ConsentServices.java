@@ -38,40 +38,40 @@ public final class ConsentServices {
         String locks = Env.required("LOCKS_TABLE");
         return new ErasureJournal(AwsClients.dynamoDb(), locks,
                 () -> TombstoneKey.load(AwsClients.dynamoDb(), locks, AwsClients.kms(), Env.required("API_KEY_KMS_KEY_ID")),
-                Clock.systemUTC());
+                Services.CLOCK);
     }
 
     public static PreferenceService preferenceService() {
         return new PreferenceService(SyncServices.preferenceRepository(), SyncServices.consentRecorder(),
-                SyncServices.contactRepository(), consentQueue(), Clock.systemUTC());
+                SyncServices.contactRepository(), consentQueue(), Services.CLOCK);
     }
 
     public static ErasureService erasureService() {
         return new ErasureService(SyncServices.tombstones(), erasureJournal(), SyncServices.contactRepository(),
                 SyncServices.preferenceRepository(), SyncServices.membershipRepository(), consentQueue(),
-                Services.auditLog(), Clock.systemUTC());
+                Services.auditLog(), Services.CLOCK);
     }
 
     public static ConsentWorker consentWorker() {
         return new ConsentWorker(Services.connectionService(), SyncServices.membershipRepository(),
-                Services.mailchimpClient(), Clock.systemUTC());
+                Services.mailchimpClient(), Services.CLOCK);
     }
 
     public static WebhookTokens webhookTokens() {
         return new WebhookTokens(AwsClients.dynamoDb(), Env.required("LOCKS_TABLE"), Services.apiKeyCipher(),
-                Clock.systemUTC());
+                Services.CLOCK);
     }
 
     public static MailchimpWebhookService mailchimpWebhookService() {
         return new MailchimpWebhookService(webhookTokens(), SyncServices.membershipRepository(),
-                SyncServices.consentRecorder(), consentQueue(), Services.auditLog(), Clock.systemUTC());
+                SyncServices.consentRecorder(), consentQueue(), Services.auditLog(), Services.CLOCK);
     }
 
     /** Empty where PUBLIC_API_URL is not configured (only the sync worker registers webhooks). */
     public static Optional<WebhookRegistrar> webhookRegistrar() {
         return Env.optional("PUBLIC_API_URL").map(url -> new WebhookRegistrar(AwsClients.dynamoDb(),
                 Env.required("LOCKS_TABLE"), webhookTokens(), Services.connectionService(), Services.mailchimpClient(),
-                url, Clock.systemUTC()));
+                url, Services.CLOCK));
     }
 
     /** A contact created by an import or an event takes over a preference stated before it existed. */
@@ -87,7 +87,7 @@ public final class ConsentServices {
      */
     public static SegmentSyncService.AfterRun afterSyncRun() {
         ErasureReapplier reapplier = new ErasureReapplier(erasureJournal(), SyncServices.membershipRepository(),
-                SyncServices.preferenceRepository(), SyncServices.contactRepository(), consentQueue(), Clock.systemUTC());
+                SyncServices.preferenceRepository(), SyncServices.contactRepository(), consentQueue(), Services.CLOCK);
         Optional<WebhookRegistrar> registrar = webhookRegistrar();
         return (orgId, listId, runStartedAt, status) -> {
             reapplier.reapply(orgId, runStartedAt);

@@ -22,6 +22,8 @@ import java.time.Duration;
  * build services themselves and pass them to the handler's other constructor.
  */
 public final class Services {
+    /** UTC in whole milliseconds: timestamps the API shows and sort keys built from them stay uniform. */
+    public static final Clock CLOCK = Clock.tick(Clock.systemUTC(), Duration.ofMillis(1));
     private Services() {
     }
 
@@ -38,7 +40,7 @@ public final class Services {
 
     public static AuditLog auditLog() {
         return new AuditLog(AwsClients.dynamoDb(), Env.required("AUDIT_TABLE"),
-                Duration.ofDays(Env.intValue("AUDIT_RETENTION_DAYS", 365)), Clock.systemUTC());
+                Duration.ofDays(Env.intValue("AUDIT_RETENTION_DAYS", 365)), CLOCK);
     }
 
     public static ApiKeyCipher apiKeyCipher() {
@@ -47,7 +49,7 @@ public final class Services {
 
     public static ConnectionService connectionService() {
         return new ConnectionService(new ConnectionRepository(AwsClients.dynamoDb(), Env.required("CONNECTIONS_TABLE")),
-                mailchimpClient(), apiKeyCipher(), auditLog(), Clock.systemUTC());
+                mailchimpClient(), apiKeyCipher(), auditLog(), CLOCK);
     }
 
     public static ConnectionRepository connectionRepository() {
@@ -60,7 +62,7 @@ public final class Services {
 
     public static CampaignService campaignService() {
         return new CampaignService(campaignRepository(), new MailchimpCampaigns(mailchimpClient()),
-                connectionService(), auditLog(), Clock.systemUTC());
+                connectionService(), auditLog(), CLOCK);
     }
 
     /** The refresh job; its post-send window is CAMPAIGN_STATS_POST_SEND_WINDOW_DAYS (default 30). */
@@ -68,6 +70,6 @@ public final class Services {
         return new CampaignStatsRefreshJob(campaignRepository(), new MailchimpCampaigns(mailchimpClient()),
                 connectionRepository(), connectionService(), auditLog(),
                 RefreshPolicy.withPostSendWindowDays(Env.intValue("CAMPAIGN_STATS_POST_SEND_WINDOW_DAYS", 30)),
-                Clock.systemUTC());
+                CLOCK);
     }
 }

@@ -78,29 +78,29 @@ public final class SyncServices {
     }
 
     public static ConsentRecorder consentRecorder() {
-        return new ConsentRecorder(preferenceRepository(), contactRepository(), Services.auditLog(), Clock.systemUTC());
+        return new ConsentRecorder(preferenceRepository(), contactRepository(), Services.auditLog(), Services.CLOCK);
     }
 
     public static ContactService contactService() {
-        return new ContactService(contactRepository(), tombstones(), Services.auditLog(), ioPool(), Clock.systemUTC(),
+        return new ContactService(contactRepository(), tombstones(), Services.auditLog(), ioPool(), Services.CLOCK,
                 ConsentServices.statedConsent());
     }
 
     public static SegmentService segmentService() {
         return new SegmentService(segmentRepository(), Services.connectionService(), Services.mailchimpClient(),
-                syncQueue(), Services.auditLog(), Clock.systemUTC(), SyncSettings.fromEnv().lease());
+                syncQueue(), Services.auditLog(), Services.CLOCK, SyncSettings.fromEnv().lease());
     }
 
     public static SegmentSyncService segmentSyncService() {
         return new SegmentSyncService(segmentRepository(), contactRepository(), membershipRepository(),
-                new PlacementIntents(AwsClients.dynamoDb(), Env.required("LOCKS_TABLE"), Clock.systemUTC()),
+                new PlacementIntents(AwsClients.dynamoDb(), Env.required("LOCKS_TABLE"), Services.CLOCK),
                 Services.connectionService(), connectionRepository(), Services.mailchimpClient(), syncQueue(),
                 consentRecorder(), Services.auditLog(), MetricsFactory.getMetricsInstance(), ioPool(),
-                SyncSettings.fromEnv(), Clock.systemUTC(), ConsentServices.afterSyncRun());
+                SyncSettings.fromEnv(), Services.CLOCK, ConsentServices.afterSyncRun());
     }
 
     public static ScheduledSyncService scheduledSyncService() {
         return new ScheduledSyncService(connectionRepository(), segmentRepository(), syncQueue(),
-                MetricsFactory.getMetricsInstance(), ioPool(), Clock.systemUTC());
+                MetricsFactory.getMetricsInstance(), ioPool(), Services.CLOCK);
     }
 }
