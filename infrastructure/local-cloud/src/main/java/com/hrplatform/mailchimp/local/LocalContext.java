@@ -8,7 +8,7 @@ import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import java.nio.charset.StandardCharsets;
 
 /** The Lambda {@link Context} a locally hosted function receives. */
-final class LocalContext implements Context {
+public final class LocalContext implements Context {
 
     private final String requestId;
     private final String functionName;
@@ -16,7 +16,7 @@ final class LocalContext implements Context {
     private final long deadlineMillis;
     private final LambdaLogger logger;
 
-    LocalContext(String requestId, String functionName, int memoryMb, int timeoutSeconds) {
+    public LocalContext(String requestId, String functionName, int memoryMb, int timeoutSeconds) {
         this.requestId = requestId;
         this.functionName = functionName;
         this.memoryMb = memoryMb;

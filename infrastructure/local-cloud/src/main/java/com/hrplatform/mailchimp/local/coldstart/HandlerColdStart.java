@@ -3,6 +3,7 @@ package com.hrplatform.mailchimp.local.coldstart;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.hrplatform.mailchimp.functions.ConnectionApiHandler;
+import com.hrplatform.mailchimp.local.LocalContext;
 
 import java.lang.management.ManagementFactory;
 import java.util.Map;
@@ -21,7 +22,7 @@ public final class HandlerColdStart {
         long mainAt = System.currentTimeMillis();
         ConnectionApiHandler handler = new ConnectionApiHandler();
         long builtAt = System.currentTimeMillis();
-        APIGatewayV2HTTPResponse response = handler.handleRequest(event(args[0]), new ProbeContext("cold-start-probe"));
+        APIGatewayV2HTTPResponse response = handler.handleRequest(event(args[0]), new LocalContext("cold-start-probe", "ConnectionFunction", 1024, 29));
         long answeredAt = System.currentTimeMillis();
         String body = response.getBody();
         long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
