@@ -22,6 +22,8 @@ import software.amazon.awssdk.services.dynamodb.model.Projection;
 import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughput;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.TableStatus;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.model.KeyMetadata;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 import java.net.URI;
@@ -54,6 +56,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code aws.endpointUrlKms}, {@code aws.endpointUrlEventBridge}) are set as JVM system properties before
  * the handlers are instantiated; {@link #close()} restores the previous values. System properties are
  * JVM-wide, so run one LocalCloud per JVM at a time.
+ *
+ * <p>With {@link LocalCloudConfig#withAwsEndpoint} (e.g. LocalStack), no dynalite, ElasticMQ or LocalKms is
+ * started: the endpoint properties point at that endpoint, the template's tables and queues are created there
+ * the same way, and its KMS keys with CreateKey ({@link ExternalKms}), their real ids resolving {@code Ref}.
  */
 public final class LocalCloud implements AutoCloseable {
 
@@ -74,6 +80,8 @@ public final class LocalCloud implements AutoCloseable {
     private Dynalite dynalite;
     private ElasticMq elasticMq;
     private LocalKms kms;
+    private URI awsEndpoint;
+    private Map<String, KeyMetadata> externalKeys;
     private MailchimpSandbox sandbox;
     private String mailchimpBaseUrl;
     private LocalJwt jwt;
@@ -109,17 +117,22 @@ public final class LocalCloud implements AutoCloseable {
         templatePath = config.resolvedTemplate().toAbsolutePath().normalize();
         Template raw = Template.load(templatePath, config.parameterOverrides());
         Path infra = config.resolvedInfrastructureDir();
-        Path nodeModules = NodeModules.ensureInstalled(infra);
+        awsEndpoint = config.awsEndpoint();
+        boolean embedded = awsEndpoint == null;
+        Path nodeModules = embedded ? NodeModules.ensureInstalled(infra) : null;
         jwt = new LocalJwt(config.jwtSecret());
 
         ExecutorService starter = Executors.newCachedThreadPool();
         try {
-            CompletableFuture<Dynalite> dyn = CompletableFuture.supplyAsync(
+            CompletableFuture<Dynalite> dyn = !embedded ? CompletableFuture.completedFuture(null) : CompletableFuture.supplyAsync(
                     () -> Dynalite.start(nodeModules, config.dynalitePort(), config.dynaliteDataDir(), Duration.ofSeconds(30)), starter);
-            CompletableFuture<ElasticMq> mq = CompletableFuture.supplyAsync(() -> ElasticMq.start(config.elasticMqPort()), starter);
+            CompletableFuture<ElasticMq> mq = !embedded ? CompletableFuture.completedFuture(null)
+                    : CompletableFuture.supplyAsync(() -> ElasticMq.start(config.elasticMqPort()), starter);
             try {
-                kms = LocalKms.start(config.kmsPort(), config.kmsKeyStore());
-                closers.push(kms);
+                if (embedded) {
+                    kms = LocalKms.start(config.kmsPort(), config.kmsKeyStore());
+                    closers.push(kms);
+                }
                 sandbox = MailchimpSandbox.start(config.sandboxPort());
                 closers.push(sandbox);
                 apiHttp = Http.bind(config.apiPort(), null, "API");
@@ -130,10 +143,14 @@ public final class LocalCloud implements AutoCloseable {
                 // register emulators for cleanup even if something above failed
                 try {
                     dynalite = dyn.join();
-                    closers.push(dynalite);
+                    if (dynalite != null) {
+                        closers.push(dynalite);
+                    }
                 } finally {
                     elasticMq = mq.join();
-                    closers.push(elasticMq);
+                    if (elasticMq != null) {
+                        closers.push(elasticMq);
+                    }
                 }
             }
         } catch (java.util.concurrent.CompletionException e) {
@@ -143,17 +160,27 @@ public final class LocalCloud implements AutoCloseable {
         }
 
         mailchimpBaseUrl = config.mailchimpBaseUrl() != null ? config.mailchimpBaseUrl() : sandbox.baseUrl();
-        addresses = new LocalAddresses(raw, elasticMq.endpoint(), apiUrl());
-        template = LocalTemplate.resolve(raw, addresses);
+        addresses = new LocalAddresses(raw, sqsEndpoint(), apiUrl());
+        if (embedded) {
+            template = LocalTemplate.resolve(raw, addresses);
+        } else {
+            try (KmsClient kmsClient = kmsClient()) {
+                externalKeys = ExternalKms.ensureKeys(raw, kmsClient);
+                template = LocalTemplate.resolve(raw, ExternalKms.addresses(addresses, externalKeys));
+                ExternalKms.ensureAliases(template.aliases(), kmsClient);
+            }
+        }
 
         createTables();
         Map<String, String> queueUrlsByArn = createQueues();
-        for (LocalTemplate.Key k : template.keys()) {
-            kms.ensureKey(k.keyId());
-        }
-        for (LocalTemplate.Alias a : template.aliases()) {
-            String target = a.targetKeyId().contains("key/") ? a.targetKeyId().substring(a.targetKeyId().indexOf("key/") + 4) : a.targetKeyId();
-            kms.addAlias(a.aliasName(), target);
+        if (embedded) {
+            for (LocalTemplate.Key k : template.keys()) {
+                kms.ensureKey(k.keyId());
+            }
+            for (LocalTemplate.Alias a : template.aliases()) {
+                String target = a.targetKeyId().contains("key/") ? a.targetKeyId().substring(a.targetKeyId().indexOf("key/") + 4) : a.targetKeyId();
+                kms.addAlias(a.aliasName(), target);
+            }
         }
 
         setSystemProperties();
@@ -191,7 +218,8 @@ public final class LocalCloud implements AutoCloseable {
         RUNNING.incrementAndGet();
         closers.push(RUNNING::decrementAndGet);
         System.out.println("[local-cloud] started " + functions.size() + " functions, " + template.tables().size()
-                + " tables, " + template.queues().size() + " queues in " + (System.nanoTime() - t0) / 1_000_000 + "ms");
+                + " tables, " + template.queues().size() + " queues" + (embedded ? "" : " (DynamoDB, SQS and KMS at " + awsEndpoint + ")")
+                + " in " + (System.nanoTime() - t0) / 1_000_000 + "ms");
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -213,6 +241,12 @@ public final class LocalCloud implements AutoCloseable {
         return SqsClient.builder().endpointOverride(URI.create(sqsEndpoint())).region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
                 .httpClient(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofSeconds(30)).build()).build();
+    }
+
+    private KmsClient kmsClient() {
+        return KmsClient.builder().endpointOverride(URI.create(kmsEndpoint())).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .httpClient(UrlConnectionHttpClient.create()).build();
     }
 
     private void createTables() {
@@ -405,18 +439,22 @@ public final class LocalCloud implements AutoCloseable {
         return mailchimpBaseUrl;
     }
 
+    /** DynamoDB's endpoint: dynalite, or the external AWS endpoint. */
     public String dynamoEndpoint() {
-        return dynalite.endpoint();
+        return awsEndpoint != null ? awsEndpoint.toString() : dynalite.endpoint();
     }
 
+    /** SQS's endpoint: ElasticMQ, or the external AWS endpoint. */
     public String sqsEndpoint() {
-        return elasticMq.endpoint();
+        return awsEndpoint != null ? awsEndpoint.toString() : elasticMq.endpoint();
     }
 
+    /** KMS's endpoint: the local KMS, or the external AWS endpoint. */
     public String kmsEndpoint() {
-        return kms.endpoint();
+        return awsEndpoint != null ? awsEndpoint.toString() : kms.endpoint();
     }
 
+    /** The in-process KMS; null when an external AWS endpoint serves KMS. */
     public LocalKms kms() {
         return kms;
     }
@@ -440,8 +478,15 @@ public final class LocalCloud implements AutoCloseable {
         return addresses.queueUrl(addresses.queueName(logicalId));
     }
 
-    /** Local KMS key id of a template key by logical id. */
+    /** Key id of a template key by logical id (derived from it locally; the created key's id on an external endpoint). */
     public String kmsKeyId(String logicalId) {
+        if (externalKeys != null) {
+            KeyMetadata key = externalKeys.get(logicalId);
+            if (key == null) {
+                throw new IllegalArgumentException("No AWS::KMS::Key " + logicalId + " in the template");
+            }
+            return key.keyId();
+        }
         return LocalAddresses.keyId(logicalId);
     }
 

@@ -1,5 +1,6 @@
 package com.hrplatform.mailchimp.local;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -12,11 +13,13 @@ import java.util.Map;
  * @param infrastructureDir  the folder holding package.json/package-lock.json of the Node tools and dashboard/
  * @param mailchimpBaseUrl   overrides MAILCHIMP_BASE_URL for every function; null = the sandbox's URL
  * @param parameterOverrides template parameter values replacing the defaults
+ * @param awsEndpoint        one endpoint serving DynamoDB, SQS and KMS (e.g. LocalStack); null = start dynalite,
+ *                           ElasticMQ and LocalKms (the ports and data settings of those are then unused)
  */
 public record LocalCloudConfig(Path template, Path infrastructureDir, int apiPort, int invokePort, int sandboxPort,
                                int dynalitePort, int elasticMqPort, int kmsPort, Path dynaliteDataDir,
                                Path kmsKeyStore, String jwtSecret, String mailchimpBaseUrl,
-                               Map<String, String> parameterOverrides) {
+                               Map<String, String> parameterOverrides, URI awsEndpoint) {
 
     public static final int API_PORT = 3000;
     public static final int INVOKE_PORT = 3001;
@@ -40,7 +43,7 @@ public record LocalCloudConfig(Path template, Path infrastructureDir, int apiPor
         String baseUrl = System.getenv("MAILCHIMP_BASE_URL");
         return new LocalCloudConfig(null, null, API_PORT, INVOKE_PORT, SANDBOX_PORT, DYNALITE_PORT,
                 ELASTICMQ_PORT, KMS_PORT, null, null, LocalJwt.secretFromEnvironment(),
-                baseUrl == null || baseUrl.isBlank() ? null : baseUrl, Map.of());
+                baseUrl == null || baseUrl.isBlank() ? null : baseUrl, Map.of(), null);
     }
 
     /** Like {@link #defaults()} but every port free (0) and no MAILCHIMP_BASE_URL override: for tests. */
@@ -81,42 +84,51 @@ public record LocalCloudConfig(Path template, Path infrastructureDir, int apiPor
 
     public LocalCloudConfig withTemplate(Path t) {
         return new LocalCloudConfig(t, infrastructureDir, apiPort, invokePort, sandboxPort, dynalitePort, elasticMqPort,
-                kmsPort, dynaliteDataDir, kmsKeyStore, jwtSecret, mailchimpBaseUrl, parameterOverrides);
+                kmsPort, dynaliteDataDir, kmsKeyStore, jwtSecret, mailchimpBaseUrl, parameterOverrides, awsEndpoint);
     }
 
     public LocalCloudConfig withInfrastructureDir(Path d) {
         return new LocalCloudConfig(template, d, apiPort, invokePort, sandboxPort, dynalitePort, elasticMqPort,
-                kmsPort, dynaliteDataDir, kmsKeyStore, jwtSecret, mailchimpBaseUrl, parameterOverrides);
+                kmsPort, dynaliteDataDir, kmsKeyStore, jwtSecret, mailchimpBaseUrl, parameterOverrides, awsEndpoint);
     }
 
     /** api, invoke, sandbox, dynalite, elasticmq, kms. */
     public LocalCloudConfig withPorts(int api, int invoke, int sandbox, int dynalite, int elasticMq, int kms) {
         return new LocalCloudConfig(template, infrastructureDir, api, invoke, sandbox, dynalite, elasticMq,
-                kms, dynaliteDataDir, kmsKeyStore, jwtSecret, mailchimpBaseUrl, parameterOverrides);
+                kms, dynaliteDataDir, kmsKeyStore, jwtSecret, mailchimpBaseUrl, parameterOverrides, awsEndpoint);
     }
 
     public LocalCloudConfig withDynaliteDataDir(Path d) {
         return new LocalCloudConfig(template, infrastructureDir, apiPort, invokePort, sandboxPort, dynalitePort, elasticMqPort,
-                kmsPort, d, kmsKeyStore, jwtSecret, mailchimpBaseUrl, parameterOverrides);
+                kmsPort, d, kmsKeyStore, jwtSecret, mailchimpBaseUrl, parameterOverrides, awsEndpoint);
     }
 
     public LocalCloudConfig withKmsKeyStore(Path f) {
         return new LocalCloudConfig(template, infrastructureDir, apiPort, invokePort, sandboxPort, dynalitePort, elasticMqPort,
-                kmsPort, dynaliteDataDir, f, jwtSecret, mailchimpBaseUrl, parameterOverrides);
+                kmsPort, dynaliteDataDir, f, jwtSecret, mailchimpBaseUrl, parameterOverrides, awsEndpoint);
     }
 
     public LocalCloudConfig withJwtSecret(String s) {
         return new LocalCloudConfig(template, infrastructureDir, apiPort, invokePort, sandboxPort, dynalitePort, elasticMqPort,
-                kmsPort, dynaliteDataDir, kmsKeyStore, s, mailchimpBaseUrl, parameterOverrides);
+                kmsPort, dynaliteDataDir, kmsKeyStore, s, mailchimpBaseUrl, parameterOverrides, awsEndpoint);
     }
 
     public LocalCloudConfig withMailchimpBaseUrl(String url) {
         return new LocalCloudConfig(template, infrastructureDir, apiPort, invokePort, sandboxPort, dynalitePort, elasticMqPort,
-                kmsPort, dynaliteDataDir, kmsKeyStore, jwtSecret, url, parameterOverrides);
+                kmsPort, dynaliteDataDir, kmsKeyStore, jwtSecret, url, parameterOverrides, awsEndpoint);
     }
 
     public LocalCloudConfig withParameterOverrides(Map<String, String> p) {
         return new LocalCloudConfig(template, infrastructureDir, apiPort, invokePort, sandboxPort, dynalitePort, elasticMqPort,
-                kmsPort, dynaliteDataDir, kmsKeyStore, jwtSecret, mailchimpBaseUrl, p);
+                kmsPort, dynaliteDataDir, kmsKeyStore, jwtSecret, mailchimpBaseUrl, p, awsEndpoint);
+    }
+
+    /**
+     * Serve DynamoDB, SQS and KMS from {@code endpoint} (e.g. a LocalStack container) instead of starting
+     * dynalite, ElasticMQ and LocalKms; null goes back to the embedded emulators.
+     */
+    public LocalCloudConfig withAwsEndpoint(URI endpoint) {
+        return new LocalCloudConfig(template, infrastructureDir, apiPort, invokePort, sandboxPort, dynalitePort, elasticMqPort,
+                kmsPort, dynaliteDataDir, kmsKeyStore, jwtSecret, mailchimpBaseUrl, parameterOverrides, endpoint);
     }
 }

@@ -1,5 +1,10 @@
 package com.hrplatform.mailchimp.local;
 
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.localstack.LocalStackContainer;
+import org.testcontainers.utility.DockerImageName;
+
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -8,6 +13,10 @@ import java.time.Instant;
  * in-memory dynalite and the repository's template.yaml, started lazily by the first {@link #get()} and
  * stopped by a JVM shutdown hook. Tokens are signed with the cloud's JWT secret.
  *
+ * <p>With {@code -Dlocalcloud.aws=localstack} (the {@code localstack} Maven profile) DynamoDB, SQS and KMS come
+ * from a LocalStack container started once per JVM through Testcontainers ({@link LocalStack}); that needs
+ * Docker. Otherwise nothing of Testcontainers is loaded and Docker is never contacted.
+ *
  * <pre>{@code
  * LocalCloud cloud = LocalCloudFixture.get();
  * HttpRequest.newBuilder(URI.create(cloud.apiUrl() + "/trpc/mailchimp.connection.get"))
@@ -15,6 +24,9 @@ import java.time.Instant;
  * }</pre>
  */
 public final class LocalCloudFixture {
+
+    /** {@code localstack}: serve DynamoDB, SQS and KMS from a LocalStack container; unset: dynalite, ElasticMQ, LocalKms. */
+    public static final String AWS_PROPERTY = "localcloud.aws";
 
     private static LocalCloud cloud;
 
@@ -25,8 +37,24 @@ public final class LocalCloudFixture {
     public static synchronized LocalCloud get() {
         if (cloud == null) {
             CapturedOutput.install();
-            LocalCloud started = LocalCloud.start(LocalCloudConfig.forTests());
-            Runtime.getRuntime().addShutdownHook(new Thread(started::close, "local-cloud-fixture-stop"));
+            LocalCloudConfig config = LocalCloudConfig.forTests();
+            String aws = System.getProperty(AWS_PROPERTY, "");
+            boolean localStack = aws.equals("localstack");
+            if (localStack) {
+                config = config.withAwsEndpoint(LocalStack.endpoint());
+            } else if (!aws.isEmpty()) {
+                throw new IllegalStateException(AWS_PROPERTY + "=" + aws + " is not supported; use localstack or leave it unset");
+            }
+            LocalCloud started = LocalCloud.start(config);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    started.close();
+                } finally {
+                    if (localStack) {
+                        LocalStack.stop(); // after the cloud, whose pollers still talk to it
+                    }
+                }
+            }, "local-cloud-fixture-stop"));
             cloud = started;
         }
         return cloud;
@@ -50,5 +78,47 @@ public final class LocalCloudFixture {
     /** A token for any org, role and expiry (in the past for expired tokens), sub "<role>-<orgId>". */
     public static String token(String orgId, String role, Instant expiresAt) {
         return get().jwt().token(role + "-" + orgId, orgId, role, expiresAt);
+    }
+
+    /**
+     * The LocalStack container of the {@code localstack} profile: one per JVM, stopped after the cloud when the
+     * JVM ends (Testcontainers' reaper removes it should the JVM die). A nested class, so that the default build never loads it.
+     */
+    static final class LocalStack {
+        /** A pinned tag that runs without an auth token; -Dlocalcloud.localstack.image overrides it. */
+        static final String IMAGE = "localstack/localstack:4.4.0";
+
+        private static LocalStackContainer container;
+
+        private LocalStack() {
+        }
+
+        static synchronized URI endpoint() {
+            if (container == null) {
+                if (!DockerClientFactory.instance().isDockerAvailable()) {
+                    throw new IllegalStateException("-D" + AWS_PROPERTY + "=localstack (the localstack Maven profile) runs"
+                            + " DynamoDB, SQS and KMS in a LocalStack container and needs Docker, which Testcontainers"
+                            + " cannot find here. Start Docker, or build without -Plocalstack to use dynalite, ElasticMQ"
+                            + " and the in-process KMS.");
+                }
+                LocalStackContainer started = new LocalStackContainer(DockerImageName.parse(
+                        System.getProperty("localcloud.localstack.image", IMAGE)).asCompatibleSubstituteFor("localstack/localstack"))
+                        .withServices("dynamodb", "sqs", "kms");
+                String token = System.getenv("LOCALSTACK_AUTH_TOKEN");
+                if (token != null && !token.isBlank()) {
+                    started.withEnv("LOCALSTACK_AUTH_TOKEN", token); // newer images need one
+                }
+                started.start();
+                container = started;
+            }
+            return container.getEndpoint();
+        }
+
+        static synchronized void stop() {
+            if (container != null) {
+                container.stop();
+                container = null;
+            }
+        }
     }
 }
