@@ -4,7 +4,6 @@ import com.hrplatform.mailchimp.aws.AwsClients;
 import com.hrplatform.mailchimp.erasure.ErasureJournal;
 import com.hrplatform.mailchimp.erasure.ErasureReapplier;
 import com.hrplatform.mailchimp.erasure.ErasureService;
-import com.hrplatform.mailchimp.erasure.TombstoneKey;
 import com.hrplatform.mailchimp.preference.ConsentQueue;
 import com.hrplatform.mailchimp.preference.ConsentWorker;
 import com.hrplatform.mailchimp.preference.Preference;
@@ -35,9 +34,7 @@ public final class ConsentServices {
     }
 
     public static ErasureJournal erasureJournal() {
-        String locks = Env.required("LOCKS_TABLE");
-        return new ErasureJournal(AwsClients.dynamoDb(), locks,
-                () -> TombstoneKey.load(AwsClients.dynamoDb(), locks, AwsClients.kms(), Env.required("API_KEY_KMS_KEY_ID")),
+        return new ErasureJournal(AwsClients.dynamoDb(), Env.required("LOCKS_TABLE"), SyncServices::tombstoneSecret,
                 Services.CLOCK);
     }
 

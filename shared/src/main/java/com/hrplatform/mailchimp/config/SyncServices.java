@@ -71,10 +71,19 @@ public final class SyncServices {
         return new SyncQueue(AwsClients.sqs(), Env.required("SEGMENT_SYNC_QUEUE_URL"));
     }
 
+    // The erasure secret: one DynamoDB read and one KMS Decrypt per container, on first use, shared by the
+    // tombstones and the erasure journal.
+    private static final class TombstoneSecretHolder {
+        static final byte[] SECRET = TombstoneKey.load(AwsClients.dynamoDb(), Env.required("LOCKS_TABLE"), AwsClients.kms(),
+                Env.required("API_KEY_KMS_KEY_ID"));
+    }
+
+    public static byte[] tombstoneSecret() {
+        return TombstoneSecretHolder.SECRET.clone();
+    }
+
     public static Tombstones tombstones() {
-        String locks = Env.required("LOCKS_TABLE");
-        return new Tombstones(AwsClients.dynamoDb(), locks,
-                () -> TombstoneKey.load(AwsClients.dynamoDb(), locks, AwsClients.kms(), Env.required("API_KEY_KMS_KEY_ID")));
+        return new Tombstones(AwsClients.dynamoDb(), Env.required("LOCKS_TABLE"), SyncServices::tombstoneSecret);
     }
 
     public static ConsentRecorder consentRecorder() {

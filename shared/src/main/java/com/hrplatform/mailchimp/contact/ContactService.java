@@ -47,17 +47,10 @@ public final class ContactService {
      */
     @FunctionalInterface
     public interface StatedConsent {
-        StatedConsent NONE = (orgId, entityType, entityId) -> Optional.empty();
-
         Optional<String> statusOf(String orgId, String entityType, String entityId);
     }
 
     private final StatedConsent statedConsent;
-
-    public ContactService(ContactRepository contacts, ErasureRegistry erasures, AuditLog audit,
-                          ExecutorService writers, Clock clock) {
-        this(contacts, erasures, audit, writers, clock, StatedConsent.NONE);
-    }
 
     public ContactService(ContactRepository contacts, ErasureRegistry erasures, AuditLog audit,
                           ExecutorService writers, Clock clock, StatedConsent statedConsent) {

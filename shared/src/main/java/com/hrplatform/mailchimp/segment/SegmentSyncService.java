@@ -64,21 +64,10 @@ public final class SegmentSyncService {
      */
     @FunctionalInterface
     public interface AfterRun {
-        AfterRun NONE = (orgId, listId, runStartedAt, status) -> { };
-
         void finished(String orgId, String listId, String runStartedAt, String status);
     }
 
     private final AfterRun afterRun;
-
-    public SegmentSyncService(SegmentRepository segments, ContactRepository contacts, MembershipRepository memberships,
-                              PlacementIntents intents, ConnectionService connectionService,
-                              ConnectionRepository connections, MailchimpClient mailchimp, SyncQueue queue,
-                              ConsentRecorder consent, AuditLog audit, Metrics metrics, ExecutorService senders,
-                              SyncSettings settings, Clock clock) {
-        this(segments, contacts, memberships, intents, connectionService, connections, mailchimp, queue, consent, audit,
-                metrics, senders, settings, clock, AfterRun.NONE);
-    }
 
     public SegmentSyncService(SegmentRepository segments, ContactRepository contacts, MembershipRepository memberships,
                               PlacementIntents intents, ConnectionService connectionService,

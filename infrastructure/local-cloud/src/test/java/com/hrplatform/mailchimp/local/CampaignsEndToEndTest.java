@@ -58,21 +58,6 @@ class CampaignsEndToEndTest {
         }
     }
 
-    record Answer(int status, JsonNode body) {
-        JsonNode data() {
-            assertEquals(200, status, () -> "expected success, got " + body);
-            return body.path("result").path("data");
-        }
-
-        String errorCode() {
-            return body.path("error").path("data").path("code").asText();
-        }
-
-        String message() {
-            return body.path("error").path("message").asText();
-        }
-    }
-
     @BeforeAll
     static void startCloud() {
         cloud = LocalCloudFixture.get();
@@ -144,7 +129,7 @@ class CampaignsEndToEndTest {
         assertTrue(requestsFor(mark, Set.of(sent)).isEmpty(), "no Mailchimp call for an already tracked campaign");
 
         // an id Mailchimp does not know
-        Answer unknown = mutation(org.token(), "trackCampaign", Map.of("mailchimpCampaignId", "0000000000"));
+        TrpcHttp.Answer unknown = mutation(org.token(), "trackCampaign", Map.of("mailchimpCampaignId", "0000000000"));
         assertEquals(404, unknown.status());
         assertEquals("NOT_FOUND", unknown.errorCode());
         assertTrue(unknown.message().startsWith("Mailchimp has no campaign with id 0000000000"), unknown.message());
@@ -215,7 +200,7 @@ class CampaignsEndToEndTest {
         Org gone = connectedOrg("disconnected");
         String goneDraft = createCampaign(gone, "save", null, null, null);
         mutation(gone.token(), "trackCampaign", Map.of("mailchimpCampaignId", goneDraft)).data();
-        Answer disconnect = send("POST", cloud.apiUrl() + "/trpc/mailchimp.connection.disconnect", "{}",
+        TrpcHttp.Answer disconnect = send("POST", cloud.apiUrl() + "/trpc/mailchimp.connection.disconnect", "{}",
                 LocalCloudFixture.adminToken(gone.orgId()));
         assertEquals(200, disconnect.status(), () -> disconnect.body().toString());
 
@@ -311,20 +296,20 @@ class CampaignsEndToEndTest {
         JsonNode tracked = mutation(owner.token(), "trackCampaign", Map.of("mailchimpCampaignId", campaign)).data();
         String missing = "ffffffffff";
 
-        Answer read = query(intruder.token(), "get", Map.of("id", campaign));
-        Answer readMissing = query(intruder.token(), "get", Map.of("id", missing));
+        TrpcHttp.Answer read = query(intruder.token(), "get", Map.of("id", campaign));
+        TrpcHttp.Answer readMissing = query(intruder.token(), "get", Map.of("id", missing));
         assertEquals(404, read.status());
         assertEquals("NOT_FOUND", read.errorCode());
         assertEquals(readMissing.message().replace(missing, campaign), read.message(), "indistinguishable from a missing id");
 
         int mark = logSize();
-        Answer refresh = mutation(intruder.token(), "refreshStats", Map.of("id", campaign));
+        TrpcHttp.Answer refresh = mutation(intruder.token(), "refreshStats", Map.of("id", campaign));
         assertEquals(404, refresh.status());
         assertEquals(mutation(intruder.token(), "refreshStats", Map.of("id", missing)).message().replace(missing, campaign),
                 refresh.message());
         assertTrue(requestsFor(mark, Set.of(campaign)).isEmpty(), "no Mailchimp call on another org's behalf");
 
-        Answer track = mutation(intruder.token(), "trackCampaign", Map.of("mailchimpCampaignId", campaign));
+        TrpcHttp.Answer track = mutation(intruder.token(), "trackCampaign", Map.of("mailchimpCampaignId", campaign));
         assertEquals(404, track.status());
         assertTrue(track.message().startsWith("Mailchimp has no campaign with id " + campaign), track.message());
         assertTrue(query(intruder.token(), "list", null).data().path("items").isEmpty(), "nothing tracked into the intruder's org");
@@ -338,10 +323,10 @@ class CampaignsEndToEndTest {
         String orgId = "campaigns-" + name + "-" + UUID.randomUUID().toString().substring(0, 8);
         String apiKey = UUID.randomUUID().toString().replace("-", "") + "-us1";
         ObjectNode account = JSON.createObjectNode().put("apiKey", apiKey).put("accountName", orgId).put("seed", true);
-        Answer created = send("POST", sandboxControl() + "/accounts", JSON.writeValueAsString(account), null);
+        TrpcHttp.Answer created = send("POST", sandboxControl() + "/accounts", JSON.writeValueAsString(account), null);
         assertEquals(201, created.status(), () -> created.body().toString());
         String listId = created.body().path("lists").path(0).path("id").asText();
-        Answer connected = send("POST", cloud.apiUrl() + "/trpc/mailchimp.connection.connect",
+        TrpcHttp.Answer connected = send("POST", cloud.apiUrl() + "/trpc/mailchimp.connection.connect",
                 JSON.writeValueAsString(Map.of("apiKey", apiKey)), LocalCloudFixture.adminToken(orgId));
         assertEquals(200, connected.status(), () -> connected.body().toString());
         return new Org(orgId, apiKey, listId);
@@ -365,30 +350,30 @@ class CampaignsEndToEndTest {
         if (report != null) {
             body.set("report", JSON.valueToTree(report));
         }
-        Answer created = send("POST", sandboxControl() + "/campaigns", JSON.writeValueAsString(body), null);
+        TrpcHttp.Answer created = send("POST", sandboxControl() + "/campaigns", JSON.writeValueAsString(body), null);
         assertEquals(201, created.status(), () -> created.body().toString());
         return created.body().path("id").asText();
     }
 
     private void patchCampaign(String id, Map<String, Object> changes) throws Exception {
-        Answer patched = send("PATCH", sandboxControl() + "/campaigns/" + id, JSON.writeValueAsString(changes), null);
+        TrpcHttp.Answer patched = send("PATCH", sandboxControl() + "/campaigns/" + id, JSON.writeValueAsString(changes), null);
         assertEquals(200, patched.status(), () -> patched.body().toString());
     }
 
     private void addFault(Map<String, Object> rule) throws Exception {
         faultKeys.add(String.valueOf(rule.get("apiKey")));
-        Answer added = send("POST", sandboxControl() + "/faults", JSON.writeValueAsString(rule), null);
+        TrpcHttp.Answer added = send("POST", sandboxControl() + "/faults", JSON.writeValueAsString(rule), null);
         assertEquals(201, added.status(), () -> added.body().toString());
     }
 
     private JsonNode marketingGet(Org org, String path) throws Exception {
-        Answer answer = send("GET", cloud.sandboxUrl() + path, null, null, org.apiKey());
+        TrpcHttp.Answer answer = send("GET", cloud.sandboxUrl() + path, null, null, org.apiKey());
         assertEquals(200, answer.status(), () -> answer.body().toString());
         return answer.body();
     }
 
     private JsonNode fireRefreshJob() throws Exception {
-        Answer fired = send("POST", cloud.apiUrl() + "/_local/schedules/" + REFRESH_FUNCTION, "", null);
+        TrpcHttp.Answer fired = send("POST", cloud.apiUrl() + "/_local/schedules/" + REFRESH_FUNCTION, "", null);
         assertEquals(200, fired.status(), () -> "the scheduled function failed: " + fired.body());
         return fired.body();
     }
@@ -424,23 +409,19 @@ class CampaignsEndToEndTest {
     }
 
     private List<JsonNode> auditEntries(Org org) throws Exception {
-        Answer answer = send("GET", cloud.apiUrl() + "/trpc/mailchimp.audit.list?input="
+        TrpcHttp.Answer answer = send("GET", cloud.apiUrl() + "/trpc/mailchimp.audit.list?input="
                 + URLEncoder.encode("{\"limit\":100}", StandardCharsets.UTF_8), null, org.token());
         List<JsonNode> out = new ArrayList<>();
         answer.data().path("items").forEach(out::add);
         return out;
     }
 
-    private Answer query(String token, String procedure, Map<String, Object> input) throws Exception {
-        String url = cloud.apiUrl() + "/trpc/mailchimp.campaigns." + procedure;
-        if (input != null) {
-            url += "?input=" + URLEncoder.encode(JSON.writeValueAsString(input), StandardCharsets.UTF_8);
-        }
-        return send("GET", url, null, token);
+    private static TrpcHttp.Answer query(String token, String procedure, Map<String, Object> input) {
+        return TrpcHttp.query(token, "mailchimp.campaigns." + procedure, input);
     }
 
-    private Answer mutation(String token, String procedure, Map<String, Object> input) throws Exception {
-        return send("POST", cloud.apiUrl() + "/trpc/mailchimp.campaigns." + procedure, JSON.writeValueAsString(input), token);
+    private static TrpcHttp.Answer mutation(String token, String procedure, Map<String, Object> input) {
+        return TrpcHttp.mutation(token, "mailchimp.campaigns." + procedure, input);
     }
 
     private static String sandboxControl() {
@@ -448,11 +429,11 @@ class CampaignsEndToEndTest {
         return base.substring(0, base.length() - "/3.0".length()) + "/_sandbox";
     }
 
-    private Answer send(String method, String url, String body, String token) throws Exception {
+    private TrpcHttp.Answer send(String method, String url, String body, String token) throws Exception {
         return send(method, url, body, token, null);
     }
 
-    private Answer send(String method, String url, String body, String token, String mailchimpKey) throws Exception {
+    private TrpcHttp.Answer send(String method, String url, String body, String token, String mailchimpKey) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .header("Content-Type", "application/json");
@@ -465,7 +446,7 @@ class CampaignsEndToEndTest {
         }
         HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         JsonNode parsed = response.body().isBlank() ? JSON.nullNode() : JSON.readTree(response.body());
-        return new Answer(response.statusCode(), parsed);
+        return new TrpcHttp.Answer(response.statusCode(), parsed);
     }
 
     private static Set<String> fieldNames(JsonNode node) {

@@ -110,7 +110,7 @@ class PreferencesEndToEndTest {
     @DisplayName("validation: fields are named; source 1..100 characters; gdprDelete needs admin")
     void validation() {
         Org org = connectedOrg("pref-valid");
-        PreferencesTestSupport.Answer bad = mutation(org.member(), "mailchimp.preferences.updateOptStatus",
+        TrpcHttp.Answer bad = mutation(org.member(), "mailchimp.preferences.updateOptStatus",
                 Map.of("entityId", "emp-1", "entityType", "robot", "optedIn", "yes", "source", "x".repeat(101)));
         assertEquals(400, bad.status());
         String message = bad.body().path("error").path("message").asText();

@@ -12,10 +12,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -50,22 +47,10 @@ final class PreferencesTestSupport {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final ByteArrayOutputStream CAPTURED = new ByteArrayOutputStream();
     private static LocalCloud cloud;
     private static DynamoDbClient dynamo;
 
     private PreferencesTestSupport() {
-    }
-
-    record Answer(int status, JsonNode body) {
-        JsonNode data() {
-            assertEquals(200, status, () -> "expected success, got " + status + " " + body);
-            return body.path("result").path("data");
-        }
-
-        String errorCode() {
-            return body.path("error").path("data").path("code").asText();
-        }
     }
 
     /** An org connected to its own sandbox account. */
@@ -79,32 +64,9 @@ final class PreferencesTestSupport {
         }
     }
 
-    /** The cloud, with stdout captured from before the first function is loaded. */
+    /** The shared local cloud (its output is captured from its start, see {@link CapturedOutput}). */
     static synchronized LocalCloud cloud() {
         if (cloud == null) {
-            PrintStream original = System.out;
-            System.setOut(new PrintStream(new OutputStream() {
-                @Override
-                public void write(int b) {
-                    original.write(b);
-                    synchronized (CAPTURED) {
-                        CAPTURED.write(b);
-                    }
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) {
-                    original.write(b, off, len);
-                    synchronized (CAPTURED) {
-                        CAPTURED.write(b, off, len);
-                    }
-                }
-
-                @Override
-                public void flush() {
-                    original.flush();
-                }
-            }, true, StandardCharsets.UTF_8));
             cloud = LocalCloudFixture.get();
             dynamo = DynamoDbClient.builder().endpointOverride(URI.create(cloud.dynamoEndpoint())).region(Region.US_EAST_1)
                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
@@ -113,12 +75,10 @@ final class PreferencesTestSupport {
         return cloud;
     }
 
-    /** Everything printed to stdout since {@link #cloud()} first ran. */
+    /** Everything printed since the shared cloud started. */
     static String capturedOutput() {
         System.out.flush();
-        synchronized (CAPTURED) {
-            return CAPTURED.toString(StandardCharsets.UTF_8);
-        }
+        return LocalCloudFixture.output();
     }
 
     static String unique(String prefix) {
@@ -127,24 +87,14 @@ final class PreferencesTestSupport {
 
     // ------------------------------------------------------------------ API
 
-    static Answer query(String token, String procedure, Object input) {
-        String url = cloud().apiUrl() + "/trpc/" + procedure
-                + (input == null ? "" : "?input=" + URLEncoder.encode(write(input), StandardCharsets.UTF_8));
-        return send(HttpRequest.newBuilder(URI.create(url)).GET(), token);
+    static TrpcHttp.Answer query(String token, String procedure, Object input) {
+        cloud();
+        return TrpcHttp.query(token, procedure, input);
     }
 
-    static Answer mutation(String token, String procedure, Object input) {
-        return send(HttpRequest.newBuilder(URI.create(cloud().apiUrl() + "/trpc/" + procedure))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(input == null ? "" : write(input))), token);
-    }
-
-    private static Answer send(HttpRequest.Builder request, String token) {
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        HttpResponse<String> response = http(request);
-        return new Answer(response.statusCode(), parse(response.body()));
+    static TrpcHttp.Answer mutation(String token, String procedure, Object input) {
+        cloud();
+        return TrpcHttp.mutation(token, procedure, input);
     }
 
     /** A form-encoded POST (Mailchimp's webhook) or a GET to any URL; answers status and body. */
@@ -255,10 +205,10 @@ final class PreferencesTestSupport {
     }
 
     /** GET of one member: the HTTP status and the body. */
-    static Answer member(Org org, String listId, String email) {
+    static TrpcHttp.Answer member(Org org, String listId, String email) {
         HttpResponse<String> response = http(request("GET", sandboxRoot() + "/3.0/lists/" + listId + "/members/"
                 + subscriberHash(email), org.apiKey(), null));
-        return new Answer(response.statusCode(), parse(response.body()));
+        return new TrpcHttp.Answer(response.statusCode(), parse(response.body()));
     }
 
     static JsonNode marketing(Org org, String method, String path, Object body) {
