@@ -163,6 +163,7 @@ public final class MailchimpSandbox implements AutoCloseable {
   }
 
   private void handleMarketing(HttpExchange ex, String rawPath) throws IOException {
+    long receivedAt = System.currentTimeMillis();
     String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
     byte[] body = readBody(ex);
     int members = batchMembers(method, rawPath, body);
@@ -178,15 +179,19 @@ public final class MailchimpSandbox implements AutoCloseable {
           return;
         }
       }
-      pause(state.globalLatencyMs);
+      // The configured latency is how long a request takes: its own work (and waiting for the account)
+      // happens inside it, as it would at Mailchimp, rather than on top of it.
+      long answerAt = receivedAt + state.globalLatencyMs;
       for (FaultRule f : state.takeFaults(key, method, rawPath)) {
         switch (f.kind) {
-          case "latency" -> pause(f.latencyMs);
+          case "latency" -> answerAt += f.latencyMs;
           case "status" -> {
+            pauseUntil(answerAt);
             status = sendError(ex, new ApiError(f.status, reason(f.status), "Injected by the sandbox fault rule " + f.id + "."));
             return;
           }
           case "html503" -> {
+            pauseUntil(answerAt);
             byte[] html = ("<!DOCTYPE html>\n<html><head><title>503 Service Temporarily Unavailable</title></head>"
                 + "<body><center><h1>503 Service Temporarily Unavailable</h1></center><hr><center>nginx</center>"
                 + "</body></html>\n").getBytes(StandardCharsets.UTF_8);
@@ -199,16 +204,19 @@ public final class MailchimpSandbox implements AutoCloseable {
           case "timeout" -> {
             // Hold the request, then drop the connection without an answer (status 0 in the log).
             pause(f.holdMs());
+            pauseUntil(answerAt);
             return;
           }
           default -> throw new IllegalStateException("unknown fault kind " + f.kind);
         }
       }
       if (!(rawPath.equals("/3.0") || rawPath.startsWith("/3.0/"))) {
+        pauseUntil(answerAt);
         status = sendError(ex, ApiError.notFound());
         return;
       }
       if (account == null) {
+        pauseUntil(answerAt);
         status = sendError(ex, new ApiError(401, "API Key Invalid", Messages.API_KEY_INVALID));
         return;
       }
@@ -222,13 +230,18 @@ public final class MailchimpSandbox implements AutoCloseable {
       } catch (ApiError e) {
         r = new Resp(e.status, e.body());
       }
-      status = send(ex, r, r.status() >= 400);
+      status = send(ex, r, r.status() >= 400, answerAt);
     } finally {
       if (permit) {
         account.inFlight.release();
       }
-      state.log.add(new RequestLog.Entry(method, rawPath, status, members));
+      state.log.add(new RequestLog.Entry(method, rawPath, status, members, receivedAt,
+          System.currentTimeMillis() - receivedAt));
     }
+  }
+
+  private static void pauseUntil(long epochMillis) {
+    pause(epochMillis - System.currentTimeMillis());
   }
 
   private static void pause(long ms) {
@@ -247,11 +260,18 @@ public final class MailchimpSandbox implements AutoCloseable {
   }
 
   private static int send(HttpExchange ex, Resp r, boolean problem) throws IOException {
+    return send(ex, r, problem, 0);
+  }
+
+  /** Answers no sooner than {@code answerAt} (epoch ms): the body is rendered first, inside the latency. */
+  private static int send(HttpExchange ex, Resp r, boolean problem, long answerAt) throws IOException {
     if (r.body() == null) {
+      pauseUntil(answerAt);
       ex.sendResponseHeaders(r.status(), -1);
       return r.status();
     }
     byte[] bytes = Json.bytes(r.body());
+    pauseUntil(answerAt);
     ex.getResponseHeaders().set("Content-Type", problem ? PROBLEM : JSON);
     if (problem) {
       ex.getResponseHeaders().set("Link",

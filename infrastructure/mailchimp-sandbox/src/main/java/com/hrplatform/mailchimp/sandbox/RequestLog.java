@@ -7,7 +7,8 @@ import java.util.ArrayDeque;
 final class RequestLog {
   static final int CAPACITY = 500_000;
 
-  record Entry(String method, String path, int status, int members) {}
+  /** {@code receivedAt}: epoch milliseconds; {@code durationMs}: until the answer was sent, latency included. */
+  record Entry(String method, String path, int status, int members, long receivedAt, long durationMs) {}
 
   private final ArrayDeque<Entry> entries = new ArrayDeque<>();
 
@@ -26,7 +27,7 @@ final class RequestLog {
     ArrayNode out = Json.arr();
     for (Entry e : entries) {
       out.addObject().put("method", e.method()).put("path", e.path()).put("status", e.status())
-          .put("members", e.members());
+          .put("members", e.members()).put("receivedAt", e.receivedAt()).put("durationMs", e.durationMs());
     }
     return out;
   }

@@ -157,6 +157,17 @@ class ControlApiTest {
     assertEquals(200, c.api("GET", "/3.0/ping", null).status());
     assertTrue(Duration.ofNanos(System.nanoTime() - t0).toMillis() >= 200, "global latency applied");
     assertEquals(400, c.control("POST", "/_sandbox/config", Map.of("latencyMs", -1)).status());
+
+    // A latency fault adds to the global latency; the log shows when each request came and how long it took.
+    c.control("POST", "/_sandbox/faults", Map.of("kind", "latency", "latencyMs", 150, "count", 1));
+    assertEquals(200, c.api("GET", "/3.0/ping", null).status());
+    JsonNode log = c.control("GET", "/_sandbox/requests", null).json();
+    JsonNode slowed = log.get(log.size() - 1);
+    JsonNode plain = log.get(log.size() - 2);
+    assertTrue(slowed.path("durationMs").asLong() >= 350, "global 200 + fault 150: " + slowed);
+    assertTrue(plain.path("durationMs").asLong() >= 200, "global latency is the least a request takes: " + plain);
+    assertTrue(slowed.path("receivedAt").asLong() >= plain.path("receivedAt").asLong() + plain.path("durationMs").asLong(),
+        "receivedAt is the arrival time in epoch ms: " + log);
   }
 
   @Test
