@@ -9,7 +9,6 @@ import com.hrplatform.mailchimp.preference.ConsentWorker;
 import com.hrplatform.mailchimp.preference.Preference;
 import com.hrplatform.mailchimp.preference.PreferenceService;
 import com.hrplatform.mailchimp.contact.ContactService;
-import com.hrplatform.mailchimp.segment.Segment;
 import com.hrplatform.mailchimp.segment.SegmentSyncService;
 import com.hrplatform.mailchimp.webhook.MailchimpWebhookService;
 import com.hrplatform.mailchimp.webhook.WebhookRegistrar;
@@ -19,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 
 import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
 
@@ -78,23 +78,30 @@ public final class ConsentServices {
     }
 
     /**
-     * What the sync does when a run ends: erasures made during the run are applied again (failures thrown,
-     * so the run's last message is retried); then, for a synced audience, the webhook is made sure of (best
-     * effort: a failure is logged and the next run tries again).
+     * Around a sync run: when it starts, the audience's webhook is made sure of (best effort, beside the sync:
+     * a failure is logged and the next run tries again); when it ends, erasures made during the run are
+     * applied again (failures thrown, so the run's last message is retried).
      */
-    public static SegmentSyncService.AfterRun afterSyncRun() {
+    public static SegmentSyncService.RunHooks syncRunHooks() {
         ErasureReapplier reapplier = new ErasureReapplier(erasureJournal(), SyncServices.membershipRepository(),
                 SyncServices.preferenceRepository(), SyncServices.contactRepository(), consentQueue(), Services.CLOCK);
         Optional<WebhookRegistrar> registrar = webhookRegistrar();
-        return (orgId, listId, runStartedAt, status) -> {
-            reapplier.reapply(orgId, runStartedAt);
-            if (registrar.isPresent() && Segment.SYNCED.equals(status)) {
-                try {
-                    registrar.get().ensureRegistered(orgId, listId);
-                } catch (RuntimeException e) {
-                    LOG.warn("Webhook registration failed; the next sync run tries again", entry("orgId", orgId),
-                            entry("listId", listId), entry("errorType", e.getClass().getSimpleName()));
-                }
+        return new SegmentSyncService.RunHooks() {
+            @Override
+            public void started(String orgId, String listId, ExecutorService pool) {
+                registrar.ifPresent(webhooks -> pool.execute(() -> {
+                    try {
+                        webhooks.ensureRegistered(orgId, listId);
+                    } catch (RuntimeException e) {
+                        LOG.warn("Webhook registration failed; the next sync run tries again", entry("orgId", orgId),
+                                entry("listId", listId), entry("errorType", e.getClass().getSimpleName()));
+                    }
+                }));
+            }
+
+            @Override
+            public void finished(String orgId, String listId, String runStartedAt, String status) {
+                reapplier.reapply(orgId, runStartedAt);
             }
         };
     }

@@ -30,8 +30,9 @@ public final class SyncServices {
 
     // Worker threads are daemons: a container's pool must never keep a JVM (or a test run) alive.
     private static final class Pools {
+        // Room for a sync's requests in flight plus the calls that run beside them (tag, webhook, opt-outs).
         static final ExecutorService IO = Executors.newFixedThreadPool(
-                Math.max(4, SyncSettings.fromEnv().concurrency()), daemonThreads("mailchimp-io"));
+                2 * Math.max(4, SyncSettings.fromEnv().concurrency()) + 2, daemonThreads("mailchimp-io"));
     }
 
     private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
@@ -60,7 +61,7 @@ public final class SyncServices {
     }
 
     public static MembershipRepository membershipRepository() {
-        return new MembershipRepository(AwsClients.dynamoDb(), Env.required("MEMBERSHIPS_TABLE"));
+        return new MembershipRepository(AwsClients.dynamoDb(), Env.required("MEMBERSHIPS_TABLE"), Services.CLOCK);
     }
 
     public static PreferenceRepository preferenceRepository() {
@@ -105,7 +106,7 @@ public final class SyncServices {
                 new PlacementIntents(AwsClients.dynamoDb(), Env.required("LOCKS_TABLE"), Services.CLOCK),
                 Services.connectionService(), connectionRepository(), Services.mailchimpClient(), syncQueue(),
                 consentRecorder(), Services.auditLog(), MetricsFactory.getMetricsInstance(), ioPool(),
-                SyncSettings.fromEnv(), Services.CLOCK, ConsentServices.afterSyncRun());
+                SyncSettings.fromEnv(), Services.CLOCK, ConsentServices.syncRunHooks());
     }
 
     public static ScheduledSyncService scheduledSyncService() {

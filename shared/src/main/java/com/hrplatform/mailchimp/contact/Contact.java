@@ -40,13 +40,23 @@ public record Contact(String entityId, String entityType, String email, String f
 
     /** Design rule 4: lowercase hex MD5 of the trimmed, lower-cased email (Mailchimp's member id). */
     public static String subscriberHash(String email) {
+        return md5Hex(normaliseEmail(email));
+    }
+
+    /** A sync hashes every person: one MessageDigest per thread rather than a provider lookup per call. */
+    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
         try {
-            byte[] digest = MessageDigest.getInstance("MD5")
-                    .digest(normaliseEmail(email).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
+            return MessageDigest.getInstance("MD5");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("MD5 is part of every JVM", e);
         }
+    });
+
+    /** Lowercase hex MD5 of the text's UTF-8 bytes. */
+    public static String md5Hex(String text) {
+        MessageDigest md5 = MD5.get();
+        md5.reset();
+        return HexFormat.of().formatHex(md5.digest(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     public static String normaliseEmail(String email) {

@@ -135,7 +135,8 @@ public final class ContactRepository {
             values.put(":after", Items.s(afterHash));
         }
         QueryResponse response = dynamoDb.query(QueryRequest.builder().tableName(tableName).indexName(HASH_INDEX)
-                .keyConditionExpression(condition).expressionAttributeValues(values).limit(limit).build());
+                .keyConditionExpression(condition).expressionAttributeValues(values).limit(limit)
+                .projectionExpression(CONTACT_PROJECTION).expressionAttributeNames(CONTACT_ATTRIBUTES).build());
         List<Contact> people = new ArrayList<>(response.items().stream().map(ContactRepository::fromItem).toList());
         boolean more = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty();
         if (more && !people.isEmpty()) {
@@ -143,6 +144,7 @@ public final class ContactRepository {
             java.util.Set<String> seen = new java.util.HashSet<>();
             people.forEach(person -> seen.add(person.entityKey()));
             QueryResponse sameHash = dynamoDb.query(QueryRequest.builder().tableName(tableName).indexName(HASH_INDEX)
+                    .projectionExpression(CONTACT_PROJECTION).expressionAttributeNames(CONTACT_ATTRIBUTES)
                     .keyConditionExpression("orgId = :org AND subscriberHash = :hash")
                     .expressionAttributeValues(Map.of(":org", Items.s(orgId), ":hash", Items.s(lastHash))).build());
             sameHash.items().stream().map(ContactRepository::fromItem)
@@ -162,6 +164,12 @@ public final class ContactRepository {
     private static Map<String, AttributeValue> key(String orgId, String entityKey) {
         return Map.of("orgId", Items.s(orgId), "entityKey", Items.s(entityKey));
     }
+
+    /** What {@link #fromItem} reads: a sync reads every person, so it leaves the rest of the item behind. */
+    private static final Map<String, String> CONTACT_ATTRIBUTES = java.util.stream.Stream.of("entityId", "entityType",
+            "email", "firstName", "lastName", "department", "location", "employmentType", "employmentStatus",
+            "updatedAt", "consent").collect(java.util.stream.Collectors.toUnmodifiableMap(name -> "#" + name, name -> name));
+    private static final String CONTACT_PROJECTION = String.join(", ", new java.util.TreeSet<>(CONTACT_ATTRIBUTES.keySet()));
 
     static Contact fromItem(Map<String, AttributeValue> item) {
         return new Contact(Items.string(item, "entityId"), Items.string(item, "entityType"), Items.string(item, "email"),

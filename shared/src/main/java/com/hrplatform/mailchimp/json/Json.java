@@ -24,6 +24,11 @@ public final class Json {
         }
     }
 
+    /** Reads UTF-8 JSON bytes (cheaper than decoding them into a String first). */
+    public static JsonNode read(byte[] utf8) throws java.io.IOException {
+        return MAPPER.readTree(utf8);
+    }
+
     public static JsonNode read(String text) throws JsonProcessingException {
         return MAPPER.readTree(text);
     }

@@ -1,6 +1,5 @@
 package com.hrplatform.mailchimp.mailchimp;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.hrplatform.mailchimp.json.Json;
@@ -91,9 +90,18 @@ public class MailchimpClient {
      * @param body any JSON-serialisable value, or null for none
      */
     public JsonNode send(MailchimpApiKey key, String method, String pathAndQuery, Object body) {
+        return send(key, method, pathAndQuery, body, null);
+    }
+
+    /**
+     * {@link #send(MailchimpApiKey, String, String, Object)} inside one of the caller's request slots: a
+     * slot is held only while a request is on the wire (not while its body is written out or its answer
+     * parsed, nor between retries), so a caller's limit counts exactly its requests in flight.
+     */
+    public JsonNode send(MailchimpApiKey key, String method, String pathAndQuery, Object body, Semaphore requestSlots) {
         String requestBody = body == null ? null : Json.write(body);
         for (int attempt = 1; ; attempt++) {
-            Outcome outcome = attempt(key, method, pathAndQuery, requestBody);
+            Outcome outcome = attempt(key, method, pathAndQuery, requestBody, requestSlots);
             if (outcome.error == null) {
                 return outcome.body;
             }
@@ -132,7 +140,8 @@ public class MailchimpClient {
         return client;
     }
 
-    private Outcome attempt(MailchimpApiKey key, String method, String pathAndQuery, String requestBody) {
+    private Outcome attempt(MailchimpApiKey key, String method, String pathAndQuery, String requestBody,
+                            Semaphore requestSlots) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl(key) + pathAndQuery))
                 .timeout(requestTimeout)
                 .header("Authorization", "Basic " + Base64.getEncoder()
@@ -143,13 +152,22 @@ public class MailchimpClient {
                         : HttpRequest.BodyPublishers.ofString(requestBody))
                 .build();
         Semaphore semaphore = permits.computeIfAbsent(key, k -> new Semaphore(concurrencyPerKey, true));
-        HttpResponse<String> response;
+        HttpResponse<byte[]> response;
         try {
-            semaphore.acquire();
+            if (requestSlots != null) {
+                requestSlots.acquire();
+            }
             try {
-                response = http().send(request, HttpResponse.BodyHandlers.ofString());
+                semaphore.acquire();
+                try {
+                    response = http().send(request, HttpResponse.BodyHandlers.ofByteArray());
+                } finally {
+                    semaphore.release();
+                }
             } finally {
-                semaphore.release();
+                if (requestSlots != null) {
+                    requestSlots.release();
+                }
             }
         } catch (HttpTimeoutException e) {
             return failed(MailchimpException.Kind.TIMEOUT, 0, "Mailchimp did not answer in time", null, null);
@@ -162,11 +180,11 @@ public class MailchimpClient {
         return interpret(response);
     }
 
-    private static Outcome interpret(HttpResponse<String> response) {
+    private static Outcome interpret(HttpResponse<byte[]> response) {
         int status = response.statusCode();
         Optional<JsonNode> json = parseJson(response.body());
         if (status >= 200 && status < 300) {
-            if (status == 204 || response.body().isEmpty()) {
+            if (status == 204 || response.body().length == 0) {
                 return new Outcome(MissingNode.getInstance(), null, null);
             }
             return json.map(body -> new Outcome(body, null, null))
@@ -198,14 +216,14 @@ public class MailchimpClient {
         return new Outcome(null, new MailchimpException(kind, status, title, detail), retryAfter);
     }
 
-    private static Optional<JsonNode> parseJson(String body) {
-        if (body == null || body.isBlank()) {
+    private static Optional<JsonNode> parseJson(byte[] body) {
+        if (body == null || body.length == 0) {
             return Optional.empty();
         }
         try {
             JsonNode node = Json.read(body);
-            return node.isContainerNode() ? Optional.of(node) : Optional.empty();
-        } catch (JsonProcessingException e) {
+            return node != null && node.isContainerNode() ? Optional.of(node) : Optional.empty();
+        } catch (IOException e) {
             return Optional.empty();
         }
     }

@@ -1,83 +1,139 @@
 package com.hrplatform.mailchimp.membership;
 
 import com.hrplatform.mailchimp.aws.Items;
+import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
-import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
+import java.time.Clock;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
- * Memberships table: {@code orgId#listId} + {@code subscriberHash}, so one audience reads in hash order;
- * the index {@code OrgSubscriberIndex} ({@code orgId#subscriberHash}) finds every audience of one address.
+ * What we placed in each audience, stored in buckets: the memberships table holds one item per
+ * audience ({@code orgId#listId}) and bucket (the first 10 bits of the subscriber hash, 1024 buckets),
+ * its members encoded by {@link MembershipBucketCodec}. A first sync of 100,000 people writes about
+ * 1,200 items instead of 100,000, and buckets sort like hashes, so the sync still reads an audience in
+ * hash order. Every change is a read-modify-write guarded by the bucket's version, so concurrent
+ * writers (sync batches, webhooks, opt-outs, erasures) never lose each other's changes.
+ * <p>
+ * One item per org ({@code orgId}, {@code #audiences}) lists the audiences the org has memberships in;
+ * it is what finds every audience of one address (opt-out, erasure), instead of an index per member.
  */
 public final class MembershipRepository {
-    static final String SUBSCRIBER_INDEX = "OrgSubscriberIndex";
-    private static final int BATCH_WRITE_LIMIT = 25;
+    static final int BUCKETS = 1024;
+    private static final String FIRST_BUCKET = bucketKey(0);
+    private static final String LAST_BUCKET = bucketKey(BUCKETS - 1);
+    private static final String DIRECTORY = "#audiences";
+    /** DynamoDB refuses items over 400 KB; refuse a little before, with words that say why. */
+    private static final int MAX_BUCKET_BYTES = 380_000;
+    private static final int MAX_ATTEMPTS = 10;
+    private static final int BATCH_GET_LIMIT = 100;
+    /** "bucket" and "version" are DynamoDB reserved words. */
+    private static final Map<String, String> VERSION_NAME = Map.of("#version", "version");
 
     private final DynamoDbClient dynamoDb;
     private final String tableName;
+    private final Clock clock;
+    /** Audiences this container has already listed in their org's directory item. */
+    private final Set<String> listedAudiences = ConcurrentHashMap.newKeySet();
 
-    public MembershipRepository(DynamoDbClient dynamoDb, String tableName) {
+    public MembershipRepository(DynamoDbClient dynamoDb, String tableName, Clock clock) {
         this.dynamoDb = dynamoDb;
         this.tableName = tableName;
+        this.clock = clock;
     }
 
     public static String audienceKey(String orgId, String listId) {
         return orgId + "#" + listId;
     }
 
-    /** The audience's memberships with a hash after {@code afterHash} (null: from the start) up to {@code toHash} (null: to the end). */
+    /** The bucket of a subscriber hash: its first 10 bits as three hex digits, so buckets sort like hashes. */
+    public static String bucketOf(String subscriberHash) {
+        return bucketKey(Integer.parseInt(subscriberHash.substring(0, 3), 16) >> 2);
+    }
+
+    private static String bucketKey(int bucket) {
+        return String.format("%03x", bucket);
+    }
+
+    /** A change of Mailchimp status learned for one address. */
+    public record StatusMark(String subscriberHash, String email, String status) {
+    }
+
+    /**
+     * The audience's memberships with a hash after {@code afterHash} (null: from the start) up to
+     * {@code toHash} (null: to the end), in hash order.
+     */
     public List<Membership> range(String orgId, String listId, String afterHash, String toHash) {
-        Map<String, AttributeValue> values = new HashMap<>();
-        values.put(":aud", Items.s(audienceKey(orgId, listId)));
-        String condition = "audienceKey = :aud";
-        if (afterHash != null && toHash != null) {
-            condition += " AND subscriberHash BETWEEN :after AND :to";
-            values.put(":after", Items.s(afterHash));
-            values.put(":to", Items.s(toHash));
-        } else if (afterHash != null) {
-            condition += " AND subscriberHash > :after";
-            values.put(":after", Items.s(afterHash));
-        } else if (toHash != null) {
-            condition += " AND subscriberHash <= :to";
-            values.put(":to", Items.s(toHash));
-        }
+        String fromBucket = afterHash == null ? FIRST_BUCKET : bucketOf(afterHash);
+        String toBucket = toHash == null ? LAST_BUCKET : bucketOf(toHash);
+        Map<String, AttributeValue> values = Map.of(":aud", Items.s(audienceKey(orgId, listId)),
+                ":from", Items.s(fromBucket), ":to", Items.s(toBucket));
         List<Membership> memberships = new ArrayList<>();
         Map<String, AttributeValue> start = null;
         do {
-            QueryResponse response = dynamoDb.query(QueryRequest.builder().tableName(tableName)
-                    .keyConditionExpression(condition).expressionAttributeValues(values).exclusiveStartKey(start).build());
+            QueryResponse response = dynamoDb.query(QueryRequest.builder().tableName(tableName).consistentRead(true)
+                    .keyConditionExpression("audienceKey = :aud AND #bucket BETWEEN :from AND :to")
+                    .expressionAttributeNames(Map.of("#bucket", "bucket")).expressionAttributeValues(values).exclusiveStartKey(start).build());
             for (Map<String, AttributeValue> item : response.items()) {
-                Membership membership = fromItem(item);
-                if (!membership.subscriberHash().equals(afterHash)) {
-                    memberships.add(membership);
+                for (Membership membership : decode(orgId, listId, item)) {
+                    String hash = membership.subscriberHash();
+                    if ((afterHash == null || hash.compareTo(afterHash) > 0) && (toHash == null || hash.compareTo(toHash) <= 0)) {
+                        memberships.add(membership);
+                    }
                 }
             }
             start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty() ? response.lastEvaluatedKey() : null;
         } while (start != null);
+        memberships.sort((a, b) -> a.subscriberHash().compareTo(b.subscriberHash()));
         return memberships;
     }
 
     /** Every audience of the org that holds this address. */
     public List<Membership> forAddress(String orgId, String subscriberHash) {
+        Map<String, AttributeValue> directory = dynamoDb.getItem(request -> request.tableName(tableName).consistentRead(true)
+                .key(key(orgId, DIRECTORY))).item();
+        AttributeValue listIds = directory == null ? null : directory.get("listIds");
+        if (listIds == null || !listIds.hasSs()) {
+            return List.of();
+        }
+        String bucket = bucketOf(subscriberHash);
+        List<Map<String, AttributeValue>> keys = new ArrayList<>();
+        listIds.ss().forEach(listId -> keys.add(key(audienceKey(orgId, listId), bucket)));
         List<Membership> memberships = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            QueryResponse response = dynamoDb.query(QueryRequest.builder().tableName(tableName).indexName(SUBSCRIBER_INDEX)
-                    .keyConditionExpression("orgSubscriber = :key")
-                    .expressionAttributeValues(Map.of(":key", Items.s(orgId + "#" + subscriberHash)))
-                    .exclusiveStartKey(start).build());
-            response.items().forEach(item -> memberships.add(fromItem(item)));
-            start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty() ? response.lastEvaluatedKey() : null;
-        } while (start != null);
+        for (int from = 0; from < keys.size(); from += BATCH_GET_LIMIT) {
+            Map<String, KeysAndAttributes> pending = Map.of(tableName, KeysAndAttributes.builder().consistentRead(true)
+                    .keys(keys.subList(from, Math.min(keys.size(), from + BATCH_GET_LIMIT))).build());
+            for (int attempt = 0; !pending.isEmpty(); attempt++) {
+                if (attempt > 0) {
+                    backOff(attempt);
+                }
+                Map<String, KeysAndAttributes> batch = pending;
+                BatchGetItemResponse response = dynamoDb.batchGetItem(request -> request.requestItems(batch));
+                for (Map<String, AttributeValue> item : response.responses().getOrDefault(tableName, List.of())) {
+                    String audienceKey = Items.string(item, "audienceKey");
+                    String listId = audienceKey.substring(audienceKey.lastIndexOf('#') + 1);
+                    decode(orgId, listId, item).stream().filter(m -> m.subscriberHash().equals(subscriberHash))
+                            .forEach(memberships::add);
+                }
+                pending = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
+            }
+        }
         return memberships;
     }
 
@@ -86,92 +142,144 @@ public final class MembershipRepository {
      * keeping what we know of it otherwise. No write when the status is already the same.
      */
     public void markStatus(String orgId, String listId, String subscriberHash, String email, String status, String at) {
-        try {
-            dynamoDb.updateItem(request -> request.tableName(tableName)
-                    .key(Map.of("audienceKey", Items.s(audienceKey(orgId, listId)), "subscriberHash", Items.s(subscriberHash)))
-                    .updateExpression("SET #status = :status, orgSubscriber = :orgSubscriber, "
-                            + "email = if_not_exists(email, :email), placedByUs = if_not_exists(placedByUs, :false), updatedAt = :at")
-                    .conditionExpression("attribute_not_exists(#status) OR #status <> :status")
-                    .expressionAttributeNames(Map.of("#status", "status"))
-                    .expressionAttributeValues(Map.of(":status", Items.s(status),
-                            ":orgSubscriber", Items.s(orgId + "#" + subscriberHash),
-                            ":email", Items.s(email), ":false", AttributeValue.fromBool(false),
-                            ":at", Items.s(at))));
-        } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException alreadyThatStatus) {
-            // Nothing to change.
-        }
+        markStatuses(orgId, listId, List.of(new StatusMark(subscriberHash, email, status)), at);
+    }
+
+    /** {@link #markStatus} for many addresses of one audience: one write per bucket that changes. */
+    public void markStatuses(String orgId, String listId, Collection<StatusMark> marks, String at) {
+        Map<String, List<StatusMark>> byBucket = new TreeMap<>();
+        marks.forEach(mark -> byBucket.computeIfAbsent(bucketOf(mark.subscriberHash()), b -> new ArrayList<>()).add(mark));
+        byBucket.forEach((bucket, bucketMarks) -> update(orgId, listId, bucket, members -> {
+            boolean changed = false;
+            for (StatusMark mark : bucketMarks) {
+                Membership known = members.get(mark.subscriberHash());
+                if (known == null) {
+                    members.put(mark.subscriberHash(), new Membership(orgId, listId, mark.subscriberHash(), mark.email(),
+                            null, mark.status(), null, Set.of(), false, at));
+                    changed = true;
+                } else if (!mark.status().equals(known.status())) {
+                    members.put(mark.subscriberHash(), known.with(mark.status(), known.digest(), known.segments(),
+                            known.placedByUs(), known.email() == null ? mark.email() : known.email(), known.entityKey(), at));
+                    changed = true;
+                }
+            }
+            return changed;
+        }));
     }
 
     public void put(Membership membership) {
-        dynamoDb.putItem(request -> request.tableName(tableName).item(toItem(membership)));
+        putAll(List.of(membership));
+    }
+
+    /** Stores these memberships as they are, replacing what was known of their addresses. */
+    public void putAll(List<Membership> memberships) {
+        Map<List<String>, List<Membership>> byBucket = new LinkedHashMap<>();
+        for (Membership membership : memberships) {
+            byBucket.computeIfAbsent(List.of(membership.orgId(), membership.listId(), bucketOf(membership.subscriberHash())),
+                    b -> new ArrayList<>()).add(membership);
+        }
+        byBucket.forEach((bucket, bucketMembers) -> update(bucket.get(0), bucket.get(1), bucket.get(2), members -> {
+            bucketMembers.forEach(membership -> members.put(membership.subscriberHash(), membership));
+            return true;
+        }));
     }
 
     public void delete(String orgId, String listId, String subscriberHash) {
-        dynamoDb.deleteItem(request -> request.tableName(tableName).key(Map.of(
-                "audienceKey", Items.s(audienceKey(orgId, listId)), "subscriberHash", Items.s(subscriberHash))));
+        update(orgId, listId, bucketOf(subscriberHash), members -> members.remove(subscriberHash) != null);
     }
 
-    /** Writes in batches of 25, resubmitting what DynamoDB leaves unprocessed. */
-    public void putAll(List<Membership> memberships) {
-        for (int from = 0; from < memberships.size(); from += BATCH_WRITE_LIMIT) {
-            List<WriteRequest> writes = new ArrayList<>();
-            for (Membership membership : memberships.subList(from, Math.min(memberships.size(), from + BATCH_WRITE_LIMIT))) {
-                writes.add(WriteRequest.builder().putRequest(put -> put.item(toItem(membership))).build());
+    /**
+     * Read-modify-write of one bucket. {@code change} edits the members (hash to membership) and tells
+     * whether it changed anything; the write only lands if nobody wrote the bucket in between, else
+     * the bucket is read again and the change applied again.
+     */
+    private void update(String orgId, String listId, String bucket, Predicate<Map<String, Membership>> change) {
+        listAudience(orgId, listId);
+        Map<String, AttributeValue> key = key(audienceKey(orgId, listId), bucket);
+        for (int attempt = 1; ; attempt++) {
+            Map<String, AttributeValue> item = dynamoDb.getItem(request -> request.tableName(tableName).key(key)
+                    .consistentRead(true)).item();
+            boolean exists = item != null && !item.isEmpty();
+            long version = exists ? Items.number(item, "version") : 0;
+            Map<String, Membership> members = new TreeMap<>();
+            if (exists) {
+                decode(orgId, listId, item).forEach(membership -> members.put(membership.subscriberHash(), membership));
             }
-            Map<String, List<WriteRequest>> pending = Map.of(tableName, writes);
-            for (int attempt = 0; !pending.isEmpty(); attempt++) {
-                if (attempt > 0) {
-                    backOff(attempt);
+            if (!change.test(members)) {
+                return;
+            }
+            try {
+                write(key, exists, version, members.values());
+                return;
+            } catch (ConditionalCheckFailedException writtenMeanwhile) {
+                if (attempt == MAX_ATTEMPTS) {
+                    throw new IllegalStateException("Memberships of bucket " + bucket + " kept changing; try again", writtenMeanwhile);
                 }
-                Map<String, List<WriteRequest>> batch = pending;
-                var response = dynamoDb.batchWriteItem(request -> request.requestItems(batch));
-                pending = response.hasUnprocessedItems() ? response.unprocessedItems() : Map.of();
+                backOff(attempt);
             }
         }
+    }
+
+    private void write(Map<String, AttributeValue> key, boolean exists, long version, Collection<Membership> members) {
+        Map<String, AttributeValue> expected = Map.of(":version", Items.n(version));
+        if (members.isEmpty()) {
+            if (exists) {
+                dynamoDb.deleteItem(request -> request.tableName(tableName).key(key)
+                        .conditionExpression("#version = :version").expressionAttributeNames(VERSION_NAME)
+                        .expressionAttributeValues(expected));
+            }
+            return;
+        }
+        byte[] encoded = MembershipBucketCodec.encode(members);
+        if (encoded.length > MAX_BUCKET_BYTES) {
+            throw new IllegalStateException("This audience holds more members than the sync can track ("
+                    + members.size() + " in one of its " + BUCKETS + " buckets)");
+        }
+        Map<String, AttributeValue> item = new HashMap<>(key);
+        item.put("members", AttributeValue.fromB(SdkBytes.fromByteArray(encoded)));
+        item.put("memberCount", Items.n(members.size()));
+        item.put("version", Items.n(version + 1));
+        item.put("updatedAt", Items.s(DateTimeFormatter.ISO_INSTANT.format(clock.instant())));
+        if (exists) {
+            dynamoDb.putItem(request -> request.tableName(tableName).item(item)
+                    .conditionExpression("#version = :version").expressionAttributeNames(VERSION_NAME)
+                    .expressionAttributeValues(expected));
+        } else {
+            dynamoDb.putItem(request -> request.tableName(tableName).item(item)
+                    .conditionExpression("attribute_not_exists(#version)").expressionAttributeNames(VERSION_NAME));
+        }
+    }
+
+    /** Lists the audience in the org's directory before its first bucket is written (once per container). */
+    private void listAudience(String orgId, String listId) {
+        String audienceKey = audienceKey(orgId, listId);
+        if (listedAudiences.contains(audienceKey)) {
+            return;
+        }
+        dynamoDb.updateItem(request -> request.tableName(tableName).key(key(orgId, DIRECTORY))
+                .updateExpression("ADD listIds :listId")
+                .expressionAttributeValues(Map.of(":listId", AttributeValue.fromSs(List.of(listId)))));
+        listedAudiences.add(audienceKey);
+    }
+
+    /** The memberships stored in one bucket item. */
+    public static List<Membership> decode(String orgId, String listId, Map<String, AttributeValue> item) {
+        AttributeValue members = item.get("members");
+        return members == null || members.b() == null ? List.of()
+                : MembershipBucketCodec.decode(orgId, listId, members.b().asByteArray());
+    }
+
+    private static Map<String, AttributeValue> key(String audienceKey, String bucket) {
+        return Map.of("audienceKey", Items.s(audienceKey), "bucket", Items.s(bucket));
     }
 
     private static void backOff(int attempt) {
         try {
-            Thread.sleep(Math.min(1000L, 25L << Math.min(attempt, 6)));
+            long ceiling = Math.min(1000L, 10L << Math.min(attempt, 6));
+            Thread.sleep(ceiling / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(ceiling / 2 + 1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while writing memberships", e);
         }
-    }
-
-    static Map<String, AttributeValue> toItem(Membership membership) {
-        Map<String, AttributeValue> item = new HashMap<>();
-        item.put("audienceKey", Items.s(audienceKey(membership.orgId(), membership.listId())));
-        item.put("subscriberHash", Items.s(membership.subscriberHash()));
-        item.put("orgSubscriber", Items.s(membership.orgId() + "#" + membership.subscriberHash()));
-        if (membership.email() != null) {
-            item.put("email", Items.s(membership.email()));
-        }
-        if (membership.entityKey() != null) {
-            item.put("entityKey", Items.s(membership.entityKey()));
-        }
-        item.put("status", Items.s(membership.status()));
-        if (membership.digest() != null) {
-            item.put("digest", Items.s(membership.digest()));
-        }
-        if (!membership.segments().isEmpty()) {
-            item.put("segments", AttributeValue.fromSs(new ArrayList<>(membership.segments())));
-        }
-        item.put("placedByUs", AttributeValue.fromBool(membership.placedByUs()));
-        item.put("updatedAt", Items.s(membership.updatedAt()));
-        return item;
-    }
-
-    static Membership fromItem(Map<String, AttributeValue> item) {
-        AttributeValue segments = item.get("segments");
-        AttributeValue placed = item.get("placedByUs");
-        // audienceKey is orgId#listId; Mailchimp list ids hold no '#', so the last one separates them.
-        String audienceKey = Items.string(item, "audienceKey");
-        int separator = audienceKey.lastIndexOf('#');
-        return new Membership(audienceKey.substring(0, separator), audienceKey.substring(separator + 1),
-                Items.string(item, "subscriberHash"), Items.string(item, "email"), Items.string(item, "entityKey"),
-                Items.string(item, "status"), Items.string(item, "digest"),
-                segments == null || !segments.hasSs() ? Set.of() : new HashSet<>(segments.ss()),
-                placed != null && Boolean.TRUE.equals(placed.bool()), Items.string(item, "updatedAt"));
     }
 }

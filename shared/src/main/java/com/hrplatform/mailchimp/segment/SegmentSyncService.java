@@ -21,10 +21,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.stream.Collectors;
 
@@ -42,6 +46,9 @@ public final class SegmentSyncService {
 
     public enum Outcome { FINISHED, CONTINUES, IGNORED }
 
+    private static final int RECONCILE_PAGE = 1000;
+    private static final int RECONCILE_MARKS_PER_WRITE = 20_000;
+
     private final SegmentRepository segments;
     private final ContactRepository contacts;
     private final MembershipRepository memberships;
@@ -57,24 +64,29 @@ public final class SegmentSyncService {
     private final SyncSettings settings;
     private final Clock clock;
 
-    /**
-     * Runs when a run ends, before its end is recorded (issue 5): re-applies erasures made while the run was
-     * in flight and makes sure the audience calls our webhook. Throwing makes the message come back, so the
-     * slice, and this, run again.
-     */
-    @FunctionalInterface
-    public interface AfterRun {
+    /** What else happens around a run (issue 5: erasures and the webhook). */
+    public interface RunHooks {
+        /**
+         * A run's first slice starts. Work started here runs beside the sync on {@code pool} and must not
+         * fail the run (e.g. making sure the audience calls our webhook).
+         */
+        void started(String orgId, String listId, ExecutorService pool);
+
+        /**
+         * A run ends, before its end is recorded: erasures made while it was in flight are applied again.
+         * Throwing makes the message come back, so the slice, and this, run again.
+         */
         void finished(String orgId, String listId, String runStartedAt, String status);
     }
 
-    private final AfterRun afterRun;
+    private final RunHooks hooks;
 
     public SegmentSyncService(SegmentRepository segments, ContactRepository contacts, MembershipRepository memberships,
                               PlacementIntents intents, ConnectionService connectionService,
                               ConnectionRepository connections, MailchimpClient mailchimp, SyncQueue queue,
                               ConsentRecorder consent, AuditLog audit, Metrics metrics, ExecutorService senders,
-                              SyncSettings settings, Clock clock, AfterRun afterRun) {
-        this.afterRun = afterRun;
+                              SyncSettings settings, Clock clock, RunHooks hooks) {
+        this.hooks = hooks;
         this.segments = segments;
         this.contacts = contacts;
         this.memberships = memberships;
@@ -122,22 +134,31 @@ public final class SegmentSyncService {
                     "No Mailchimp account is connected; connect one and sync again");
             return Outcome.FINISHED;
         }
+        if (!segments.renewLease(message.orgId(), message.segmentId(), message.runId(),
+                clock.instant().plus(settings.lease()).getEpochSecond(), null)) {
+            return Outcome.IGNORED;
+        }
         SyncSlice slice;
         try {
-            String tagId = ensureTag(key, segment);
-            if (!segments.renewLease(message.orgId(), message.segmentId(), message.runId(),
-                    clock.instant().plus(settings.lease()).getEpochSecond(), tagId)) {
-                return Outcome.IGNORED;
-            }
-            if (message.slice() == 0) {
-                reconcileOptOuts(key, segment);
-            }
+            // The Mailchimp calls before the first batch run side by side: each costs a round trip.
+            Segment current = segment;
+            CompletableFuture<String> tag = CompletableFuture.supplyAsync(() -> ensureTag(key, current), senders);
             Set<String> liveSegmentIds = segments.listAll(message.orgId()).stream().map(Segment::id)
                     .collect(Collectors.toSet());
-            slice = new SyncSlice(segment, tagId, message.runId() + "-" + message.slice(), key, liveSegmentIds,
+            slice = new SyncSlice(segment, () -> joined(tag), message.runId() + "-" + message.slice(), key, liveSegmentIds,
                     intents.open(message.orgId(), segment.mailchimpListId()), settings, mailchimp, contacts,
                     memberships, intents, consent, senders, clock);
+            slice.prefetch(message.progress().afterHash());
+            if (message.slice() == 0) {
+                hooks.started(message.orgId(), segment.mailchimpListId(), senders);
+                reconcileOptOuts(key, segment);
+            }
             slice.run(message.progress().afterHash(), deadline);
+            String tagId = joined(tag);
+            if (!tagId.equals(segment.tagId()) && !segments.renewLease(message.orgId(), message.segmentId(),
+                    message.runId(), clock.instant().plus(settings.lease()).getEpochSecond(), tagId)) {
+                return Outcome.IGNORED;
+            }
         } catch (MailchimpException e) {
             if (e.isTransient()) {
                 throw e;
@@ -164,7 +185,7 @@ public final class SegmentSyncService {
     }
 
     private void finish(SyncMessage message, Segment segment, SyncProgress progress, String status, String lastError) {
-        afterRun.finished(message.orgId(), segment.mailchimpListId(), progress == null ? null : progress.startedAt(), status);
+        hooks.finished(message.orgId(), segment.mailchimpListId(), progress == null ? null : progress.startedAt(), status);
         String at = iso(clock.instant());
         SegmentRun run = progress.toRun(message.runId(), at);
         int memberCount = Segment.SYNCED.equals(status) ? progress.inSegment() : segment.memberCount();
@@ -228,7 +249,7 @@ public final class SegmentSyncService {
                 break;
             }
         }
-        var created = mailchimp.send(key, "POST", listPath, Map.of("name", segment.name(), "static_segment", java.util.List.of()));
+        var created = mailchimp.send(key, "POST", listPath, Map.of("name", segment.name(), "static_segment", List.of()));
         return created.path("id").asText();
     }
 
@@ -238,20 +259,45 @@ public final class SegmentSyncService {
      */
     private void reconcileOptOuts(MailchimpApiKey key, Segment segment) {
         String at = iso(clock.instant());
+        List<CompletableFuture<Void>> statuses = new ArrayList<>();
         for (String status : new String[]{"unsubscribed", "cleaned"}) {
-            for (int offset = 0; ; offset += 1000) {
-                var page = mailchimp.get(key, "/lists/" + segment.mailchimpListId() + "/members?status=" + status
-                        + "&count=1000&offset=" + offset + "&fields=members.email_address,members.status,total_items");
-                var members = page.path("members");
-                for (var member : members) {
-                    String email = Contact.normaliseEmail(member.path("email_address").asText());
-                    memberships.markStatus(segment.orgId(), segment.mailchimpListId(), Contact.subscriberHash(email),
-                            email, status, at);
-                }
-                if (members.size() < 1000) {
-                    break;
-                }
+            statuses.add(CompletableFuture.runAsync(() -> reconcileStatus(key, segment, status, at), senders));
+        }
+        statuses.forEach(SegmentSyncService::joined);
+    }
+
+    /**
+     * Pages through one status. Marks are recorded a few pages at a time: Mailchimp lists members in its own
+     * order, so one page touches most buckets of the audience, and grouping pages reads each bucket once
+     * per group rather than once per page, with memory still bounded.
+     */
+    private void reconcileStatus(MailchimpApiKey key, Segment segment, String status, String at) {
+        List<MembershipRepository.StatusMark> marks = new ArrayList<>();
+        for (int offset = 0; ; offset += RECONCILE_PAGE) {
+            var page = mailchimp.get(key, "/lists/" + segment.mailchimpListId() + "/members?status=" + status
+                    + "&count=" + RECONCILE_PAGE + "&offset=" + offset + "&fields=members.email_address,members.status,total_items");
+            var members = page.path("members");
+            for (var member : members) {
+                String email = Contact.normaliseEmail(member.path("email_address").asText());
+                marks.add(new MembershipRepository.StatusMark(Contact.subscriberHash(email), email, status));
             }
+            boolean last = members.size() < RECONCILE_PAGE;
+            if (last || marks.size() >= RECONCILE_MARKS_PER_WRITE) {
+                memberships.markStatuses(segment.orgId(), segment.mailchimpListId(), marks, at);
+                marks = new ArrayList<>();
+            }
+            if (last) {
+                break;
+            }
+        }
+    }
+
+    /** The future's value, or the exception it failed with (a Mailchimp failure stays one). */
+    static <T> T joined(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }
     }
 

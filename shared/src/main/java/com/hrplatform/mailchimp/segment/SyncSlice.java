@@ -11,16 +11,12 @@ import com.hrplatform.mailchimp.membership.MembershipRepository;
 import com.hrplatform.mailchimp.membership.PlacementIntents;
 import com.hrplatform.mailchimp.preference.ConsentRecorder;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -34,11 +30,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * One slice of a segment sync. The main thread merges people and memberships window by window and
- * fills batches of at most 500; full batches go to the sender pool, at most {@code concurrency} at a
- * time, each sending one Mailchimp request and then recording its outcome in the memberships table.
+ * fills batches of at most 500; full batches go to the sender pool, where each writes its placement
+ * intent, sends one Mailchimp request inside one of {@code concurrency} request slots, and hands its
+ * outcome to the membership writers. A few batches more than the slots are prepared ahead, so a slot
+ * that frees up is taken by a ready request at once.
  */
 final class SyncSlice {
     /**
@@ -46,6 +45,7 @@ final class SyncSlice {
      * side (Mailchimp latency or DynamoDB throughput) sets the pace, not their sum. Once per container.
      */
     private static final int WRITER_THREADS = 8;
+    private static final int PREPARED_AHEAD = 4;
     private static final ExecutorService WRITERS = Executors.newFixedThreadPool(WRITER_THREADS, runnable -> {
         Thread thread = new Thread(runnable, "sync-membership-writer");
         thread.setDaemon(true);
@@ -53,7 +53,8 @@ final class SyncSlice {
     });
 
     private final Segment segment;
-    private final String tagId;
+    /** The segment's tag id; it may still be being looked up, and only tag changes need it. */
+    private final Supplier<String> tagId;
     private final String batchPrefix;
     private final MailchimpApiKey key;
     private final Set<String> liveSegmentIds;
@@ -68,7 +69,13 @@ final class SyncSlice {
     private final Clock clock;
 
     private final SyncCounts counts = new SyncCounts();
-    private final Semaphore inFlight;
+    /**
+     * Batches being prepared or sent: a few more than the request slots, so the next batch has written its
+     * placement intent by the time a slot frees up. Also bounds the memory of queued batches.
+     */
+    private final Semaphore batchesInProgress;
+    /** Mailchimp requests in flight: the concurrency limit. */
+    private final Semaphore requestSlots;
     /** Bounds the batches of memberships waiting to be written (memory stays bounded). */
     private final Semaphore pendingWrites = new Semaphore(WRITER_THREADS * 2);
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
@@ -77,13 +84,14 @@ final class SyncSlice {
     private List<Membership> tagAdds = new ArrayList<>();
     private List<Membership> tagRemoves = new ArrayList<>();
     private String afterHash;
+    private CompletableFuture<ContactRepository.HashWindow> firstPeople;
     private boolean finished;
 
     /** A person to send in a batch-subscribe request; {@code status} null leaves their Mailchimp status alone. */
-    private record MemberWrite(Contact contact, Membership before, String status, String digest, boolean joins) {
+    private record MemberWrite(Contact contact, String hash, Membership before, String status, String digest, boolean joins) {
     }
 
-    SyncSlice(Segment segment, String tagId, String batchPrefix, MailchimpApiKey key, Set<String> liveSegmentIds,
+    SyncSlice(Segment segment, Supplier<String> tagId, String batchPrefix, MailchimpApiKey key, Set<String> liveSegmentIds,
               Set<String> openIntents, SyncSettings settings, MailchimpClient mailchimp, ContactRepository contacts,
               MembershipRepository memberships, PlacementIntents intents, ConsentRecorder consent,
               ExecutorService senders, Clock clock) {
@@ -101,7 +109,8 @@ final class SyncSlice {
         this.consent = consent;
         this.senders = senders;
         this.clock = clock;
-        this.inFlight = new Semaphore(settings.concurrency());
+        this.batchesInProgress = new Semaphore(batchLimit());
+        this.requestSlots = new Semaphore(settings.concurrency());
     }
 
     SyncCounts counts() {
@@ -121,7 +130,14 @@ final class SyncSlice {
     }
 
     private Window read(String fromHash) {
-        ContactRepository.HashWindow window = contacts.windowAfter(segment.orgId(), fromHash, settings.windowSize());
+        return withMemberships(fromHash, readPeople(fromHash));
+    }
+
+    private ContactRepository.HashWindow readPeople(String fromHash) {
+        return contacts.windowAfter(segment.orgId(), fromHash, settings.windowSize());
+    }
+
+    private Window withMemberships(String fromHash, ContactRepository.HashWindow window) {
         String toHash = window.lastHash();
         return new Window(window.contacts(), memberships.range(segment.orgId(), segment.mailchimpListId(), fromHash, toHash),
                 toHash);
@@ -131,10 +147,21 @@ final class SyncSlice {
      * Processes windows from {@code startAfterHash} until the end of the directory or the deadline. The
      * next window is read while the current one is merged.
      */
+    /**
+     * Starts reading the first window's people while the caller still prepares the run (their memberships
+     * are read when the run starts: preparing may record Mailchimp statuses in them).
+     */
+    void prefetch(String startAfterHash) {
+        firstPeople = CompletableFuture.supplyAsync(() -> readPeople(startAfterHash), WRITERS);
+    }
+
     void run(String startAfterHash, Instant deadline) {
         afterHash = startAfterHash;
+        CompletableFuture<ContactRepository.HashWindow> people = firstPeople;
         try {
-            CompletableFuture<Window> next = CompletableFuture.supplyAsync(() -> read(startAfterHash), WRITERS);
+            CompletableFuture<Window> next = people == null
+                    ? CompletableFuture.supplyAsync(() -> read(startAfterHash), WRITERS)
+                    : people.thenApplyAsync(window -> withMemberships(startAfterHash, window), WRITERS);
             while (failure.get() == null) {
                 Window window = next.join();
                 boolean last = window.toHash() == null;
@@ -207,19 +234,19 @@ final class SyncSlice {
                 }
                 continue;
             }
-            join(person, membership, inSegment);
+            join(person, hash, membership, inSegment);
         }
     }
 
-    private void join(Contact person, Membership membership, boolean inSegment) {
+    private void join(Contact person, String hash, Membership membership, boolean inSegment) {
         String digest = digest(person);
         if (membership == null || Membership.ARCHIVED.equals(membership.status())
                 || (Membership.REJECTED.equals(membership.status()) && !digest.equals(membership.digest()))) {
-            queueSubscribe(new MemberWrite(person, membership, Membership.SUBSCRIBED, digest, true));
+            queueSubscribe(new MemberWrite(person, hash, membership, Membership.SUBSCRIBED, digest, true));
         } else if (Membership.REJECTED.equals(membership.status())) {
             counts.fail(person.entityId(), "Mailchimp refused this address earlier; change it to try again");
         } else if (!digest.equals(membership.digest())) {
-            queueSubscribe(new MemberWrite(person, membership, null, digest, false));
+            queueSubscribe(new MemberWrite(person, hash, membership, null, digest, false));
         } else if (!inSegment) {
             tagAdds.add(membership);
             if (tagAdds.size() >= settings.batchSize()) {
@@ -254,6 +281,21 @@ final class SyncSlice {
         submit(() -> sendSubscribes(batch));
     }
 
+    /** Names the batch's addresses that we have not seen in the audience before (see {@link PlacementIntents}). */
+    private String recordIntent(List<MemberWrite> batch) {
+        Set<String> newcomers = new HashSet<>();
+        for (MemberWrite write : batch) {
+            if (write.before() == null) {
+                newcomers.add(write.hash());
+            }
+        }
+        if (newcomers.isEmpty() || failure.get() != null) {
+            return null;
+        }
+        return intents.record(segment.orgId(), segment.mailchimpListId(), batchPrefix,
+                Integer.toString(batchSequence.incrementAndGet()), newcomers);
+    }
+
     private void flushTags() {
         if (tagAdds.isEmpty() && tagRemoves.isEmpty()) {
             return;
@@ -270,7 +312,7 @@ final class SyncSlice {
             return;
         }
         try {
-            inFlight.acquire();
+            batchesInProgress.acquire();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             failure.compareAndSet(null, new IllegalStateException("Interrupted while syncing"));
@@ -284,14 +326,24 @@ final class SyncSlice {
             } catch (RuntimeException e) {
                 failure.compareAndSet(null, e);
             } finally {
-                inFlight.release();
+                batchesInProgress.release();
             }
         });
     }
 
+    private int batchLimit() {
+        return settings.concurrency() + PREPARED_AHEAD;
+    }
+
+    /** One Mailchimp request, on the wire inside one of the {@code concurrency} request slots. */
+    private JsonNode request(String method, String path, Object body) {
+        counts.mailchimpRequests.incrementAndGet();
+        return mailchimp.send(key, method, path, body, requestSlots);
+    }
+
     private void awaitSenders() {
-        inFlight.acquireUninterruptibly(settings.concurrency());
-        inFlight.release(settings.concurrency());
+        batchesInProgress.acquireUninterruptibly(batchLimit());
+        batchesInProgress.release(batchLimit());
         pendingWrites.acquireUninterruptibly(WRITER_THREADS * 2);
         pendingWrites.release(WRITER_THREADS * 2);
     }
@@ -323,12 +375,9 @@ final class SyncSlice {
      * status, both tagged with the segment where they are not yet.
      */
     private void sendSubscribes(List<MemberWrite> batch) {
-        Set<String> newcomers = new HashSet<>();
+        String intent = recordIntent(batch);
         List<Map<String, Object>> members = new ArrayList<>();
         for (MemberWrite write : batch) {
-            if (write.before() == null) {
-                newcomers.add(write.contact().subscriberHash());
-            }
             Map<String, Object> member = new LinkedHashMap<>();
             member.put("email_address", write.contact().email());
             if (write.status() != null) {
@@ -344,10 +393,7 @@ final class SyncSlice {
             }
             members.add(member);
         }
-        String intent = newcomers.isEmpty() ? null : intents.record(segment.orgId(), segment.mailchimpListId(),
-                batchPrefix, Integer.toString(batchSequence.incrementAndGet()), newcomers);
-        counts.mailchimpRequests.incrementAndGet();
-        JsonNode response = mailchimp.send(key, "POST", "/lists/" + segment.mailchimpListId(),
+        JsonNode response = request("POST", "/lists/" + segment.mailchimpListId(),
                 Map.of("members", members, "update_existing", true));
         Set<String> created = emails(response.path("new_members"));
         Map<String, JsonNode> errors = new HashMap<>();
@@ -358,7 +404,7 @@ final class SyncSlice {
         List<Membership> written = new ArrayList<>();
         for (MemberWrite write : batch) {
             Contact person = write.contact();
-            String hash = person.subscriberHash();
+            String hash = write.hash();
             JsonNode error = errors.get(person.email());
             if (error != null) {
                 recordRefusal(write, error, now).ifPresent(written::add);
@@ -405,7 +451,7 @@ final class SyncSlice {
                 consent.record(segment.orgId(), person.entityType(), person.entityId(), false, "mailchimp:reconcile",
                         SegmentSyncService.ACTOR);
             }
-            return java.util.Optional.of(new Membership(segment.orgId(), segment.mailchimpListId(), person.subscriberHash(),
+            return java.util.Optional.of(new Membership(segment.orgId(), segment.mailchimpListId(), write.hash(),
                     person.email(), person.entityKey(), Membership.UNSUBSCRIBED, write.digest(), segmentIds, placedByUs, now));
         }
         String reason = null;
@@ -418,7 +464,7 @@ final class SyncSlice {
         }
         if (reason != null) {
             counts.fail(person.entityId(), reason);
-            return java.util.Optional.of(new Membership(segment.orgId(), segment.mailchimpListId(), person.subscriberHash(),
+            return java.util.Optional.of(new Membership(segment.orgId(), segment.mailchimpListId(), write.hash(),
                     person.email(), person.entityKey(), Membership.REJECTED, write.digest(), segmentIds, placedByUs, now));
         }
         String code = error.path("error_code").asText("");
@@ -461,8 +507,7 @@ final class SyncSlice {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("members_to_add", adds.stream().map(Membership::email).toList());
         body.put("members_to_remove", removes.stream().map(Membership::email).toList());
-        counts.mailchimpRequests.incrementAndGet();
-        JsonNode response = mailchimp.send(key, "POST", "/lists/" + segment.mailchimpListId() + "/segments/" + tagId, body);
+        JsonNode response = request("POST", "/lists/" + segment.mailchimpListId() + "/segments/" + tagId.get(), body);
         Set<String> refused = new HashSet<>();
         for (JsonNode error : response.path("errors")) {
             for (JsonNode email : error.path("email_addresses")) {
@@ -487,9 +532,8 @@ final class SyncSlice {
     }
 
     private void archive(Membership leaver) {
-        counts.mailchimpRequests.incrementAndGet();
         try {
-            mailchimp.send(key, "DELETE", "/lists/" + segment.mailchimpListId() + "/members/" + leaver.subscriberHash(), null);
+            request("DELETE", "/lists/" + segment.mailchimpListId() + "/members/" + leaver.subscriberHash(), null);
         } catch (MailchimpException e) {
             if (e.kind() != MailchimpException.Kind.NOT_FOUND) {
                 throw e;
@@ -512,13 +556,7 @@ final class SyncSlice {
 
     /** What we sent for a person; a change means their merge fields must be updated. */
     static String digest(Contact person) {
-        try {
-            byte[] digest = MessageDigest.getInstance("MD5").digest((person.email() + "\n" + nullToEmpty(person.firstName())
-                    + "\n" + nullToEmpty(person.lastName())).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("MD5 is part of every JVM", e);
-        }
+        return Contact.md5Hex(person.email() + "\n" + nullToEmpty(person.firstName()) + "\n" + nullToEmpty(person.lastName()));
     }
 
     private static String nullToEmpty(String value) {

@@ -3,6 +3,8 @@ package com.hrplatform.mailchimp.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hrplatform.mailchimp.local.template.LocalTemplate;
+import com.hrplatform.mailchimp.membership.Membership;
+import com.hrplatform.mailchimp.membership.MembershipRepository;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -49,6 +51,7 @@ final class PreferencesTestSupport {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static LocalCloud cloud;
     private static DynamoDbClient dynamo;
+    private static MembershipRepository memberships;
 
     private PreferencesTestSupport() {
     }
@@ -71,6 +74,7 @@ final class PreferencesTestSupport {
             dynamo = DynamoDbClient.builder().endpointOverride(URI.create(cloud.dynamoEndpoint())).region(Region.US_EAST_1)
                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
                     .httpClient(UrlConnectionHttpClient.create()).build();
+            memberships = new MembershipRepository(dynamo, "MembershipsTable", java.time.Clock.systemUTC());
         }
         return cloud;
     }
@@ -254,12 +258,30 @@ final class PreferencesTestSupport {
             Map<String, AttributeValue> start = null;
             do {
                 ScanResponse response = dynamo.scan(ScanRequest.builder().tableName(table.name()).exclusiveStartKey(start).build());
-                response.items().forEach(item -> items.add(item.toString()));
+                response.items().forEach(item -> items.add(item + decodedMemberships(item)));
                 start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty() ? response.lastEvaluatedKey() : null;
             } while (start != null);
             tables.put(table.name(), items);
         }
         return tables;
+    }
+
+    /** A memberships bucket's members are encoded together; as text, so a search of the scan sees them. */
+    private static String decodedMemberships(Map<String, AttributeValue> item) {
+        AttributeValue audienceKey = item.get("audienceKey");
+        if (audienceKey == null || audienceKey.s() == null || !item.containsKey("members")) {
+            return "";
+        }
+        int separator = audienceKey.s().lastIndexOf('#');
+        return " " + MembershipRepository.decode(audienceKey.s().substring(0, separator),
+                audienceKey.s().substring(separator + 1), item);
+    }
+
+    /** What the memberships table knows of one address in one audience; null when nothing. */
+    static Membership membership(Org org, String listId, String hash) {
+        cloud();
+        return memberships.forAddress(org.orgId(), hash).stream().filter(m -> m.listId().equals(listId)).findFirst()
+                .orElse(null);
     }
 
     static DynamoDbClient dynamo() {

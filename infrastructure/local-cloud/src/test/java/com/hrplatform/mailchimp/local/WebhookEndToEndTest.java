@@ -1,10 +1,10 @@
 package com.hrplatform.mailchimp.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.hrplatform.mailchimp.membership.Membership;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -15,6 +15,7 @@ import java.util.Map;
 import static com.hrplatform.mailchimp.local.PreferencesTestSupport.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -117,10 +118,10 @@ class WebhookEndToEndTest {
         assertEquals(200, webhook(url, form("type", "upemail", "fired_at", "2026-01-01 10:10:00",
                 "data[list_id]", org.employeesList(), "data[new_id]", "51aa6f2e6c", "data[new_email]", ivyNew,
                 "data[old_email]", ivy)).statusCode());
-        Map<String, AttributeValue> moved = membership(org, org.employeesList(), subscriberHash(ivyNew));
-        assertEquals("employee#emp-ivy", moved.get("entityKey").s());
-        assertEquals(ivyNew, moved.get("email").s());
-        assertTrue(membership(org, org.employeesList(), subscriberHash(ivy)).isEmpty(), "old address gone");
+        Membership moved = membership(org, org.employeesList(), subscriberHash(ivyNew));
+        assertEquals("employee#emp-ivy", moved.entityKey());
+        assertEquals(ivyNew, moved.email());
+        assertTrue(membership(org, org.employeesList(), subscriberHash(ivy)) == null, "old address gone");
 
         // profile: acknowledged
         assertEquals(200, webhook(url, form("type", "profile", "data[list_id]", org.employeesList(),
@@ -134,7 +135,7 @@ class WebhookEndToEndTest {
         assertEquals(400, webhook(url, form("data[email]", ivyNew)).statusCode());
         assertTrue(query(org.member(), "mailchimp.preferences.getForEntity",
                 Map.of("entityId", "emp-ivy", "entityType", "employee")).data().isNull());
-        assertFalse(membership(org, org.employeesList(), subscriberHash(ivyNew)).isEmpty(), "still moved, not undone");
+        assertNotNull(membership(org, org.employeesList(), subscriberHash(ivyNew)), "still moved, not undone");
 
         // 4. audit: webhook changes carry the actor mailchimp:webhook and ids only
         List<JsonNode> audit = PreferencesEndToEndTest.auditEntries(org);
@@ -166,7 +167,7 @@ class WebhookEndToEndTest {
                 "data[email]", jo)).statusCode());
         assertTrue(query(mine.member(), "mailchimp.preferences.getForEntity",
                 Map.of("entityId", "emp-jo", "entityType", "employee")).data().isNull());
-        assertEquals("subscribed", membership(mine, mine.employeesList(), subscriberHash(jo)).get("status").s());
+        assertEquals("subscribed", membership(mine, mine.employeesList(), subscriberHash(jo)).status());
 
         String token = mineUrl.substring(mineUrl.lastIndexOf('/') + 1);
         String tokenId = token.substring(0, token.indexOf('.'));
@@ -178,15 +179,8 @@ class WebhookEndToEndTest {
                     "data[email]", jo)).statusCode(), url);
             assertEquals(404, webhook(url, null).statusCode(), url);
         }
-        assertEquals("subscribed", membership(mine, mine.employeesList(), subscriberHash(jo)).get("status").s());
+        assertEquals("subscribed", membership(mine, mine.employeesList(), subscriberHash(jo)).status());
         assertTrue(query(mine.member(), "mailchimp.preferences.getForEntity",
                 Map.of("entityId", "emp-jo", "entityType", "employee")).data().isNull());
-    }
-
-    private static Map<String, AttributeValue> membership(Org org, String listId, String hash) {
-        var item = dynamo().getItem(request -> request.tableName("MembershipsTable").consistentRead(true).key(Map.of(
-                "audienceKey", AttributeValue.fromS(org.orgId() + "#" + listId),
-                "subscriberHash", AttributeValue.fromS(hash)))).item();
-        return item == null ? Map.of() : item;
     }
 }
