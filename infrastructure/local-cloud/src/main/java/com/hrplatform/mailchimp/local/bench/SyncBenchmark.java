@@ -64,6 +64,7 @@ public final class SyncBenchmark {
     private static final int LATENCY_MS = Integer.getInteger("bench.latencyMs", 200);
     private static final int ORGS = Integer.getInteger("bench.orgs", 10_000);
     private static final int SEGMENTS_PER_ORG = 3;
+    private static ProcessHandle sandboxHandle;
 
     private SyncBenchmark() {
     }
@@ -77,8 +78,10 @@ public final class SyncBenchmark {
                     "com.hrplatform.mailchimp.sandbox.MailchimpSandbox", "--port", Integer.toString(sandboxPort))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             String sandbox = "http://127.0.0.1:" + sandboxPort;
+            sandboxHandle = sandboxProcess.toHandle();
             awaitUp(sandbox + "/_sandbox/requests");
             cloud = LocalCloud.start(LocalCloudConfig.forTests().withMailchimpBaseUrl(sandbox + "/3.0"));
+            printJvmFlags(cloud);
             runSyncBenchmark(cloud, sandbox);
             runFanOutBenchmark(cloud);
         } finally {
@@ -92,7 +95,11 @@ public final class SyncBenchmark {
         System.exit(0);
     }
 
-    private static void runSyncBenchmark(LocalCloud cloud, String sandbox) throws Exception {
+    /** An org connected to its own sandbox account, with {@code contacts} employees and one segment of them all. */
+    private record BenchOrg(String token, String segmentId) {
+    }
+
+    private static BenchOrg prepareOrg(LocalCloud cloud, String sandbox, int contacts) throws Exception {
         String apiKey = UUID.randomUUID().toString().replace("-", "") + "-us1";
         JsonNode account = post(sandbox + "/_sandbox/accounts", Map.of("apiKey", apiKey, "accountName", "Benchmark", "seed", true), null);
         String listId = null;
@@ -107,20 +114,40 @@ public final class SyncBenchmark {
 
         DynamoDbClient dynamo = dynamo(cloud);
         Instant seedStart = Instant.now();
-        seedContacts(dynamo, orgId, CONTACTS);
-        System.out.printf("Seeded %,d contacts into dynalite in %.1f s%n", CONTACTS,
+        seedContacts(dynamo, orgId, contacts);
+        System.out.printf("Seeded %,d contacts into dynalite in %.1f s%n", contacts,
                 Duration.between(seedStart, Instant.now()).toMillis() / 1000.0);
-
         String segmentId = trpc(cloud, token, "mailchimp.segments.create", Map.of("name", "Everyone",
                 "segmentType", "employee", "mailchimpListId", listId)).path("id").asText();
+        return new BenchOrg(token, segmentId);
+    }
+
+    /**
+     * The functions run inside this JVM, so it should compile code as a Lambda JVM of theirs would
+     * (template.yaml's JAVA_TOOL_OPTIONS); a fresh JVM's JIT work is a large share of a first sync's CPU.
+     */
+    private static void printJvmFlags(LocalCloud cloud) {
+        List<String> runnerFlags = ManagementFactory.getRuntimeMXBean().getInputArguments();
+        String functionFlags = cloud.template().functions().get("SegmentSyncFunction").environment()
+                .getOrDefault("JAVA_TOOL_OPTIONS", "");
+        List<String> missing = java.util.Arrays.stream(functionFlags.trim().split("\\s+"))
+                .filter(flag -> !flag.isEmpty() && !runnerFlags.contains(flag)).toList();
+        System.out.printf("SegmentSyncFunction's JAVA_TOOL_OPTIONS: \"%s\"; this JVM %s%n", functionFlags,
+                missing.isEmpty() ? "runs with them too" : "lacks " + missing + ": figures will differ from the functions'");
+    }
+
+    private static void runSyncBenchmark(LocalCloud cloud, String sandbox) throws Exception {
+        BenchOrg measured = prepareOrg(cloud, sandbox, CONTACTS);
+        String token = measured.token();
+        String segmentId = measured.segmentId();
         post(sandbox + "/_sandbox/config", Map.of("latencyMs", LATENCY_MS), null);
         int concurrency = Integer.parseInt(System.getProperty("SYNC_CONCURRENCY", "4"));
 
         System.out.printf("%n== First sync: %,d contacts, %d ms per Mailchimp request, concurrency %d ==%n",
                 CONTACTS, LATENCY_MS, concurrency);
-        JsonNode first = timedSync(cloud, sandbox, token, segmentId);
+        JsonNode first = timedSync(cloud, sandbox, token, segmentId, CONTACTS);
         System.out.printf("%n== Re-sync with nothing changed ==%n");
-        JsonNode second = timedSync(cloud, sandbox, token, segmentId);
+        JsonNode second = timedSync(cloud, sandbox, token, segmentId, CONTACTS);
         post(sandbox + "/_sandbox/config", Map.of("latencyMs", 0), null);
 
         long firstWrites = first.path("writes").asLong();
@@ -145,12 +172,17 @@ public final class SyncBenchmark {
     }
 
     /** One sync through the API; prints its figures and answers them. */
-    private static JsonNode timedSync(LocalCloud cloud, String sandbox, String token, String segmentId) throws Exception {
+    private static JsonNode timedSync(LocalCloud cloud, String sandbox, String token, String segmentId, int contacts)
+            throws Exception {
         send("DELETE", sandbox + "/_sandbox/requests", null, null);
         System.gc();
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             pool.resetPeakUsage();
         }
+        Map<String, Duration> cpuBefore = cpuByProcess();
+        Map<String, Long> threadsBefore = cpuByThreadGroup();
+        long[] gcBefore = gcCountAndMillis();
+        long compileBefore = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
         Instant start = Instant.now();
         String runId = trpc(cloud, token, "mailchimp.segments.sync", Map.of("id", segmentId)).path("runId").asText();
         JsonNode segment;
@@ -162,6 +194,13 @@ public final class SyncBenchmark {
             Thread.sleep(100);
         }
         double seconds = Duration.between(start, Instant.now()).toMillis() / 1000.0;
+        Map<String, Duration> cpuAfter = cpuByProcess();
+        Map<String, Long> threadsAfter = cpuByThreadGroup();
+        long[] gcAfter = gcCountAndMillis();
+        long compileMillis = ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - compileBefore;
+        StringBuilder cpu = new StringBuilder();
+        cpuAfter.forEach((process, used) -> cpu.append(cpu.length() == 0 ? "" : ", ").append(String.format("%s %.1f s",
+                process, (used.toMillis() - cpuBefore.getOrDefault(process, Duration.ZERO).toMillis()) / 1000.0)));
         long peakHeap = 0;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() == MemoryType.HEAP) {
@@ -173,10 +212,29 @@ public final class SyncBenchmark {
         long tag = 0;
         long writes = 0;
         long memberWrites = 0;
+        long startMs = start.toEpochMilli();
+        long firstRequest = Long.MAX_VALUE;
+        long firstBatch = Long.MAX_VALUE;
+        long lastBatchEnd = 0;
+        long lastRequestEnd = 0;
+        long batchMillis = 0;
+        List<Long> batchDurations = new ArrayList<>();
+        List<long[]> batchSpans = new ArrayList<>();
         for (JsonNode request : send("GET", sandbox + "/_sandbox/requests", null, null)) {
             String method = request.path("method").asText();
             String path = request.path("path").asText();
             String kind = kind(method, path);
+            long receivedAt = request.path("receivedAt").asLong();
+            long end = receivedAt + request.path("durationMs").asLong();
+            firstRequest = Math.min(firstRequest, receivedAt);
+            lastRequestEnd = Math.max(lastRequestEnd, end);
+            if (kind.startsWith("batch subscribe")) {
+                firstBatch = Math.min(firstBatch, receivedAt);
+                lastBatchEnd = Math.max(lastBatchEnd, end);
+                batchMillis += request.path("durationMs").asLong();
+                batchDurations.add(request.path("durationMs").asLong());
+                batchSpans.add(new long[]{receivedAt, end});
+            }
             long[] counts = byKind.computeIfAbsent(kind, k -> new long[2]);
             counts[0]++;
             counts[1] += request.path("members").asLong();
@@ -191,7 +249,7 @@ public final class SyncBenchmark {
             }
         }
         JsonNode run = segment.path("lastRun");
-        double contactsPerSecond = CONTACTS / seconds;
+        double contactsPerSecond = contacts / seconds;
         int concurrency = Integer.parseInt(System.getProperty("SYNC_CONCURRENCY", "4"));
         double bound = concurrency * 500.0 / (LATENCY_MS / 1000.0);
         System.out.printf("status %s in %.1f s: added %d, updated %d, unchanged %d, archived %d, failed %d%n",
@@ -199,6 +257,32 @@ public final class SyncBenchmark {
                 run.path("unchanged").asInt(), run.path("archived").asInt(), run.path("failed").asInt());
         System.out.println("Mailchimp requests by kind (requests, members carried):");
         byKind.forEach((kind, counts) -> System.out.printf("  %-40s %6d %9d%n", kind, counts[0], counts[1]));
+        if (subscribe > 0) {
+            System.out.printf("timeline from the sync request: first Mailchimp request %.2f s, first batch %.2f s, "
+                            + "last batch answered %.2f s, last request answered %.2f s, run seen ended %.2f s; "
+                            + "a batch took %.0f ms on average in the sandbox%n",
+                    (firstRequest - startMs) / 1000.0, (firstBatch - startMs) / 1000.0, (lastBatchEnd - startMs) / 1000.0,
+                    (lastRequestEnd - startMs) / 1000.0, seconds, batchMillis / (double) subscribe);
+            batchDurations.sort(null);
+            System.out.printf("batch time in the sandbox: p50 %d ms, p90 %d ms, max %d ms; batches in flight at once, "
+                            + "averaged over the batch phase: %.2f%n", batchDurations.get(batchDurations.size() / 2),
+                    batchDurations.get(batchDurations.size() * 9 / 10), batchDurations.get(batchDurations.size() - 1),
+                    batchMillis / (double) (lastBatchEnd - firstBatch));
+        }
+        System.out.printf("CPU time used during the sync (2 cores = %.1f s available): %s%n", 2 * seconds, cpu);
+        StringBuilder threads = new StringBuilder();
+        long javaThreads = 0;
+        for (Map.Entry<String, Long> group : threadsAfter.entrySet()) {
+            long used = group.getValue() - threadsBefore.getOrDefault(group.getKey(), 0L);
+            javaThreads += used;
+            if (used >= 100_000_000L) {
+                threads.append(threads.length() == 0 ? "" : ", ").append(String.format("%s %.1f s", group.getKey(), used / 1e9));
+            }
+        }
+        System.out.printf("  runner JVM by thread: %s; all Java threads %.1f s (the rest: JIT compiler and GC)%n", threads,
+                javaThreads / 1e9);
+        System.out.printf("  runner JVM: %d collections, %.1f s in them; JIT compiling %.1f s%n", gcAfter[0] - gcBefore[0],
+                (gcAfter[1] - gcBefore[1]) / 1000.0, compileMillis / 1000.0);
         System.out.printf("contacts per second: %,.0f%n", contactsPerSecond);
         System.out.printf("bound set by the concurrency limit (%d x 500 / %.1f s): %,.0f per second%n", concurrency,
                 LATENCY_MS / 1000.0, bound);
@@ -214,6 +298,44 @@ public final class SyncBenchmark {
         figures.put("writeRatio", memberWrites / seconds / bound);
         figures.put("peakHeapMb", peakHeap / 1048576.0);
         return JSON.valueToTree(figures);
+    }
+
+    private static long[] gcCountAndMillis() {
+        long count = 0;
+        long millis = 0;
+        for (var collector : ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, collector.getCollectionCount());
+            millis += Math.max(0, collector.getCollectionTime());
+        }
+        return new long[]{count, millis};
+    }
+
+    /** CPU nanoseconds so far of this JVM's live threads, by name with numbers dropped (e.g. "mailchimp-io-N"). */
+    private static Map<String, Long> cpuByThreadGroup() {
+        var threads = ManagementFactory.getThreadMXBean();
+        Map<String, Long> cpu = new TreeMap<>();
+        for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null) {
+                long used = threads.getThreadCpuTime(info.getThreadId());
+                if (used > 0) {
+                    cpu.merge(info.getThreadName().replaceAll("\\d+", "N"), used, Long::sum);
+                }
+            }
+        }
+        return cpu;
+    }
+
+    /** CPU time so far of this JVM (runner, functions, ElasticMQ), the sandbox and dynalite. */
+    private static Map<String, Duration> cpuByProcess() {
+        Map<String, Duration> cpu = new TreeMap<>();
+        ProcessHandle self = ProcessHandle.current();
+        self.info().totalCpuDuration().ifPresent(used -> cpu.put("runner JVM", used));
+        if (sandboxHandle != null) {
+            sandboxHandle.info().totalCpuDuration().ifPresent(used -> cpu.put("sandbox", used));
+        }
+        self.descendants().filter(child -> child.info().commandLine().orElse("").contains("dynalite"))
+                .forEach(child -> child.info().totalCpuDuration().ifPresent(used -> cpu.merge("dynalite", used, Duration::plus)));
+        return cpu;
     }
 
     private static String kind(String method, String path) {
