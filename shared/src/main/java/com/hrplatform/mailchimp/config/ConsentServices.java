@@ -100,7 +100,7 @@ public final class ConsentServices {
             }
 
             @Override
-            public void finished(String orgId, String listId, String runStartedAt, String status) {
+            public void finished(String orgId, String listId, String runStartedAt) {
                 reapplier.reapply(orgId, runStartedAt);
             }
         };

@@ -76,7 +76,7 @@ public final class SegmentSyncService {
          * A run ends, before its end is recorded: erasures made while it was in flight are applied again.
          * Throwing makes the message come back, so the slice, and this, run again.
          */
-        void finished(String orgId, String listId, String runStartedAt, String status);
+        void finished(String orgId, String listId, String runStartedAt);
     }
 
     private final RunHooks hooks;
@@ -185,7 +185,7 @@ public final class SegmentSyncService {
     }
 
     private void finish(SyncMessage message, Segment segment, SyncProgress progress, String status, String lastError) {
-        hooks.finished(message.orgId(), segment.mailchimpListId(), progress == null ? null : progress.startedAt(), status);
+        hooks.finished(message.orgId(), segment.mailchimpListId(), progress == null ? null : progress.startedAt());
         String at = iso(clock.instant());
         SegmentRun run = progress.toRun(message.runId(), at);
         int memberCount = Segment.SYNCED.equals(status) ? progress.inSegment() : segment.memberCount();

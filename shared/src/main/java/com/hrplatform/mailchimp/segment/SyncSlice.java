@@ -144,10 +144,6 @@ final class SyncSlice {
     }
 
     /**
-     * Processes windows from {@code startAfterHash} until the end of the directory or the deadline. The
-     * next window is read while the current one is merged.
-     */
-    /**
      * Starts reading the first window's people while the caller still prepares the run (their memberships
      * are read when the run starts: preparing may record Mailchimp statuses in them).
      */
@@ -155,6 +151,10 @@ final class SyncSlice {
         firstPeople = CompletableFuture.supplyAsync(() -> readPeople(startAfterHash), WRITERS);
     }
 
+    /**
+     * Processes windows from {@code startAfterHash} until the end of the directory or the deadline. The
+     * next window is read while the current one is merged.
+     */
     void run(String startAfterHash, Instant deadline) {
         afterHash = startAfterHash;
         CompletableFuture<ContactRepository.HashWindow> people = firstPeople;
