@@ -16,6 +16,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The directory replica: one item per person, {@code orgId} + {@code entityType#entityId}. The index
@@ -166,10 +169,10 @@ public final class ContactRepository {
     }
 
     /** What {@link #fromItem} reads: a sync reads every person, so it leaves the rest of the item behind. */
-    private static final Map<String, String> CONTACT_ATTRIBUTES = java.util.stream.Stream.of("entityId", "entityType",
-            "email", "firstName", "lastName", "department", "location", "employmentType", "employmentStatus",
-            "updatedAt", "consent").collect(java.util.stream.Collectors.toUnmodifiableMap(name -> "#" + name, name -> name));
-    private static final String CONTACT_PROJECTION = String.join(", ", new java.util.TreeSet<>(CONTACT_ATTRIBUTES.keySet()));
+    private static final Map<String, String> CONTACT_ATTRIBUTES = Stream.of("entityId", "entityType", "email", "firstName",
+            "lastName", "department", "location", "employmentType", "employmentStatus", "updatedAt", "consent")
+            .collect(Collectors.toUnmodifiableMap(name -> "#" + name, name -> name));
+    private static final String CONTACT_PROJECTION = String.join(", ", new TreeSet<>(CONTACT_ATTRIBUTES.keySet()));
 
     static Contact fromItem(Map<String, AttributeValue> item) {
         return new Contact(Items.string(item, "entityId"), Items.string(item, "entityType"), Items.string(item, "email"),

@@ -126,9 +126,7 @@ public final class MembershipRepository {
                 Map<String, KeysAndAttributes> batch = pending;
                 BatchGetItemResponse response = dynamoDb.batchGetItem(request -> request.requestItems(batch));
                 for (Map<String, AttributeValue> item : response.responses().getOrDefault(tableName, List.of())) {
-                    String audienceKey = Items.string(item, "audienceKey");
-                    String listId = audienceKey.substring(audienceKey.lastIndexOf('#') + 1);
-                    decode(orgId, listId, item).stream().filter(m -> m.subscriberHash().equals(subscriberHash))
+                    decode(item).stream().filter(m -> m.subscriberHash().equals(subscriberHash))
                             .forEach(memberships::add);
                 }
                 pending = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
@@ -262,8 +260,16 @@ public final class MembershipRepository {
         listedAudiences.add(audienceKey);
     }
 
-    /** The memberships stored in one bucket item. */
-    public static List<Membership> decode(String orgId, String listId, Map<String, AttributeValue> item) {
+    /** The memberships stored in one item of the table (none for the org's directory item). */
+    public static List<Membership> decode(Map<String, AttributeValue> item) {
+        String audienceKey = Items.string(item, "audienceKey");
+        // audienceKey is orgId#listId; Mailchimp list ids hold no '#', so the last one separates them.
+        int separator = audienceKey == null ? -1 : audienceKey.lastIndexOf('#');
+        return separator < 0 ? List.of()
+                : decode(audienceKey.substring(0, separator), audienceKey.substring(separator + 1), item);
+    }
+
+    private static List<Membership> decode(String orgId, String listId, Map<String, AttributeValue> item) {
         AttributeValue members = item.get("members");
         return members == null || members.b() == null ? List.of()
                 : MembershipBucketCodec.decode(orgId, listId, members.b().asByteArray());

@@ -24,6 +24,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -74,7 +75,7 @@ final class PreferencesTestSupport {
             dynamo = DynamoDbClient.builder().endpointOverride(URI.create(cloud.dynamoEndpoint())).region(Region.US_EAST_1)
                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
                     .httpClient(UrlConnectionHttpClient.create()).build();
-            memberships = new MembershipRepository(dynamo, "MembershipsTable", java.time.Clock.systemUTC());
+            memberships = new MembershipRepository(dynamo, "MembershipsTable", Clock.systemUTC());
         }
         return cloud;
     }
@@ -268,13 +269,7 @@ final class PreferencesTestSupport {
 
     /** A memberships bucket's members are encoded together; as text, so a search of the scan sees them. */
     private static String decodedMemberships(Map<String, AttributeValue> item) {
-        AttributeValue audienceKey = item.get("audienceKey");
-        if (audienceKey == null || audienceKey.s() == null || !item.containsKey("members")) {
-            return "";
-        }
-        int separator = audienceKey.s().lastIndexOf('#');
-        return " " + MembershipRepository.decode(audienceKey.s().substring(0, separator),
-                audienceKey.s().substring(separator + 1), item);
+        return item.containsKey("members") ? " " + MembershipRepository.decode(item) : "";
     }
 
     /** What the memberships table knows of one address in one audience; null when nothing. */
