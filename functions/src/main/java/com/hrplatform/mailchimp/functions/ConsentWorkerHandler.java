@@ -5,7 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.hrplatform.mailchimp.config.ConsentServices;
+import com.hrplatform.mailchimp.config.Services;
 import com.hrplatform.mailchimp.config.Env;
 import com.hrplatform.mailchimp.json.Json;
 import com.hrplatform.mailchimp.preference.ConsentMessage;
@@ -38,7 +38,7 @@ public class ConsentWorkerHandler implements RequestHandler<SQSEvent, SQSBatchRe
     private final Duration giveUpAfter;
 
     public ConsentWorkerHandler() {
-        this(ConsentServices.consentWorker(), ConsentServices.consentQueue(),
+        this(Services.consentWorker(), Services.consentQueue(),
                 Duration.ofHours(Env.intValue("CONSENT_GIVE_UP_HOURS", 24 * 7)));
     }
 

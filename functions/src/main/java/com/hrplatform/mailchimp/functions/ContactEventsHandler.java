@@ -4,7 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.hrplatform.mailchimp.config.SyncServices;
+import com.hrplatform.mailchimp.config.Services;
 import com.hrplatform.mailchimp.contact.ContactService;
 import com.hrplatform.mailchimp.contact.ContactValidator;
 import com.hrplatform.mailchimp.json.Json;
@@ -30,7 +30,7 @@ public class ContactEventsHandler implements RequestHandler<ScheduledEvent, Stri
     private final ContactService contacts;
 
     public ContactEventsHandler() {
-        this(SyncServices.contactService());
+        this(Services.contactService());
     }
 
     public ContactEventsHandler(ContactService contacts) {

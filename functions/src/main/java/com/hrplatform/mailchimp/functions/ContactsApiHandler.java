@@ -6,7 +6,7 @@ import com.hrplatform.mailchimp.api.PageRequest;
 import com.hrplatform.mailchimp.api.Role;
 import com.hrplatform.mailchimp.api.TrpcHandler;
 import com.hrplatform.mailchimp.api.TrpcRouter;
-import com.hrplatform.mailchimp.config.SyncServices;
+import com.hrplatform.mailchimp.config.Services;
 import com.hrplatform.mailchimp.contact.Contact;
 import com.hrplatform.mailchimp.contact.ContactService;
 
@@ -18,7 +18,7 @@ import java.util.Set;
 public class ContactsApiHandler extends TrpcHandler {
 
     public ContactsApiHandler() {
-        this(SyncServices.contactService());
+        this(Services.contactService());
     }
 
     public ContactsApiHandler(ContactService contacts) {

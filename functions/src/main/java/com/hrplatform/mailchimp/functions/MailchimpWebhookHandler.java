@@ -4,7 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import com.hrplatform.mailchimp.config.ConsentServices;
+import com.hrplatform.mailchimp.config.Services;
 import com.hrplatform.mailchimp.json.Json;
 import com.hrplatform.mailchimp.webhook.MailchimpWebhookService;
 import org.slf4j.Logger;
@@ -33,7 +33,7 @@ public class MailchimpWebhookHandler implements RequestHandler<APIGatewayV2HTTPE
     private final MailchimpWebhookService webhooks;
 
     public MailchimpWebhookHandler() {
-        this(ConsentServices.mailchimpWebhookService());
+        this(Services.mailchimpWebhookService());
     }
 
     public MailchimpWebhookHandler(MailchimpWebhookService webhooks) {

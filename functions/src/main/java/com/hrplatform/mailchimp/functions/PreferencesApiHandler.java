@@ -5,7 +5,7 @@ import com.hrplatform.mailchimp.api.PageRequest;
 import com.hrplatform.mailchimp.api.Role;
 import com.hrplatform.mailchimp.api.TrpcHandler;
 import com.hrplatform.mailchimp.api.TrpcRouter;
-import com.hrplatform.mailchimp.config.ConsentServices;
+import com.hrplatform.mailchimp.config.Services;
 import com.hrplatform.mailchimp.contact.Contact;
 import com.hrplatform.mailchimp.erasure.ErasureService;
 import com.hrplatform.mailchimp.preference.Preference;
@@ -22,7 +22,7 @@ public class PreferencesApiHandler extends TrpcHandler {
     private static final Set<String> STATUSES = Set.of(Preference.OPTED_IN, Preference.OPTED_OUT);
 
     public PreferencesApiHandler() {
-        this(ConsentServices.preferenceService(), ConsentServices.erasureService());
+        this(Services.preferenceService(), Services.erasureService());
     }
 
     public PreferencesApiHandler(PreferenceService preferences, ErasureService erasure) {

@@ -3,7 +3,7 @@ package com.hrplatform.mailchimp.functions;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
-import com.hrplatform.mailchimp.config.SyncServices;
+import com.hrplatform.mailchimp.config.Services;
 import com.hrplatform.mailchimp.segment.ScheduledSyncService;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 import software.amazon.lambda.powertools.metrics.Metrics;
@@ -15,7 +15,7 @@ public class ScheduledSyncHandler implements RequestHandler<ScheduledEvent, Sche
     private final Metrics metrics;
 
     public ScheduledSyncHandler() {
-        this(SyncServices.scheduledSyncService(), MetricsFactory.getMetricsInstance());
+        this(Services.scheduledSyncService(), MetricsFactory.getMetricsInstance());
     }
 
     public ScheduledSyncHandler(ScheduledSyncService fanOut, Metrics metrics) {

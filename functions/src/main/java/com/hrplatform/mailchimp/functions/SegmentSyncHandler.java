@@ -6,7 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.hrplatform.mailchimp.config.Env;
-import com.hrplatform.mailchimp.config.SyncServices;
+import com.hrplatform.mailchimp.config.Services;
 import com.hrplatform.mailchimp.json.Json;
 import com.hrplatform.mailchimp.mailchimp.MailchimpException;
 import com.hrplatform.mailchimp.segment.SegmentSyncService;
@@ -43,7 +43,7 @@ public class SegmentSyncHandler implements RequestHandler<SQSEvent, SQSBatchResp
     private final int maxAttempts;
 
     public SegmentSyncHandler() {
-        this(SyncServices.segmentSyncService(), SyncServices.syncQueue(), MetricsFactory.getMetricsInstance(),
+        this(Services.segmentSyncService(), Services.syncQueue(), MetricsFactory.getMetricsInstance(),
                 SyncSettings.fromEnv().sliceBudget(), Env.intValue("SYNC_MAX_ATTEMPTS", 5));
     }
 

@@ -6,7 +6,7 @@ import com.hrplatform.mailchimp.api.PageRequest;
 import com.hrplatform.mailchimp.api.Role;
 import com.hrplatform.mailchimp.api.TrpcHandler;
 import com.hrplatform.mailchimp.api.TrpcRouter;
-import com.hrplatform.mailchimp.config.SyncServices;
+import com.hrplatform.mailchimp.config.Services;
 import com.hrplatform.mailchimp.json.Json;
 import com.hrplatform.mailchimp.segment.FilterCriteria;
 import com.hrplatform.mailchimp.segment.SegmentInput;
@@ -21,7 +21,7 @@ public class SegmentsApiHandler extends TrpcHandler {
     private static final int MAX_ID = 100;
 
     public SegmentsApiHandler() {
-        this(SyncServices.segmentService());
+        this(Services.segmentService());
     }
 
     public SegmentsApiHandler(SegmentService segments) {
@@ -65,9 +65,10 @@ public class SegmentsApiHandler extends TrpcHandler {
                         SegmentInput.readCriteria(reader, criteriaJson);
                     }
                     Boolean requireOptIn = reader.optionalBoolean("requireOptIn").orElse(null);
+                    String listId = reader.optionalString("mailchimpListId", MAX_ID).orElse(null);
                     reader.validate();
                     return segments.update(identity, id, new SegmentService.SegmentChanges(name, description, criteriaJson,
-                            requireOptIn));
+                            requireOptIn, listId));
                 })
                 .mutation("mailchimp.segments.delete", Role.MEMBER, (identity, input) -> {
                     Input reader = Input.of(input);

@@ -9,33 +9,106 @@ import com.hrplatform.mailchimp.campaign.MailchimpCampaigns;
 import com.hrplatform.mailchimp.campaign.RefreshPolicy;
 import com.hrplatform.mailchimp.connection.ConnectionRepository;
 import com.hrplatform.mailchimp.connection.ConnectionService;
-import com.hrplatform.mailchimp.crypto.ApiKeyCipher;
+import com.hrplatform.mailchimp.contact.ContactRepository;
+import com.hrplatform.mailchimp.contact.ContactService;
 import com.hrplatform.mailchimp.crypto.KmsApiKeyCipher;
+import com.hrplatform.mailchimp.erasure.ConsentJournalTable;
+import com.hrplatform.mailchimp.erasure.ErasureJournal;
+import com.hrplatform.mailchimp.erasure.ErasureReapplier;
+import com.hrplatform.mailchimp.erasure.ErasureService;
+import com.hrplatform.mailchimp.erasure.HashSealer;
+import com.hrplatform.mailchimp.erasure.TombstoneKey;
+import com.hrplatform.mailchimp.erasure.Tombstones;
 import com.hrplatform.mailchimp.mailchimp.MailchimpClient;
 import com.hrplatform.mailchimp.mailchimp.RetryPolicy;
+import com.hrplatform.mailchimp.membership.MembershipRepository;
+import com.hrplatform.mailchimp.membership.PlacementIntents;
+import com.hrplatform.mailchimp.preference.ConsentMessage;
+import com.hrplatform.mailchimp.preference.ConsentQueue;
+import com.hrplatform.mailchimp.preference.ConsentRecorder;
+import com.hrplatform.mailchimp.preference.ConsentWorker;
+import com.hrplatform.mailchimp.preference.PreferenceRepository;
+import com.hrplatform.mailchimp.preference.PreferenceService;
+import com.hrplatform.mailchimp.preference.SyncConsentLedger;
+import com.hrplatform.mailchimp.segment.ScheduledSyncService;
+import com.hrplatform.mailchimp.segment.SegmentRepository;
+import com.hrplatform.mailchimp.segment.SegmentService;
+import com.hrplatform.mailchimp.segment.SegmentSyncService;
+import com.hrplatform.mailchimp.segment.SyncQueue;
+import com.hrplatform.mailchimp.segment.SyncRunReport;
+import com.hrplatform.mailchimp.segment.SyncSettings;
+import com.hrplatform.mailchimp.sync.MailchimpAudiences;
+import com.hrplatform.mailchimp.sync.SyncEngine;
+import com.hrplatform.mailchimp.webhook.MailchimpWebhookService;
+import com.hrplatform.mailchimp.webhook.WebhookRegistrar;
+import com.hrplatform.mailchimp.webhook.WebhookTokens;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.lambda.powertools.metrics.MetricsFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
 
 /**
- * The composition root: builds services from configuration for a handler's no-arg constructor. Tests
- * build services themselves and pass them to the handler's other constructor.
+ * The composition root: every service a handler's no-arg constructor needs, built from configuration (the
+ * environment, or system properties of the same names locally). Tests build services themselves and pass them
+ * to the handler's other constructor. Clients and pools are shared per container.
  */
 public final class Services {
     /** UTC in whole milliseconds: timestamps the API shows and sort keys built from them stay uniform. */
     public static final Clock CLOCK = Clock.tick(Clock.systemUTC(), Duration.ofMillis(1));
+    private static final Logger LOG = LoggerFactory.getLogger(Services.class);
+
     private Services() {
     }
 
     // One Mailchimp client per container, so its per-key concurrency bound covers every handler in it.
-    private static final class MailchimpHolder {
-        static final MailchimpClient CLIENT = new MailchimpClient(Env.optional("MAILCHIMP_BASE_URL").orElse(null),
+    private static final class Shared {
+        static final MailchimpClient MAILCHIMP = new MailchimpClient(Env.optional("MAILCHIMP_BASE_URL").orElse(null),
                 Duration.ofSeconds(Env.intValue("MAILCHIMP_TIMEOUT_SECONDS", 10)), RetryPolicy.standard(),
                 MailchimpClient.DEFAULT_CONCURRENCY_PER_KEY);
+        // Daemon threads: a container's pool must never keep a JVM (or a test run) alive. Room for a run's batches
+        // in flight plus the reads that run beside them (the audience's statuses, the webhook).
+        static final ExecutorService IO = Executors.newFixedThreadPool(
+                2 * Math.max(4, SyncSettings.fromEnv().concurrency()) + 8, daemonThreads("mailchimp-io"));
+    }
+
+    private static ThreadFactory daemonThreads(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    // The erasure secret: one DynamoDB read and one KMS Decrypt per container, on first use.
+    private static final class TombstoneSecretHolder {
+        static final byte[] SECRET = TombstoneKey.load(AwsClients.dynamoDb(), locksTable(), AwsClients.kms(),
+                Env.required("API_KEY_KMS_KEY_ID"));
+    }
+
+    private static byte[] tombstoneSecret() {
+        return TombstoneSecretHolder.SECRET.clone();
     }
 
     public static MailchimpClient mailchimpClient() {
-        return MailchimpHolder.CLIENT;
+        return Shared.MAILCHIMP;
+    }
+
+    public static ExecutorService ioPool() {
+        return Shared.IO;
+    }
+
+    private static String locksTable() {
+        return Env.required("LOCKS_TABLE");
     }
 
     public static AuditLog auditLog() {
@@ -43,21 +116,13 @@ public final class Services {
                 Duration.ofDays(Env.intValue("AUDIT_RETENTION_DAYS", 365)), CLOCK);
     }
 
-    public static ApiKeyCipher apiKeyCipher() {
-        return new KmsApiKeyCipher(AwsClients::kms, Env.required("API_KEY_KMS_KEY_ID"));
-    }
-
-    public static ConnectionService connectionService() {
-        return new ConnectionService(new ConnectionRepository(AwsClients.dynamoDb(), Env.required("CONNECTIONS_TABLE")),
-                mailchimpClient(), apiKeyCipher(), auditLog(), CLOCK);
-    }
-
     public static ConnectionRepository connectionRepository() {
         return new ConnectionRepository(AwsClients.dynamoDb(), Env.required("CONNECTIONS_TABLE"));
     }
 
-    public static CampaignRepository campaignRepository() {
-        return new CampaignRepository(AwsClients.dynamoDb(), Env.required("CAMPAIGNS_TABLE"));
+    public static ConnectionService connectionService() {
+        return new ConnectionService(connectionRepository(), mailchimpClient(),
+                new KmsApiKeyCipher(AwsClients::kms, Env.required("API_KEY_KMS_KEY_ID")), auditLog(), CLOCK);
     }
 
     public static CampaignService campaignService() {
@@ -69,7 +134,130 @@ public final class Services {
     public static CampaignStatsRefreshJob campaignStatsRefreshJob() {
         return new CampaignStatsRefreshJob(campaignRepository(), new MailchimpCampaigns(mailchimpClient()),
                 connectionRepository(), connectionService(), auditLog(),
-                RefreshPolicy.withPostSendWindowDays(Env.intValue("CAMPAIGN_STATS_POST_SEND_WINDOW_DAYS", 30)),
-                CLOCK);
+                RefreshPolicy.withPostSendWindowDays(Env.intValue("CAMPAIGN_STATS_POST_SEND_WINDOW_DAYS", 30)), CLOCK);
+    }
+
+    private static CampaignRepository campaignRepository() {
+        return new CampaignRepository(AwsClients.dynamoDb(), Env.required("CAMPAIGNS_TABLE"));
+    }
+
+    private static ContactRepository contactRepository() {
+        return new ContactRepository(AwsClients.dynamoDb(), Env.required("CONTACTS_TABLE"));
+    }
+
+    private static SegmentRepository segmentRepository() {
+        return new SegmentRepository(AwsClients.dynamoDb(), Env.required("SEGMENTS_TABLE"));
+    }
+
+    private static MembershipRepository membershipRepository() {
+        return new MembershipRepository(AwsClients.dynamoDb(), Env.required("MEMBERSHIPS_TABLE"), CLOCK);
+    }
+
+    private static PreferenceRepository preferenceRepository() {
+        return new PreferenceRepository(AwsClients.dynamoDb(), Env.required("PREFERENCES_TABLE"));
+    }
+
+    public static SyncQueue syncQueue() {
+        return new SyncQueue(AwsClients.sqs(), Env.required("SEGMENT_SYNC_QUEUE_URL"));
+    }
+
+    public static ConsentQueue consentQueue() {
+        return new ConsentQueue(AwsClients.sqs(), Env.required("CONSENT_QUEUE_URL"));
+    }
+
+    private static ConsentJournalTable consentJournal() {
+        return new ConsentJournalTable(AwsClients.dynamoDb(), locksTable(), new HashSealer(Services::tombstoneSecret), CLOCK);
+    }
+
+    private static ConsentRecorder consentRecorder() {
+        return new ConsentRecorder(preferenceRepository(), contactRepository(), consentJournal(), auditLog(), CLOCK);
+    }
+
+    private static MailchimpAudiences mailchimpAudiences() {
+        return new MailchimpAudiences(mailchimpClient(), ioPool());
+    }
+
+    public static ContactService contactService() {
+        PreferenceRepository preferences = preferenceRepository();
+        ConsentQueue queue = consentQueue();
+        return new ContactService(contactRepository(), new Tombstones(AwsClients.dynamoDb(), locksTable(), Services::tombstoneSecret),
+                auditLog(), ioPool(), CLOCK, (orgId, entityType, entityId) -> preferences.find(orgId, entityType, entityId)
+                .map(preference -> new ContactService.Stated(preference.status(), preference.updatedAt())),
+                (orgId, hash) -> queue.send(ConsentMessage.unsubscribe(orgId, hash, CLOCK.instant().toString())));
+    }
+
+    public static SegmentService segmentService() {
+        return new SegmentService(segmentRepository(), connectionService(), mailchimpClient(), syncQueue(), auditLog(),
+                CLOCK, SyncSettings.fromEnv().lease());
+    }
+
+    public static SegmentSyncService segmentSyncService() {
+        SyncSettings settings = SyncSettings.fromEnv();
+        SyncEngine engine = new SyncEngine(mailchimpAudiences(), contactRepository(), membershipRepository(),
+                new PlacementIntents(AwsClients.dynamoDb(), locksTable(), CLOCK), consentJournal(),
+                new SyncConsentLedger(consentRecorder(), consentQueue(), CLOCK), ioPool(),
+                new SyncEngine.Settings(settings.concurrency(), settings.batchSize(), settings.windowSize()), CLOCK);
+        return new SegmentSyncService(segmentRepository(), engine, connectionService(), connectionRepository(), syncQueue(),
+                new SyncRunReport(auditLog(), MetricsFactory.getMetricsInstance()), syncRunHooks(), ioPool(), settings, CLOCK);
+    }
+
+    public static ScheduledSyncService scheduledSyncService() {
+        return new ScheduledSyncService(connectionRepository(), segmentRepository(), syncQueue(),
+                MetricsFactory.getMetricsInstance(), ioPool(), CLOCK);
+    }
+
+    public static PreferenceService preferenceService() {
+        return new PreferenceService(preferenceRepository(), consentRecorder(), contactRepository(), consentQueue(), CLOCK);
+    }
+
+    public static ErasureService erasureService() {
+        return new ErasureService(new Tombstones(AwsClients.dynamoDb(), locksTable(), Services::tombstoneSecret),
+                new ErasureJournal(AwsClients.dynamoDb(), locksTable()), consentJournal(), contactRepository(),
+                preferenceRepository(), membershipRepository(), consentQueue(), auditLog(), CLOCK);
+    }
+
+    public static ConsentWorker consentWorker() {
+        return new ConsentWorker(connectionService(), membershipRepository(), contactRepository(), mailchimpClient(),
+                mailchimpAudiences(), CLOCK);
+    }
+
+    private static WebhookTokens webhookTokens() {
+        return new WebhookTokens(AwsClients.dynamoDb(), locksTable(),
+                new KmsApiKeyCipher(AwsClients::kms, Env.required("API_KEY_KMS_KEY_ID")), CLOCK);
+    }
+
+    public static MailchimpWebhookService mailchimpWebhookService() {
+        return new MailchimpWebhookService(webhookTokens(), membershipRepository(), contactRepository(), consentRecorder(),
+                consentQueue(), auditLog(), CLOCK);
+    }
+
+    /**
+     * Around a sync run: when it starts, the audience's webhook is made sure of (best effort, beside the sync: a
+     * failure is logged and the next run tries again); when it ends, erasures made during the run are applied again
+     * (failures thrown, so the run's last message is retried).
+     */
+    private static SegmentSyncService.RunHooks syncRunHooks() {
+        ErasureReapplier reapplier = new ErasureReapplier(consentJournal(), membershipRepository(), preferenceRepository(),
+                contactRepository(), consentQueue(), CLOCK);
+        Optional<WebhookRegistrar> registrar = Env.optional("PUBLIC_API_URL").map(url -> new WebhookRegistrar(
+                AwsClients.dynamoDb(), locksTable(), webhookTokens(), connectionService(), mailchimpClient(), url, CLOCK));
+        return new SegmentSyncService.RunHooks() {
+            @Override
+            public void started(String orgId, String listId, ExecutorService pool) {
+                registrar.ifPresent(webhooks -> pool.execute(() -> {
+                    try {
+                        webhooks.ensureRegistered(orgId, listId);
+                    } catch (RuntimeException e) {
+                        LOG.warn("Webhook registration failed; the next sync run tries again", entry("orgId", orgId),
+                                entry("listId", listId), entry("errorType", e.getClass().getSimpleName()));
+                    }
+                }));
+            }
+
+            @Override
+            public void finished(String orgId, String listId, String runStartedAt) {
+                reapplier.reapply(orgId, runStartedAt);
+            }
+        };
     }
 }

@@ -9,17 +9,19 @@ import java.util.Locale;
 /**
  * A person of the platform's directory that we may sync: an employee or a vendor contact. The email
  * is stored normalised (trimmed, lower case). {@code consent} mirrors the person's email preference
- * ({@code opted_in}, {@code opted_out}, or null when they never stated one) so a sync reads one item
- * per person.
+ * ({@code opted_in}, {@code opted_out}, or null when they never stated one) and {@code consentAt} when
+ * it was stated, so a sync reads one item per person.
  */
 public record Contact(String entityId, String entityType, String email, String firstName, String lastName,
                       String department, String location, String employmentType, String employmentStatus,
-                      String updatedAt, String consent) {
+                      String updatedAt, String consent, String consentAt) {
 
     public static final String EMPLOYEE = "employee";
     public static final String VENDOR = "vendor";
     public static final String OPTED_IN = "opted_in";
     public static final String OPTED_OUT = "opted_out";
+    /** Another record's erasure tombstoned this address: nothing may be sent to it, whatever this record says. */
+    public static final String ERASED = "erased";
 
     public String entityKey() {
         return entityKey(entityType, entityId);
@@ -33,9 +35,21 @@ public record Contact(String entityId, String entityType, String email, String f
         return subscriberHash(email);
     }
 
-    public Contact withConsent(String newConsent) {
+    public Contact withConsent(String newConsent, String newConsentAt) {
         return new Contact(entityId, entityType, email, firstName, lastName, department, location, employmentType,
-                employmentStatus, updatedAt, newConsent);
+                employmentStatus, updatedAt, newConsent, newConsentAt);
+    }
+
+    public boolean optedOut() {
+        return OPTED_OUT.equals(consent);
+    }
+
+    public boolean erased() {
+        return ERASED.equals(consent);
+    }
+
+    public boolean optedIn() {
+        return OPTED_IN.equals(consent);
     }
 
     /** Design rule 4: lowercase hex MD5 of the trimmed, lower-cased email (Mailchimp's member id). */

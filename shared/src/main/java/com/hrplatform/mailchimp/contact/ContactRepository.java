@@ -4,6 +4,7 @@ import com.hrplatform.mailchimp.api.Page;
 import com.hrplatform.mailchimp.api.PageRequest;
 import com.hrplatform.mailchimp.aws.DynamoCursor;
 import com.hrplatform.mailchimp.aws.Items;
+import com.hrplatform.mailchimp.sync.SyncStores;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -25,7 +26,7 @@ import java.util.stream.Stream;
  * {@code OrgHashIndex} (orgId, subscriberHash) lists an org's people in subscriber-hash order, the
  * order of the memberships table, so a sync can merge the two without random reads.
  */
-public final class ContactRepository {
+public final class ContactRepository implements SyncStores.Directory {
     static final String HASH_INDEX = "OrgHashIndex";
     private static final String[] DIRECTORY_FIELDS = {"firstName", "lastName", "department", "location",
             "employmentType", "employmentStatus"};
@@ -40,9 +41,9 @@ public final class ContactRepository {
 
     /**
      * Writes the directory fields of a person, leaving its consent as it is (an import must never undo
-     * an opt-out). Answers true when the person is new.
+     * an opt-out). Answers the person as they were before, or empty when they are new.
      */
-    public boolean upsert(String orgId, Contact contact) {
+    public Optional<Contact> upsert(String orgId, Contact contact) {
         Map<String, String> names = new HashMap<>();
         Map<String, AttributeValue> values = new HashMap<>();
         List<String> sets = new ArrayList<>();
@@ -68,8 +69,9 @@ public final class ContactRepository {
                 .updateExpression(expression)
                 .expressionAttributeNames(names)
                 .expressionAttributeValues(values)
-                .returnValues(ReturnValue.UPDATED_OLD));
-        return !response.hasAttributes() || response.attributes().isEmpty();
+                .returnValues(ReturnValue.ALL_OLD));
+        return response.hasAttributes() && !response.attributes().isEmpty()
+                ? Optional.of(fromItem(response.attributes())) : Optional.empty();
     }
 
     private static void set(List<String> sets, Map<String, String> names, Map<String, AttributeValue> values,
@@ -93,18 +95,45 @@ public final class ContactRepository {
                 ? Optional.of(fromItem(response.attributes())) : Optional.empty();
     }
 
-    /** Records the person's consent on their directory entry; false when the person is not in the directory. */
-    public boolean setConsent(String orgId, String entityType, String entityId, String consent) {
+    /**
+     * Records the person's consent and when it was stated on their directory entry, unless a later statement is
+     * there already; false when the person is not in the directory or a later one won.
+     */
+    public boolean setConsent(String orgId, String entityType, String entityId, String consent, String at) {
         try {
             dynamoDb.updateItem(request -> request.tableName(tableName)
                     .key(key(orgId, Contact.entityKey(entityType, entityId)))
-                    .conditionExpression("attribute_exists(orgId)")
-                    .updateExpression("SET consent = :consent")
-                    .expressionAttributeValues(Map.of(":consent", Items.s(consent))));
+                    // An address erased through another record stays so, whatever this record states later.
+                    .conditionExpression("attribute_exists(orgId) AND (attribute_not_exists(consentAt) OR consentAt <= :at)"
+                            + " AND (attribute_not_exists(consent) OR consent <> :erased)")
+                    .updateExpression("SET consent = :consent, consentAt = :at")
+                    .expressionAttributeValues(Map.of(":consent", Items.s(consent), ":at", Items.s(at),
+                            ":erased", Items.s(Contact.ERASED))));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
         }
+    }
+
+    /** Replaces an erased mark (its address changed) with the person's stated consent, or none. */
+    public void clearErased(String orgId, String entityType, String entityId, String consent, String at) {
+        boolean stated = consent != null;
+        dynamoDb.updateItem(request -> request.tableName(tableName)
+                .key(key(orgId, Contact.entityKey(entityType, entityId)))
+                .conditionExpression("consent = :erased")
+                .updateExpression(stated ? "SET consent = :consent, consentAt = :at" : "REMOVE consent, consentAt")
+                .expressionAttributeValues(stated ? Map.of(":erased", Items.s(Contact.ERASED), ":consent", Items.s(consent),
+                        ":at", Items.s(at)) : Map.of(":erased", Items.s(Contact.ERASED))));
+    }
+
+    /** Every record of the org with this address (a shared mailbox, or one person as employee and vendor). */
+    @Override
+    public List<Contact> withAddress(String orgId, String subscriberHash) {
+        QueryResponse response = dynamoDb.query(QueryRequest.builder().tableName(tableName).indexName(HASH_INDEX)
+                .keyConditionExpression("orgId = :org AND subscriberHash = :hash")
+                .projectionExpression(CONTACT_PROJECTION).expressionAttributeNames(CONTACT_ATTRIBUTES)
+                .expressionAttributeValues(Map.of(":org", Items.s(orgId), ":hash", Items.s(subscriberHash))).build());
+        return response.items().stream().map(ContactRepository::fromItem).toList();
     }
 
     public Page<Contact> list(String orgId, String entityType, PageRequest page) {
@@ -157,6 +186,12 @@ public final class ContactRepository {
         return new HashWindow(people, more);
     }
 
+    @Override
+    public SyncStores.Window window(String orgId, String afterHash, int limit) {
+        HashWindow window = windowAfter(orgId, afterHash, limit);
+        return new SyncStores.Window(window.contacts(), window.lastHash());
+    }
+
     public record HashWindow(List<Contact> contacts, boolean more) {
         /** The last hash of the window, or null when it is the last window. */
         public String lastHash() {
@@ -170,7 +205,7 @@ public final class ContactRepository {
 
     /** What {@link #fromItem} reads: a sync reads every person, so it leaves the rest of the item behind. */
     private static final Map<String, String> CONTACT_ATTRIBUTES = Stream.of("entityId", "entityType", "email", "firstName",
-            "lastName", "department", "location", "employmentType", "employmentStatus", "updatedAt", "consent")
+            "lastName", "department", "location", "employmentType", "employmentStatus", "updatedAt", "consent", "consentAt")
             .collect(Collectors.toUnmodifiableMap(name -> "#" + name, name -> name));
     private static final String CONTACT_PROJECTION = String.join(", ", new TreeSet<>(CONTACT_ATTRIBUTES.keySet()));
 
@@ -178,6 +213,7 @@ public final class ContactRepository {
         return new Contact(Items.string(item, "entityId"), Items.string(item, "entityType"), Items.string(item, "email"),
                 Items.string(item, "firstName"), Items.string(item, "lastName"), Items.string(item, "department"),
                 Items.string(item, "location"), Items.string(item, "employmentType"),
-                Items.string(item, "employmentStatus"), Items.string(item, "updatedAt"), Items.string(item, "consent"));
+                Items.string(item, "employmentStatus"), Items.string(item, "updatedAt"), Items.string(item, "consent"),
+                Items.string(item, "consentAt"));
     }
 }

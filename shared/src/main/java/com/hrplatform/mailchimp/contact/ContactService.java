@@ -47,14 +47,20 @@ public final class ContactService {
      */
     @FunctionalInterface
     public interface StatedConsent {
-        Optional<String> statusOf(String orgId, String entityType, String entityId);
+        Optional<Stated> statusOf(String orgId, String entityType, String entityId);
+    }
+
+    /** A stated preference: {@code opted_in} or {@code opted_out}, and when. */
+    public record Stated(String status, String at) {
     }
 
     private final StatedConsent statedConsent;
+    private final SaidNo saidNo;
 
     public ContactService(ContactRepository contacts, ErasureRegistry erasures, AuditLog audit,
-                          ExecutorService writers, Clock clock, StatedConsent statedConsent) {
+                          ExecutorService writers, Clock clock, StatedConsent statedConsent, SaidNo saidNo) {
         this.statedConsent = statedConsent;
+        this.saidNo = saidNo;
         this.contacts = contacts;
         this.erasures = erasures;
         this.audit = audit;
@@ -99,19 +105,45 @@ public final class ContactService {
         return new ImportResult(created, updated, rejected);
     }
 
-    /** Writes one person unless their address was erased. */
+    /**
+     * Writes one person unless their address was erased. A person who said no and now has an address we did not
+     * hold for them (new, or changed) has that address unsubscribed everywhere too: the no goes with the person.
+     */
     public Outcome upsert(String orgId, Contact contact) {
         if (erasures.isErased(orgId, contact.email())) {
             return Outcome.ERASED;
         }
-        if (!contacts.upsert(orgId, contact)) {
+        Optional<Contact> before = contacts.upsert(orgId, contact);
+        if (before.isPresent()) {
+            boolean moved = !before.get().email().equals(contact.email());
+            if (moved && before.get().erased()) {
+                // The erasure was of the old address: with a new one, the person's own stated preference applies.
+                Optional<Stated> stated = statedConsent.statusOf(orgId, contact.entityType(), contact.entityId());
+                contacts.clearErased(orgId, contact.entityType(), contact.entityId(),
+                        stated.map(Stated::status).orElse(null), stated.map(Stated::at).orElse(null));
+                if (stated.filter(s -> Contact.OPTED_OUT.equals(s.status())).isPresent()) {
+                    saidNo.unsubscribeEverywhere(orgId, contact.subscriberHash());
+                }
+            } else if (moved && before.get().optedOut()) {
+                saidNo.unsubscribeEverywhere(orgId, contact.subscriberHash());
+            }
             return Outcome.UPDATED;
         }
         // New in the directory: a preference stated earlier becomes the consent the sync reads. Only for
         // created people, so an import of known people costs no extra read.
-        statedConsent.statusOf(orgId, contact.entityType(), contact.entityId())
-                .ifPresent(status -> contacts.setConsent(orgId, contact.entityType(), contact.entityId(), status));
+        statedConsent.statusOf(orgId, contact.entityType(), contact.entityId()).ifPresent(stated -> {
+            contacts.setConsent(orgId, contact.entityType(), contact.entityId(), stated.status(), stated.at());
+            if (Contact.OPTED_OUT.equals(stated.status())) {
+                saidNo.unsubscribeEverywhere(orgId, contact.subscriberHash());
+            }
+        });
         return Outcome.CREATED;
+    }
+
+    /** Takes a person's no to every audience of the account (the consent queue). */
+    @FunctionalInterface
+    public interface SaidNo {
+        void unsubscribeEverywhere(String orgId, String subscriberHash);
     }
 
     public void delete(String orgId, String entityType, String entityId) {

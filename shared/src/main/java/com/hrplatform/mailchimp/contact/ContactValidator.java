@@ -66,7 +66,7 @@ public final class ContactValidator {
             return new Result(null, problems);
         }
         return new Result(new Contact(entityId, entityType, email, firstName, lastName, department, location,
-                employmentType, employmentStatus, updatedAt, null), List.of());
+                employmentType, employmentStatus, updatedAt, null, null), List.of());
     }
 
     private static String text(JsonNode node, String field, boolean required, int maxLength, List<String> problems) {

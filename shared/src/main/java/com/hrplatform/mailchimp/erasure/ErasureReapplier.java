@@ -6,6 +6,7 @@ import com.hrplatform.mailchimp.membership.MembershipRepository;
 import com.hrplatform.mailchimp.preference.ConsentMessage;
 import com.hrplatform.mailchimp.preference.ConsentQueue;
 import com.hrplatform.mailchimp.preference.PreferenceRepository;
+import com.hrplatform.mailchimp.sync.SyncStores;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,14 +30,14 @@ public class ErasureReapplier {
     /** Tolerance for clocks of different containers. */
     private static final Duration SKEW = Duration.ofMinutes(2);
 
-    private final ErasureJournal journal;
+    private final ConsentJournalTable journal;
     private final MembershipRepository memberships;
     private final PreferenceRepository preferences;
     private final ContactRepository contacts;
     private final ConsentQueue queue;
     private final Clock clock;
 
-    public ErasureReapplier(ErasureJournal journal, MembershipRepository memberships, PreferenceRepository preferences,
+    public ErasureReapplier(ConsentJournalTable journal, MembershipRepository memberships, PreferenceRepository preferences,
                             ContactRepository contacts, ConsentQueue queue, Clock clock) {
         this.journal = journal;
         this.memberships = memberships;
@@ -48,10 +49,11 @@ public class ErasureReapplier {
 
     /** @return how many erasures were looked at */
     public int reapply(String orgId, String runStartedAt) {
-        Instant from = runStartedAt == null ? clock.instant().minus(ErasureJournal.RETENTION)
+        Instant from = runStartedAt == null ? clock.instant().minus(ConsentJournalTable.RETENTION)
                 : Instant.parse(runStartedAt).minus(SKEW);
-        List<ErasureJournal.Entry> entries = journal.since(orgId, from);
-        for (ErasureJournal.Entry erasure : entries) {
+        List<ConsentJournalTable.Entry> entries = journal.since(orgId, from).stream()
+                .filter(entry -> entry.kind() == SyncStores.ConsentJournal.Kind.ERASURE).toList();
+        for (ConsentJournalTable.Entry erasure : entries) {
             List<String> listIds = memberships.forAddress(orgId, erasure.subscriberHash()).stream()
                     .map(Membership::listId).distinct().sorted().toList();
             if (!listIds.isEmpty()) {

@@ -10,6 +10,7 @@ import com.hrplatform.mailchimp.membership.MembershipRepository;
 import com.hrplatform.mailchimp.preference.ConsentMessage;
 import com.hrplatform.mailchimp.preference.ConsentQueue;
 import com.hrplatform.mailchimp.preference.PreferenceRepository;
+import com.hrplatform.mailchimp.sync.SyncStores;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -30,6 +31,7 @@ public class ErasureService {
 
     private final Tombstones tombstones;
     private final ErasureJournal journal;
+    private final ConsentJournalTable consentJournal;
     private final ContactRepository contacts;
     private final PreferenceRepository preferences;
     private final MembershipRepository memberships;
@@ -40,11 +42,13 @@ public class ErasureService {
     public record Result(boolean erased, int audiencesErased) {
     }
 
-    public ErasureService(Tombstones tombstones, ErasureJournal journal, ContactRepository contacts,
+    public ErasureService(Tombstones tombstones, ErasureJournal journal, ConsentJournalTable consentJournal,
+                          ContactRepository contacts,
                           PreferenceRepository preferences, MembershipRepository memberships, ConsentQueue queue,
                           AuditLog audit, Clock clock) {
         this.tombstones = tombstones;
         this.journal = journal;
+        this.consentJournal = consentJournal;
         this.contacts = contacts;
         this.preferences = preferences;
         this.memberships = memberships;
@@ -74,7 +78,13 @@ public class ErasureService {
         tombstones.record(orgId, email, iso(now));
         List<Membership> found = memberships.forAddress(orgId, hash);
         List<String> listIds = found.stream().map(Membership::listId).distinct().sorted().toList();
-        journal.recordRecent(orgId, entityType, entityId, hash, listIds, now);
+        consentJournal.record(orgId, SyncStores.ConsentJournal.Kind.ERASURE, hash, entityType, entityId, iso(now));
+        // Another record with the same address (a shared mailbox) stays in the directory, never to be sent to.
+        for (Contact other : contacts.withAddress(orgId, hash)) {
+            if (!other.entityKey().equals(Contact.entityKey(entityType, entityId))) {
+                contacts.setConsent(orgId, other.entityType(), other.entityId(), Contact.ERASED, iso(now));
+            }
+        }
         if (!listIds.isEmpty()) {
             queue.send(ConsentMessage.erase(orgId, hash, listIds, iso(now)));
         }

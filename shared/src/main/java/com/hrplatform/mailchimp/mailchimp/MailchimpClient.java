@@ -99,13 +99,25 @@ public class MailchimpClient {
      * parsed, nor between retries), so a caller's limit counts exactly its requests in flight.
      */
     public JsonNode send(MailchimpApiKey key, String method, String pathAndQuery, Object body, Semaphore requestSlots) {
+        return send(key, method, pathAndQuery, body, requestSlots, true);
+    }
+
+    /**
+     * @param repeatable false for a request that must not be sent twice blindly (a batch add): only a 429, which
+     *                   Mailchimp answers before doing anything, is retried; a timeout or a 5xx is thrown at once
+     *                   for the caller to find out what happened
+     */
+    public JsonNode send(MailchimpApiKey key, String method, String pathAndQuery, Object body, Semaphore requestSlots,
+                         boolean repeatable) {
         String requestBody = body == null ? null : Json.write(body);
         for (int attempt = 1; ; attempt++) {
             Outcome outcome = attempt(key, method, pathAndQuery, requestBody, requestSlots);
             if (outcome.error == null) {
                 return outcome.body;
             }
-            if (!outcome.error.isTransient() || attempt >= retryPolicy.maxAttempts()) {
+            boolean retryable = outcome.error.isTransient()
+                    && (repeatable || outcome.error.kind() == MailchimpException.Kind.RATE_LIMITED);
+            if (!retryable || attempt >= retryPolicy.maxAttempts()) {
                 throw outcome.error;
             }
             Duration delay = retryPolicy.delayAfter(attempt, outcome.retryAfter);

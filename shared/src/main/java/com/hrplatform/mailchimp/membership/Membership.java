@@ -10,9 +10,15 @@ import java.util.Set;
 public record Membership(String orgId, String listId, String subscriberHash, String email, String entityKey,
                          String status, String digest, Set<String> segments, boolean placedByUs, String updatedAt) {
     public static final String SUBSCRIBED = "subscribed";
+    /** We sent pending (new consent after an unsubscribe): Mailchimp awaits the person's confirmation. */
+    public static final String PENDING = "pending";
     public static final String UNSUBSCRIBED = "unsubscribed";
     public static final String CLEANED = "cleaned";
+    /** We archived it (it was subscribed or pending). */
     public static final String ARCHIVED = "archived";
+    /** We archived it while it was unsubscribed or cleaned: Mailchimp keeps that compliance state. */
+    public static final String ARCHIVED_UNSUBSCRIBED = "archived_unsubscribed";
+    public static final String ARCHIVED_CLEANED = "archived_cleaned";
     /** Mailchimp refused the address for good (e.g. it looks fake); not retried until the person changes. */
     public static final String REJECTED = "rejected";
 
@@ -21,7 +27,19 @@ public record Membership(String orgId, String listId, String subscriberHash, Str
     }
 
     public boolean isOptedOutInMailchimp() {
-        return UNSUBSCRIBED.equals(status) || CLEANED.equals(status);
+        return UNSUBSCRIBED.equals(status) || CLEANED.equals(status) || ARCHIVED_UNSUBSCRIBED.equals(status)
+                || ARCHIVED_CLEANED.equals(status);
+    }
+
+    /** Whether we archived it (in any state). */
+    public boolean isArchivedByUs() {
+        return ARCHIVED.equals(status) || ARCHIVED_UNSUBSCRIBED.equals(status) || ARCHIVED_CLEANED.equals(status);
+    }
+
+    /** The status our record gets when we archive a member that has {@code status}. */
+    public static String archivedFrom(String status) {
+        return UNSUBSCRIBED.equals(status) || ARCHIVED_UNSUBSCRIBED.equals(status) ? ARCHIVED_UNSUBSCRIBED
+                : CLEANED.equals(status) || ARCHIVED_CLEANED.equals(status) ? ARCHIVED_CLEANED : ARCHIVED;
     }
 
     public Membership with(String newStatus, String newDigest, Set<String> newSegments, boolean newPlacedByUs,

@@ -1,6 +1,7 @@
 package com.hrplatform.mailchimp.membership;
 
 import com.hrplatform.mailchimp.aws.Items;
+import com.hrplatform.mailchimp.sync.SyncStores;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -34,7 +35,7 @@ import java.util.function.Predicate;
  * One item per org ({@code orgId}, {@code #audiences}) lists the audiences the org has memberships in;
  * it is what finds every audience of one address (opt-out, erasure), instead of an index per member.
  */
-public final class MembershipRepository {
+public final class MembershipRepository implements SyncStores.Memberships {
     static final int BUCKETS = 1024;
     private static final String FIRST_BUCKET = bucketKey(0);
     private static final String LAST_BUCKET = bucketKey(BUCKETS - 1);
@@ -179,6 +180,27 @@ public final class MembershipRepository {
         byBucket.forEach((bucket, bucketMembers) -> update(bucket.get(0), bucket.get(1), bucket.get(2), members -> {
             bucketMembers.forEach(membership -> members.put(membership.subscriberHash(), membership));
             return true;
+        }));
+    }
+
+    /** The run's changes, each applied only over what the run read (see {@link MembershipMerge}). */
+    @Override
+    public void apply(String orgId, String listId, Collection<SyncStores.MembershipChange> changes) {
+        Map<String, List<SyncStores.MembershipChange>> byBucket = new TreeMap<>();
+        changes.forEach(change -> byBucket.computeIfAbsent(bucketOf(change.subscriberHash()), b -> new ArrayList<>()).add(change));
+        byBucket.forEach((bucket, bucketChanges) -> update(orgId, listId, bucket, members -> {
+            boolean changed = false;
+            for (SyncStores.MembershipChange change : bucketChanges) {
+                Membership stored = members.get(change.subscriberHash());
+                Membership result = MembershipMerge.resolve(stored, change.before(), change.after());
+                if (result == null) {
+                    changed |= members.remove(change.subscriberHash()) != null;
+                } else if (!result.equals(stored)) {
+                    members.put(change.subscriberHash(), result);
+                    changed = true;
+                }
+            }
+            return changed;
         }));
     }
 

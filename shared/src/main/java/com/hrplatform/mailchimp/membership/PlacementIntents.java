@@ -1,6 +1,7 @@
 package com.hrplatform.mailchimp.membership;
 
 import com.hrplatform.mailchimp.aws.Items;
+import com.hrplatform.mailchimp.sync.SyncStores;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
@@ -9,18 +10,17 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashSet;
+import java.util.HashMap;
+import java.util.UUID;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Crash safety for "only archive whom we placed": before a batch adds new addresses to an audience, the
- * sync writes one intent item naming them. If the worker dies after Mailchimp added them but before it
- * recorded the memberships, the redelivered slice sees Mailchimp call them "updated", and the intent
- * still tells that we placed them. One write per batch, not per member.
+ * Batch intents in the locks table ({@code intent#<listId>#<id>}, see {@link SyncStores.Placements}): one write
+ * per batch, not per member, deleted once the batch's records are written; they expire after a week.
  */
-public final class PlacementIntents {
+public final class PlacementIntents implements SyncStores.Placements {
     private static final Duration RETENTION = Duration.ofDays(7);
 
     private final DynamoDbClient dynamoDb;
@@ -37,22 +37,29 @@ public final class PlacementIntents {
         return "intent#" + listId + "#";
     }
 
-    /** @return the intent's sort key, to delete it once the memberships are written */
-    public String record(String orgId, String listId, String runId, String batchId, Collection<String> hashes) {
-        String sk = prefix(listId) + runId + "#" + batchId;
-        dynamoDb.putItem(request -> request.tableName(locksTable).item(Map.of(
+    /** @return the intent's sort key, to close it once the placements are written */
+    @Override
+    public String open(String orgId, String listId, Collection<String> hashes, Collection<String> pendingHashes,
+                       String stamp) {
+        String sk = prefix(listId) + UUID.randomUUID();
+        Map<String, AttributeValue> item = new HashMap<>(Map.of(
                 "orgId", Items.s(orgId), "sk", Items.s(sk), "hashes", AttributeValue.fromSs(List.copyOf(hashes)),
-                "expiresAt", Items.n(clock.instant().plus(RETENTION).getEpochSecond()))));
+                "stamp", Items.s(stamp), "expiresAt", Items.n(clock.instant().plus(RETENTION).getEpochSecond())));
+        if (!pendingHashes.isEmpty()) {
+            item.put("pendingHashes", AttributeValue.fromSs(List.copyOf(pendingHashes)));
+        }
+        dynamoDb.putItem(request -> request.tableName(locksTable).item(item));
         return sk;
     }
 
-    public void delete(String orgId, String sk) {
+    @Override
+    public void close(String orgId, String sk) {
         dynamoDb.deleteItem(request -> request.tableName(locksTable).key(Map.of("orgId", Items.s(orgId), "sk", Items.s(sk))));
     }
 
-    /** Hashes of every open intent for the audience. */
-    public Set<String> open(String orgId, String listId) {
-        Set<String> hashes = new HashSet<>();
+    @Override
+    public Map<String, Intent> openIntents(String orgId, String listId) {
+        Map<String, Intent> intents = new HashMap<>();
         Map<String, AttributeValue> start = null;
         do {
             QueryResponse response = dynamoDb.query(QueryRequest.builder().tableName(locksTable)
@@ -61,12 +68,15 @@ public final class PlacementIntents {
                     .exclusiveStartKey(start).build());
             response.items().forEach(item -> {
                 AttributeValue value = item.get("hashes");
-                if (value != null && value.hasSs()) {
-                    hashes.addAll(value.ss());
+                String stamp = Items.string(item, "stamp");
+                AttributeValue pending = item.get("pendingHashes");
+                if (value != null && value.hasSs() && stamp != null) {
+                    intents.put(Items.string(item, "sk"), new Intent(stamp, Set.copyOf(value.ss()),
+                            pending != null && pending.hasSs() ? Set.copyOf(pending.ss()) : Set.of()));
                 }
             });
             start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty() ? response.lastEvaluatedKey() : null;
         } while (start != null);
-        return hashes;
+        return intents;
     }
 }

@@ -1,24 +1,31 @@
 package com.hrplatform.mailchimp.preference;
 
 import com.hrplatform.mailchimp.connection.ConnectionService;
+import com.hrplatform.mailchimp.contact.Contact;
+import com.hrplatform.mailchimp.contact.ContactRepository;
 import com.hrplatform.mailchimp.mailchimp.MailchimpApiKey;
 import com.hrplatform.mailchimp.mailchimp.MailchimpClient;
 import com.hrplatform.mailchimp.mailchimp.MailchimpException;
 import com.hrplatform.mailchimp.membership.Membership;
 import com.hrplatform.mailchimp.membership.MembershipRepository;
+import com.hrplatform.mailchimp.sync.AudiencePort;
+import com.hrplatform.mailchimp.sync.AudienceStatus;
+import com.hrplatform.mailchimp.sync.MailchimpAudiences;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
 
 /**
- * Takes one consent message to Mailchimp. {@code unsubscribe}: {@code PATCH status=unsubscribed} in every
- * audience where a membership says we know the address (skipping those Mailchimp already has as
- * unsubscribed or cleaned), then records the status on the membership. {@code erase}:
+ * Takes one consent message to Mailchimp. {@code unsubscribe}: withdrawal of consent is for the organisation, so
+ * the address is looked up by subscriber hash in every audience of the connected account and unsubscribed
+ * wherever it is subscribed or pending; our records of it follow. {@code erase}:
  * {@code actions/delete-permanent} in each audience of the message, and the membership deleted again
  * (a sync may have written one meanwhile). Every step is idempotent (404 = already done), so a message
  * that failed half-way is simply run again; transient failures are thrown for the queue to retry.
@@ -28,14 +35,18 @@ public class ConsentWorker {
 
     private final ConnectionService connections;
     private final MembershipRepository memberships;
+    private final ContactRepository contacts;
     private final MailchimpClient mailchimp;
+    private final MailchimpAudiences audiences;
     private final Clock clock;
 
-    public ConsentWorker(ConnectionService connections, MembershipRepository memberships, MailchimpClient mailchimp,
-                         Clock clock) {
+    public ConsentWorker(ConnectionService connections, MembershipRepository memberships, ContactRepository contacts,
+                         MailchimpClient mailchimp, MailchimpAudiences audiences, Clock clock) {
         this.connections = connections;
         this.memberships = memberships;
+        this.contacts = contacts;
         this.mailchimp = mailchimp;
+        this.audiences = audiences;
         this.clock = clock;
     }
 
@@ -58,20 +69,30 @@ public class ConsentWorker {
     }
 
     private int unsubscribe(MailchimpApiKey key, ConsentMessage message) {
+        List<Contact> records = contacts.withAddress(message.orgId(), message.subscriberHash());
+        if (!records.isEmpty() && records.stream().noneMatch(record -> record.optedOut() || record.erased())) {
+            // Superseded: the record that said no opted in again, or moved to another address.
+            LOG.info("Unsubscribe no longer wanted; nothing changed", entry("orgId", message.orgId()));
+            return 0;
+        }
+        AudiencePort account = audiences.forKey(key, null);
+        Map<String, Membership> tracked = new HashMap<>();
+        memberships.forAddress(message.orgId(), message.subscriberHash()).forEach(known -> tracked.put(known.listId(), known));
         int changed = 0;
-        for (Membership membership : memberships.forAddress(message.orgId(), message.subscriberHash())) {
-            if (membership.isOptedOutInMailchimp() || Membership.REJECTED.equals(membership.status())) {
+        for (String listId : account.audienceIds()) {
+            AudienceStatus status = account.member(listId, message.subscriberHash()).map(AudiencePort.MemberView::status)
+                    .orElse(AudienceStatus.UNKNOWN);
+            if (status != AudienceStatus.SUBSCRIBED && status != AudienceStatus.PENDING) {
                 continue;
             }
-            String path = "/lists/" + membership.listId() + "/members/" + message.subscriberHash();
-            if (!call(() -> mailchimp.send(key, "PATCH", path, Map.of("status", Membership.UNSUBSCRIBED)),
-                    message, membership.listId())) {
+            if (!call(() -> account.unsubscribe(listId, message.subscriberHash()), message, listId)) {
                 continue;
             }
             changed++;
-            if (membership.email() != null) {
-                memberships.markStatus(message.orgId(), membership.listId(), message.subscriberHash(),
-                        membership.email(), Membership.UNSUBSCRIBED, now());
+            Membership known = tracked.get(listId);
+            if (known != null && known.email() != null) {
+                memberships.markStatus(message.orgId(), listId, message.subscriberHash(), known.email(),
+                        Membership.UNSUBSCRIBED, now());
             }
         }
         return changed;

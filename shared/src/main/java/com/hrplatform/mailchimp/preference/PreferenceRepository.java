@@ -6,6 +6,7 @@ import com.hrplatform.mailchimp.aws.DynamoCursor;
 import com.hrplatform.mailchimp.aws.Items;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
@@ -62,6 +63,44 @@ public final class PreferenceRepository {
                 .expressionAttributeValues(values)
                 .returnValues("ALL_NEW"));
         return fromItem(response.attributes());
+    }
+
+    /**
+     * Records an opt-out learned from Mailchimp, unless the preference changed after {@code expectedStatus} /
+     * {@code expectedAt} was read (null: there was none); the newer change wins then. The history item's key is
+     * made from the change itself, so a retry writes it once.
+     *
+     * @return whether it was recorded
+     */
+    public boolean recordOptOutIfUnchanged(String orgId, String entityType, String entityId, String source, String at,
+                                           String expectedStatus, String expectedAt) {
+        String historyKey = historyPrefix(entityType, entityId) + at + "#" + source;
+        dynamoDb.putItem(request -> request.tableName(tableName).item(Map.of(
+                "orgId", Items.s(orgId), "sk", Items.s(historyKey),
+                "status", Items.s(Preference.OPTED_OUT), "at", Items.s(at), "source", Items.s(source))));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":status", Items.s(Preference.OPTED_OUT),
+                ":source", Items.s(source), ":at", Items.s(at), ":id", Items.s(entityId), ":type", Items.s(entityType)));
+        String condition = "attribute_not_exists(#status)";
+        if (expectedStatus != null) {
+            condition = "#status = :expected AND updatedAt = :expectedAt";
+            values.put(":expected", Items.s(expectedStatus));
+            values.put(":expectedAt", Items.s(expectedAt == null ? "" : expectedAt));
+        }
+        String expected = condition;
+        try {
+            dynamoDb.updateItem(request -> request.tableName(tableName)
+                    .key(Map.of("orgId", Items.s(orgId), "sk", Items.s(current(entityType, entityId))))
+                    .conditionExpression(expected)
+                    .updateExpression("SET #status = :status, consentSource = :source, updatedAt = :at, "
+                            + "consentWithdrawnAt = :at, entityId = :id, entityType = :type")
+                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(values));
+            return true;
+        } catch (ConditionalCheckFailedException changedMeanwhile) {
+            dynamoDb.deleteItem(request -> request.tableName(tableName)
+                    .key(Map.of("orgId", Items.s(orgId), "sk", Items.s(historyKey))));
+            return false;
+        }
     }
 
     public List<Preference.Change> history(String orgId, String entityType, String entityId) {

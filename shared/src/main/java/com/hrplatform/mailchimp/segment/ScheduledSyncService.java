@@ -48,7 +48,7 @@ public final class ScheduledSyncService {
         List<String> orgIds = connections.connectedOrgIds();
         List<Future<List<Segment>>> reads = new ArrayList<>();
         for (String orgId : orgIds) {
-            reads.add(readers.submit(() -> segments.listAll(orgId)));
+            reads.add(readers.submit(() -> segments.listEverything(orgId)));
         }
         List<SyncMessage> pending = new ArrayList<>();
         int queued = 0;
@@ -56,11 +56,20 @@ public final class ScheduledSyncService {
         int calls = 0;
         for (Future<List<Segment>> read : reads) {
             for (Segment segment : await(read)) {
-                if (segment.isSyncingAt(now)) {
+                if (segment.isDeleted()) {
+                    if (!segment.releases().isEmpty()) {
+                        // A deleted segment's people are released by the daily run if no sync of the audience did it.
+                        pending.add(SyncMessage.release(segment.orgId(), segment.id(), "release-" + segment.id() + "-"
+                                + java.time.LocalDate.now(clock), java.time.format.DateTimeFormatter.ISO_INSTANT.format(clock.instant())));
+                    } else {
+                        continue;
+                    }
+                } else if (segment.isSyncingAt(now)) {
                     skipped++;
                     continue;
+                } else {
+                    pending.add(SyncMessage.scheduled(segment.orgId(), segment.id()));
                 }
-                pending.add(SyncMessage.scheduled(segment.orgId(), segment.id()));
                 if (pending.size() == SyncQueue.MAX_BATCH) {
                     calls += send(pending);
                     queued += pending.size();

@@ -2,20 +2,33 @@ package com.hrplatform.mailchimp.segment;
 
 import com.hrplatform.mailchimp.contact.Contact;
 
+import java.util.List;
+
 /**
  * A group of people mapped to one Mailchimp audience, mirrored there as a tag of its name.
- * {@code runId}/{@code leaseExpiresAt} belong to the running sync; {@code tagId} is the Mailchimp
+ * {@code runId}/{@code leaseExpiresAt} belong to the running sync; {@code releases} are audiences the
+ * segment left (deleted, or moved to another audience) whose people a sync still has to release;
+ * {@code tagId} is the Mailchimp
  * static segment id of the tag.
  */
 public record Segment(String orgId, String id, String name, String description, String segmentType,
                       String mailchimpListId, FilterCriteria filterCriteria, boolean requireOptIn, String status,
                       int memberCount, String lastSyncedAt, String lastError, SegmentRun lastRun, String createdAt,
-                      String updatedAt, String runId, long leaseExpiresAt, String tagId, String softDeletedAt) {
+                      String updatedAt, String runId, long leaseExpiresAt, String tagId, String softDeletedAt,
+                      List<Release> releases) {
     public static final String PENDING = "pending";
     public static final String SYNCING = "syncing";
     public static final String SYNCED = "synced";
     public static final String ERROR = "error";
     public static final String MIXED = "mixed";
+
+    /** An audience the segment left, and its tag there, to release at the next sync of that audience. */
+    public record Release(String listId, String tagId) {
+    }
+
+    public Segment {
+        releases = releases == null ? List.of() : List.copyOf(releases);
+    }
 
     /** Whether the person belongs in this segment, consent aside. */
     public boolean selects(Contact contact) {

@@ -125,12 +125,20 @@ public final class SegmentRepository {
         }
     }
 
-    public boolean softDelete(String orgId, String segmentId, String at) {
+    /** Soft delete; {@code release} (may be null) names the audience whose people the next sync releases. */
+    public boolean softDelete(String orgId, String segmentId, String at, Segment.Release release) {
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":at", Items.s(at)));
+        String expression = "SET softDeletedAt = :at, updatedAt = :at REMOVE runId";
+        if (release != null) {
+            values.put(":release", AttributeValue.fromSs(List.of(entry(release))));
+            expression += " ADD releases :release";
+        }
+        String update = expression;
         try {
             dynamoDb.updateItem(request -> request.tableName(tableName).key(key(orgId, segmentId))
-                    .updateExpression("SET softDeletedAt = :at, updatedAt = :at REMOVE runId")
+                    .updateExpression(update)
                     .conditionExpression("attribute_exists(segmentId) AND attribute_not_exists(softDeletedAt)")
-                    .expressionAttributeValues(Map.of(":at", Items.s(at))));
+                    .expressionAttributeValues(values));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
@@ -237,6 +245,53 @@ public final class SegmentRepository {
                 requireOptIn != null && Boolean.TRUE.equals(requireOptIn.bool()), Items.string(item, "status"),
                 count == null ? 0 : count.intValue(), Items.string(item, "lastSyncedAt"), Items.string(item, "lastError"),
                 lastRun, Items.string(item, "createdAt"), Items.string(item, "updatedAt"), Items.string(item, "runId"),
-                lease == null ? 0 : lease, Items.string(item, "tagId"), Items.string(item, "softDeletedAt"));
+                lease == null ? 0 : lease, Items.string(item, "tagId"), Items.string(item, "softDeletedAt"),
+                releases(item.get("releases")));
+    }
+
+    /** Releases are stored as a string set of {@code listId#tagId} (Mailchimp list ids hold no '#'). */
+    static List<Segment.Release> releases(AttributeValue value) {
+        if (value == null || !value.hasSs()) {
+            return List.of();
+        }
+        return value.ss().stream().sorted().map(entry -> {
+            int separator = entry.indexOf('#');
+            String tagId = entry.substring(separator + 1);
+            return new Segment.Release(entry.substring(0, separator), tagId.isEmpty() ? null : tagId);
+        }).toList();
+    }
+
+    /** The stored form of releases; null (remove the attribute) when there are none. */
+    public static AttributeValue releasesValue(List<Segment.Release> releases) {
+        if (releases.isEmpty()) {
+            return null;
+        }
+        return AttributeValue.fromSs(releases.stream().map(SegmentRepository::entry).distinct().toList());
+    }
+
+    private static String entry(Segment.Release release) {
+        return release.listId() + "#" + (release.tagId() == null ? "" : release.tagId());
+    }
+
+    /** The release is done: its people were released and its tag deleted. */
+    public void removeRelease(String orgId, String segmentId, Segment.Release release) {
+        dynamoDb.updateItem(request -> request.tableName(tableName).key(key(orgId, segmentId))
+                .updateExpression("DELETE releases :release")
+                .expressionAttributeValues(Map.of(":release", AttributeValue.fromSs(List.of(entry(release))))));
+    }
+
+    /** Every segment of the org, deleted ones included (their releases may be pending). */
+    public List<Segment> listEverything(String orgId) {
+        List<Segment> segments = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            QueryResponse response = dynamoDb.query(QueryRequest.builder().tableName(tableName)
+                    .keyConditionExpression("orgId = :org")
+                    .expressionAttributeValues(Map.of(":org", Items.s(orgId)))
+                    .exclusiveStartKey(start).build());
+            response.items().forEach(item -> segments.add(fromItem(item)));
+            start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty() ? response.lastEvaluatedKey() : null;
+        } while (start != null);
+        return segments;
     }
 }

@@ -1,11 +1,26 @@
 package com.hrplatform.mailchimp.segment;
 
-import java.util.List;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.hrplatform.mailchimp.sync.RunCounts;
 
-/** The summary of a segment's last sync, as the dashboard shows it. Errors are capped. */
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The summary of a segment's last sync, as the dashboard shows it. {@code skipped} counts the people of the
+ * segment left out or as they were, by reason ({@link com.hrplatform.mailchimp.sync.SkipReason});
+ * {@code skippedNoConsent} is its {@code no_consent} count. Errors are capped.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record SegmentRun(String runId, String startedAt, String finishedAt, int added, int updated, int unchanged,
-                         int archived, int skippedNoConsent, int failed, List<MemberError> errors) {
-    public static final int MAX_ERRORS = 50;
+                         int archived, int unsubscribed, int pendingConfirmation, int skippedNoConsent,
+                         Map<String, Integer> skipped, int failed, List<MemberError> errors) {
+    public static final int MAX_ERRORS = RunCounts.MAX_ERRORS;
+
+    public SegmentRun {
+        skipped = skipped == null ? Map.of() : Map.copyOf(skipped);
+        errors = errors == null ? List.of() : List.copyOf(errors);
+    }
 
     public record MemberError(String entityId, String reason) {
     }

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -53,7 +54,9 @@ public final class SegmentService {
                              JsonNode filterCriteriaJson, FilterCriteria filterCriteria, boolean requireOptIn) {
     }
 
-    public record SegmentChanges(String name, String description, JsonNode filterCriteriaJson, Boolean requireOptIn) {
+    /** {@code mailchimpListId} moves the segment: the next sync adds its people there and releases them from the old one. */
+    public record SegmentChanges(String name, String description, JsonNode filterCriteriaJson, Boolean requireOptIn,
+                                 String mailchimpListId) {
     }
 
     public record SyncStarted(String segmentId, String runId, String status) {
@@ -75,7 +78,7 @@ public final class SegmentService {
         String now = now();
         Segment segment = new Segment(identity.orgId(), UUID.randomUUID().toString(), input.name(), input.description(),
                 input.segmentType(), input.mailchimpListId(), input.filterCriteria(), input.requireOptIn(), Segment.PENDING,
-                0, null, null, null, now, now, null, 0, null, null);
+                0, null, null, null, now, now, null, 0, null, null, List.of());
         segments.create(segment, input.filterCriteriaJson());
         audit.record(identity.orgId(), identity.actor(), "segment.created", "segment", segment.id(),
                 Map.of("mailchimpListId", segment.mailchimpListId(), "segmentType", segment.segmentType()));
@@ -84,10 +87,27 @@ public final class SegmentService {
 
     public SegmentView update(Identity identity, String segmentId, SegmentChanges changes) {
         Segment current = live(identity.orgId(), segmentId);
-        if (changes.name() != null && !changes.name().equals(current.name())) {
-            requireUniqueName(identity.orgId(), changes.name(), current.mailchimpListId(), segmentId);
+        boolean moves = changes.mailchimpListId() != null && !changes.mailchimpListId().equals(current.mailchimpListId());
+        String listId = moves ? changes.mailchimpListId() : current.mailchimpListId();
+        String name = changes.name() != null ? changes.name() : current.name();
+        if (moves) {
+            requireAudience(connections.activeKey(identity.orgId()), listId);
+        }
+        if (moves || !name.equals(current.name())) {
+            requireUniqueName(identity.orgId(), name, listId, segmentId);
         }
         Map<String, AttributeValue> fields = new LinkedHashMap<>();
+        if (moves) {
+            // The old audience is released at the next sync; the segment gets a new tag in the new one.
+            List<Segment.Release> releases = new java.util.ArrayList<>(current.releases().stream()
+                    .filter(release -> !release.listId().equals(listId)).toList());
+            if (current.tagId() != null || current.lastSyncedAt() != null) {
+                releases.add(new Segment.Release(current.mailchimpListId(), current.tagId()));
+            }
+            fields.put("mailchimpListId", Items.s(listId));
+            fields.put("tagId", null);
+            fields.put("releases", SegmentRepository.releasesValue(releases));
+        }
         if (changes.name() != null) {
             fields.put("name", Items.s(changes.name()));
         }
@@ -110,8 +130,11 @@ public final class SegmentService {
     }
 
     public void delete(Identity identity, String segmentId) {
-        live(identity.orgId(), segmentId);
-        if (!segments.softDelete(identity.orgId(), segmentId, now())) {
+        Segment current = live(identity.orgId(), segmentId);
+        // Its people leave at the next sync of the audience or the daily run; a segment never synced placed nobody.
+        Segment.Release release = current.tagId() != null || current.lastSyncedAt() != null
+                ? new Segment.Release(current.mailchimpListId(), current.tagId()) : null;
+        if (!segments.softDelete(identity.orgId(), segmentId, now(), release)) {
             throw TrpcException.notFound("No segment with id " + segmentId);
         }
         audit.record(identity.orgId(), identity.actor(), "segment.deleted", "segment", segmentId, Map.of());

@@ -2,6 +2,7 @@ package com.hrplatform.mailchimp.webhook;
 
 import com.hrplatform.mailchimp.audit.AuditLog;
 import com.hrplatform.mailchimp.contact.Contact;
+import com.hrplatform.mailchimp.contact.ContactRepository;
 import com.hrplatform.mailchimp.membership.Membership;
 import com.hrplatform.mailchimp.membership.MembershipRepository;
 import com.hrplatform.mailchimp.preference.ConsentMessage;
@@ -23,7 +24,7 @@ import static software.amazon.lambda.powertools.logging.argument.StructuredArgum
 
 /**
  * Mailchimp's list webhook (api.md): {@code unsubscribe} and {@code cleaned} record an opt-out with source
- * {@code mailchimp:<type>} for the person the membership names and mark the membership, so no sync
+ * {@code mailchimp:<type>} for every record with the address and mark the membership, so no sync
  * resubscribes them (the other audiences follow through the consent queue); {@code upemail} moves the
  * membership to the new address; {@code profile} is acknowledged. The payload is validated completely
  * before anything is written. No Mailchimp call is made here, so it answers well within a second.
@@ -37,6 +38,7 @@ public class MailchimpWebhookService {
 
     private final WebhookTokens tokens;
     private final MembershipRepository memberships;
+    private final ContactRepository contacts;
     private final ConsentRecorder recorder;
     private final ConsentQueue queue;
     private final AuditLog audit;
@@ -46,10 +48,11 @@ public class MailchimpWebhookService {
     public record Answer(int status, String message) {
     }
 
-    public MailchimpWebhookService(WebhookTokens tokens, MembershipRepository memberships, ConsentRecorder recorder,
-                                   ConsentQueue queue, AuditLog audit, Clock clock) {
+    public MailchimpWebhookService(WebhookTokens tokens, MembershipRepository memberships, ContactRepository contacts,
+                                   ConsentRecorder recorder, ConsentQueue queue, AuditLog audit, Clock clock) {
         this.tokens = tokens;
         this.memberships = memberships;
+        this.contacts = contacts;
         this.recorder = recorder;
         this.queue = queue;
         this.audit = audit;
@@ -101,29 +104,31 @@ public class MailchimpWebhookService {
         }
     }
 
+    /**
+     * The address said no in Mailchimp: every record of the org with that address records the opt-out (consent is
+     * per address), our record of the member follows, and the other audiences get it through the consent queue.
+     * Repeated deliveries change nothing.
+     */
     private void optOut(String orgId, String type, String listId, String email) {
         String hash = Contact.subscriberHash(email);
-        Optional<Membership> known = membership(orgId, listId, hash);
-        if (known.isEmpty()) {
-            // Not an address we placed or know: nothing of ours to change (a sync learns Mailchimp's statuses anyway).
-            LOG.info("Webhook for an address we do not know in that audience", entry("orgId", orgId),
-                    entry("type", type), entry("listId", listId));
-            return;
-        }
-        Membership membership = known.get();
         String status = "cleaned".equals(type) ? Membership.CLEANED : Membership.UNSUBSCRIBED;
-        if (status.equals(membership.status())) {
-            return; // a repeated delivery: already recorded
+        boolean changed = false;
+        Optional<Membership> known = membership(orgId, listId, hash);
+        if (known.isPresent() && !status.equals(known.get().status())) {
+            memberships.markStatus(orgId, listId, hash, Contact.normaliseEmail(email), status, now());
+            changed = true;
         }
-        memberships.markStatus(orgId, listId, hash, Contact.normaliseEmail(email), status, now());
-        if (membership.entityKey() != null && membership.entityKey().contains("#")) {
-            String entityType = membership.entityKey().substring(0, membership.entityKey().indexOf('#'));
-            String entityId = membership.entityKey().substring(membership.entityKey().indexOf('#') + 1);
-            recorder.record(orgId, entityType, entityId, false, "mailchimp:" + type, ACTOR);
-            // The person said no: the other audiences we know them in follow, through the queue.
+        for (Contact record : contacts.withAddress(orgId, hash)) {
+            if (!record.optedOut()) {
+                recorder.record(orgId, record.entityType(), record.entityId(), false, "mailchimp:" + type, ACTOR);
+                changed = true;
+            }
+        }
+        if (changed) {
             queue.send(ConsentMessage.unsubscribe(orgId, hash, now()));
         }
-        LOG.info("Webhook opt-out recorded", entry("orgId", orgId), entry("type", type), entry("listId", listId));
+        LOG.info(changed ? "Webhook opt-out recorded" : "Webhook opt-out already known", entry("orgId", orgId),
+                entry("type", type), entry("listId", listId));
     }
 
     private void moveAddress(String orgId, String listId, String oldEmail, String newEmail) {

@@ -11,12 +11,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FilterCriteriaTest {
     private static Contact person(String type, String department, String location, String consent) {
-        return new Contact("e1", type, "a@example.com", "A", "B", department, location, "full-time", "active", null, consent);
+        return new Contact("e1", type, "a@example.com", "A", "B", department, location, "full-time", "active", null, consent, null);
     }
 
     private static Segment segment(String type, Map<String, List<String>> criteria, boolean requireOptIn) {
         return new Segment("org", "s1", "S", null, type, "list", new FilterCriteria(criteria), requireOptIn, "pending",
-                0, null, null, null, null, null, null, 0, null, null);
+                0, null, null, null, null, null, null, 0, null, null, null);
     }
 
     @Test

@@ -1,0 +1,36 @@
+package com.hrplatform.mailchimp.preference;
+
+import com.hrplatform.mailchimp.contact.Contact;
+import com.hrplatform.mailchimp.segment.SegmentSyncService;
+import com.hrplatform.mailchimp.sync.SyncStores;
+
+import java.time.Clock;
+import java.time.format.DateTimeFormatter;
+
+/** The sync's way into people's consent: opt-outs Mailchimp reported, and unsubscribes to take everywhere. */
+public final class SyncConsentLedger implements SyncStores.ConsentLedger {
+    private final ConsentRecorder recorder;
+    private final ConsentQueue queue;
+    private final Clock clock;
+
+    public SyncConsentLedger(ConsentRecorder recorder, ConsentQueue queue, Clock clock) {
+        this.recorder = recorder;
+        this.queue = queue;
+        this.clock = clock;
+    }
+
+    @Override
+    public boolean optOutIfUnchanged(String orgId, Contact asRead, String source, String at) {
+        if (!recorder.optOutIfUnchanged(orgId, asRead, source, at, SegmentSyncService.ACTOR)) {
+            return false;
+        }
+        // The person said no in one audience: the organisation's other audiences follow.
+        unsubscribeEverywhere(orgId, asRead.subscriberHash());
+        return true;
+    }
+
+    @Override
+    public void unsubscribeEverywhere(String orgId, String subscriberHash) {
+        queue.send(ConsentMessage.unsubscribe(orgId, subscriberHash, DateTimeFormatter.ISO_INSTANT.format(clock.instant())));
+    }
+}

@@ -1,0 +1,58 @@
+package com.hrplatform.mailchimp.segment;
+
+import com.hrplatform.mailchimp.audit.AuditLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.lambda.powertools.metrics.Metrics;
+import software.amazon.lambda.powertools.metrics.model.MetricUnit;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
+
+/** What the end of a sync run tells: the audit entry, the EMF metrics and the log line. */
+public final class SyncRunReport {
+    private static final Logger LOG = LoggerFactory.getLogger(SyncRunReport.class);
+
+    private final AuditLog audit;
+    private final Metrics metrics;
+
+    public SyncRunReport(AuditLog audit, Metrics metrics) {
+        this.audit = audit;
+        this.metrics = metrics;
+    }
+
+    void ended(SyncMessage message, String status, SegmentRun run, SyncProgress progress) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("runId", message.runId());
+        details.put("status", status);
+        details.put("added", run.added());
+        details.put("updated", run.updated());
+        details.put("unchanged", run.unchanged());
+        details.put("archived", run.archived());
+        details.put("unsubscribed", run.unsubscribed());
+        details.put("pendingConfirmation", run.pendingConfirmation());
+        details.put("skipped", run.skipped());
+        details.put("failed", run.failed());
+        boolean synced = Segment.SYNCED.equals(status);
+        audit.record(message.orgId(), SegmentSyncService.ACTOR, synced ? "segment.synced" : "segment.sync_failed",
+                "segment", message.segmentId(), details);
+        long durationMs = Duration.between(Instant.parse(progress.startedAt()), Instant.parse(run.finishedAt())).toMillis();
+        metrics.addMetric("MembersAdded", run.added(), MetricUnit.COUNT);
+        metrics.addMetric("MembersUpdated", run.updated(), MetricUnit.COUNT);
+        metrics.addMetric("MembersArchived", run.archived(), MetricUnit.COUNT);
+        metrics.addMetric("MembersUnsubscribed", run.unsubscribed(), MetricUnit.COUNT);
+        metrics.addMetric("MembersFailed", run.failed(), MetricUnit.COUNT);
+        metrics.addMetric("MailchimpRequests", progress.mailchimpRequests(), MetricUnit.COUNT);
+        metrics.addMetric("SyncDuration", durationMs, MetricUnit.MILLISECONDS);
+        metrics.addMetric(synced ? "SyncsSucceeded" : "SyncsFailed", 1, MetricUnit.COUNT);
+        LOG.info("Sync finished", entry("orgId", message.orgId()), entry("segmentId", message.segmentId()),
+                entry("runId", message.runId()), entry("status", status), entry("added", run.added()),
+                entry("updated", run.updated()), entry("archived", run.archived()),
+                entry("unsubscribed", run.unsubscribed()), entry("skipped", run.skipped()), entry("failed", run.failed()),
+                entry("mailchimpRequests", progress.mailchimpRequests()), entry("durationMs", durationMs));
+    }
+}

@@ -1,0 +1,299 @@
+package com.hrplatform.mailchimp.sync;
+
+import com.hrplatform.mailchimp.contact.Contact;
+import com.hrplatform.mailchimp.membership.Membership;
+import com.hrplatform.mailchimp.sync.AddressPlan.Write;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The sync's decision for one address in one audience: a pure function of {@link AddressFacts}, no I/O.
+ * <p>
+ * Consent is judged per address, because Mailchimp holds one member per address: the address may be sent to
+ * through a segment only if no erasure tombstone matches, no record with the address opted out, and, where the
+ * segment requires an explicit opt-in, every record with the address opted in. Mailchimp's own state wins over
+ * ours: an unsubscribed or cleaned member is never sent {@code subscribed}; a new explicit opt-in given after
+ * Mailchimp's unsubscribe brings it back as {@code pending} (Mailchimp asks the person to confirm); pending,
+ * transactional and members someone else archived are left as they are. A member leaves only if we placed it
+ * and no live segment of the audience selects it any more; a person who said no is unsubscribed, never archived
+ * in silence.
+ */
+public final class AddressDecision {
+    private AddressDecision() {
+    }
+
+    /** The address's state, from Mailchimp's listing and our record together. */
+    enum State { ABSENT_OR_UNKNOWN, SUBSCRIBED, PENDING_OURS, PENDING_THEIRS, UNSUBSCRIBED, CLEANED, TRANSACTIONAL,
+        ARCHIVED_BY_US, ARCHIVED_BY_THEM, REFUSED }
+
+    public static AddressPlan decide(AddressFacts facts) {
+        List<Contact> records = facts.records();
+        Membership ours = facts.ours();
+        Set<String> liveIds = new TreeSet<>();
+        Set<String> selecting = new TreeSet<>();
+        Set<String> wanted = new TreeSet<>();
+        SegmentRule run = null;
+        for (SegmentRule segment : facts.liveSegments()) {
+            liveIds.add(segment.id());
+            if (segment.id().equals(facts.runSegmentId())) {
+                run = segment;
+            }
+            if (records.stream().anyMatch(segment::selects)) {
+                selecting.add(segment.id());
+                if (consents(segment, records, facts.erased())) {
+                    wanted.add(segment.id());
+                }
+            }
+        }
+        boolean runSelects = run != null && selecting.contains(run.id());
+        boolean runWants = run != null && wanted.contains(run.id());
+        Plan plan = new Plan(facts, runSelects, runWants, pickFields(records, facts.liveSegments()));
+        if (ours != null) {
+            ours.segments().stream().filter(id -> !liveIds.contains(id)).forEach(plan.forgets::add);
+        }
+        if (facts.erased()) {
+            // The erasure removes the address everywhere; a sync only keeps away from it.
+            return plan.skipIfSelected(SkipReason.ERASED).build();
+        }
+        boolean saidNo = records.stream().anyMatch(Contact::optedOut);
+        boolean placed = ours != null && ours.placedByUs();
+        boolean leaves = placed && selecting.isEmpty();
+        Set<String> ourLiveTags = new TreeSet<>();
+        if (ours != null) {
+            ours.segments().stream().filter(liveIds::contains).forEach(ourLiveTags::add);
+        }
+        switch (state(facts)) {
+            case ABSENT_OR_UNKNOWN -> {
+                if (runWants) {
+                    plan.write(Write.CREATE, Membership.SUBSCRIBED).tag(run.id());
+                } else if (leaves) {
+                    // Placed by us and left, yet not archived in Mailchimp: back without us (the person re-subscribed),
+                    // or our archive never arrived. If it is gone altogether, the archive finds that out.
+                    plan.archive = true;
+                } else {
+                    plan.skipIfSelected(SkipReason.NO_CONSENT);
+                    // Back in the audience without us: it keeps no tag of ours it should not.
+                    ourLiveTags.stream().filter(id -> !wanted.contains(id)).forEach(plan.removes::add);
+                }
+            }
+            case SUBSCRIBED, PENDING_OURS -> {
+                if (ours.status().equals(Membership.PENDING) && facts.mailchimp() == AudienceStatus.UNKNOWN) {
+                    plan.learned = Membership.SUBSCRIBED; // Mailchimp no longer lists it as pending: confirmed
+                }
+                if (saidNo) {
+                    plan.write(Write.UPDATE, Membership.UNSUBSCRIBED).skipIfSelected(SkipReason.NO_CONSENT);
+                    plan.fields = null;
+                } else if (runWants) {
+                    if (!plan.digest.equals(ours.digest())) {
+                        plan.write(Write.UPDATE, null);
+                    }
+                    if (!ours.segments().contains(run.id())) {
+                        plan.tag(run.id());
+                    }
+                } else {
+                    plan.skipIfSelected(SkipReason.NO_CONSENT);
+                }
+                if (leaves) {
+                    plan.archive = true;
+                } else {
+                    ourLiveTags.stream().filter(id -> !wanted.contains(id)).forEach(plan.removes::add);
+                }
+            }
+            case PENDING_THEIRS -> {
+                if (saidNo) {
+                    plan.write(Write.UPDATE, Membership.UNSUBSCRIBED).fields = null;
+                }
+                plan.skipIfSelected(saidNo ? SkipReason.NO_CONSENT : SkipReason.PENDING);
+                plan.archive = leaves;
+            }
+            case UNSUBSCRIBED, CLEANED -> unsubscribedOrCleaned(facts, plan, saidNo, run, ourLiveTags, wanted, leaves);
+            case TRANSACTIONAL -> {
+                plan.skipIfSelected(SkipReason.TRANSACTIONAL);
+                plan.archive = leaves;
+            }
+            case ARCHIVED_BY_THEM -> plan.skipIfSelected(SkipReason.ARCHIVED);
+            case ARCHIVED_BY_US -> {
+                if (runWants) {
+                    plan.write(Write.UPDATE, Membership.SUBSCRIBED).tag(run.id());
+                    ourLiveTags.stream().filter(id -> !wanted.contains(id)).forEach(plan.removes::add);
+                } else {
+                    plan.skipIfSelected(SkipReason.NO_CONSENT);
+                }
+            }
+            case REFUSED -> {
+                if (runWants && !plan.digest.equals(ours.digest())) {
+                    plan.write(Write.CREATE, Membership.SUBSCRIBED).tag(run.id());
+                } else {
+                    plan.skipIfSelected(runWants ? SkipReason.REFUSED : SkipReason.NO_CONSENT);
+                }
+            }
+        }
+        return plan.build();
+    }
+
+    /**
+     * Mailchimp says the address unsubscribed (or bounced). Records whose consent predates that learn it as an
+     * opt-out; if every record instead gave a new explicit opt-in after it, the address comes back as pending.
+     */
+    private static void unsubscribedOrCleaned(AddressFacts facts, Plan plan, boolean saidNo, SegmentRule run,
+                                              Set<String> ourLiveTags, Set<String> wanted, boolean leaves) {
+        boolean archived = facts.mailchimp() == AudienceStatus.ARCHIVED;
+        boolean cleaned = facts.mailchimp() == AudienceStatus.CLEANED
+                || archived && Membership.ARCHIVED_CLEANED.equals(facts.ours().status());
+        Membership ours = facts.ours();
+        boolean newConsent;
+        if (archived) {
+            // Archived after it unsubscribed: Mailchimp's time is the archive's, not the unsubscribe's. A record that
+            // never stated a preference learns the opt-out; an explicit opt-in of every record brings it back.
+            facts.records().stream().filter(record -> record.consent() == null).forEach(plan.optOuts::add);
+            plan.optOutAt = facts.mailchimpChangedAt();
+            newConsent = plan.optOuts.isEmpty() && !saidNo && plan.runWants
+                    && facts.records().stream().allMatch(Contact::optedIn);
+        } else {
+            Instant changedAt = instant(facts.mailchimpChangedAt());
+            for (Contact record : facts.records()) {
+                if (!record.optedOut() && !optedInAfter(record, changedAt)) {
+                    plan.optOuts.add(record);
+                }
+            }
+            plan.optOutAt = facts.mailchimpChangedAt();
+            newConsent = plan.optOuts.isEmpty() && !saidNo && plan.runWants;
+        }
+        if (newConsent && !cleaned) {
+            plan.write(Write.UPDATE, Membership.PENDING);
+            if (ours == null || !ours.segments().contains(run.id())) {
+                plan.tag(run.id());
+            }
+            ourLiveTags.stream().filter(id -> !wanted.contains(id)).forEach(plan.removes::add);
+            return;
+        }
+        plan.skipIfSelected(cleaned ? SkipReason.CLEANED : SkipReason.UNSUBSCRIBED);
+        String status = cleaned ? Membership.CLEANED : Membership.UNSUBSCRIBED;
+        if (ours != null && !archived && !status.equals(ours.status())) {
+            plan.learned = status;
+        }
+        plan.archive = leaves && !archived;
+    }
+
+    static State state(AddressFacts facts) {
+        Membership ours = facts.ours();
+        String known = ours == null ? null : ours.status();
+        return switch (facts.mailchimp()) {
+            case PENDING -> Membership.PENDING.equals(known) ? State.PENDING_OURS : State.PENDING_THEIRS;
+            // Archived by us while unsubscribed or cleaned, the address keeps that compliance state in Mailchimp.
+            case ARCHIVED -> Membership.ARCHIVED.equals(known) ? State.ARCHIVED_BY_US
+                    : Membership.ARCHIVED_UNSUBSCRIBED.equals(known) ? State.UNSUBSCRIBED
+                    : Membership.ARCHIVED_CLEANED.equals(known) ? State.CLEANED : State.ARCHIVED_BY_THEM;
+            case UNSUBSCRIBED -> State.UNSUBSCRIBED;
+            case CLEANED -> State.CLEANED;
+            case TRANSACTIONAL -> State.TRANSACTIONAL;
+            case SUBSCRIBED -> ours == null ? State.ABSENT_OR_UNKNOWN : State.SUBSCRIBED;
+            // Not listed: subscribed where we know it is (a pending one has been confirmed), else unknown
+            // (absent, or added or re-added by someone else).
+            case UNKNOWN -> Membership.SUBSCRIBED.equals(known) || Membership.PENDING.equals(known) ? State.SUBSCRIBED
+                    : Membership.REJECTED.equals(known) ? State.REFUSED : State.ABSENT_OR_UNKNOWN;
+        };
+    }
+
+    /** Whether the segment may send to the address: no tombstone, nobody said no, and its opt-in rule holds for all. */
+    static boolean consents(SegmentRule segment, List<Contact> records, boolean erased) {
+        if (erased || records.isEmpty() || records.stream().anyMatch(Contact::optedOut)) {
+            return false;
+        }
+        return !segment.requireOptIn() || records.stream().allMatch(Contact::optedIn);
+    }
+
+    private static boolean optedInAfter(Contact record, Instant changedAt) {
+        Instant givenAt = instant(record.consentAt());
+        return record.optedIn() && givenAt != null && changedAt != null && givenAt.isAfter(changedAt);
+    }
+
+    /**
+     * The record whose fields Mailchimp gets: the first (in entity-key order) that a live segment selects, else the
+     * first. The same for every segment of the audience, so two segments never take turns rewriting a member.
+     */
+    private static Contact pickFields(List<Contact> records, List<SegmentRule> live) {
+        if (records.isEmpty()) {
+            return null;
+        }
+        return records.stream().filter(record -> live.stream().anyMatch(segment -> segment.selects(record)))
+                .findFirst().orElse(records.get(0));
+    }
+
+    /** What we send for a person; a change means their merge fields must be updated. */
+    public static String digest(Contact person) {
+        return Contact.md5Hex(person.email() + "\n" + nullToEmpty(person.firstName()) + "\n" + nullToEmpty(person.lastName()));
+    }
+
+    private static String nullToEmpty(String value) {
+        return value == null ? "" : value;
+    }
+
+    private static Instant instant(String iso) {
+        if (iso == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(iso);
+        } catch (DateTimeParseException e) {
+            return java.time.OffsetDateTime.parse(iso).toInstant();
+        }
+    }
+
+    /** The plan under construction. */
+    private static final class Plan {
+        private final AddressFacts facts;
+        private final boolean runSelects;
+        private final boolean runWants;
+        private final String digest;
+        private Contact fields;
+        private Write write = Write.NONE;
+        private String sendStatus;
+        private final Set<String> adds = new TreeSet<>();
+        private final Set<String> removes = new TreeSet<>();
+        private final Set<String> forgets = new TreeSet<>();
+        private boolean archive;
+        private SkipReason skip;
+        private final List<Contact> optOuts = new ArrayList<>();
+        private String optOutAt;
+        private String learned;
+
+        Plan(AddressFacts facts, boolean runSelects, boolean runWants, Contact fields) {
+            this.facts = facts;
+            this.runSelects = runSelects;
+            this.runWants = runWants;
+            this.fields = fields;
+            this.digest = fields == null ? "" : digest(fields);
+        }
+
+        Plan write(Write kind, String status) {
+            write = kind;
+            sendStatus = status;
+            return this;
+        }
+
+        Plan tag(String segmentId) {
+            adds.add(segmentId);
+            return this;
+        }
+
+        Plan skipIfSelected(SkipReason reason) {
+            if (runSelects && skip == null) {
+                skip = reason;
+            }
+            return this;
+        }
+
+        AddressPlan build() {
+            boolean withFields = write != Write.NONE && fields != null;
+            return new AddressPlan(facts.subscriberHash(), facts.email(), write, sendStatus, withFields ? fields : null,
+                    withFields ? digest : null, adds, archive ? Set.of() : removes, forgets, archive, skip, optOuts,
+                    optOutAt, learned, runSelects, runWants);
+        }
+    }
+}

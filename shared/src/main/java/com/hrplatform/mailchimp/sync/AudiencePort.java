@@ -1,0 +1,83 @@
+package com.hrplatform.mailchimp.sync;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The Mailchimp audiences of one connected account, as the sync and the consent worker use them. The Mailchimp
+ * adapter ({@link MailchimpAudiences}) holds the paths, the JSON and the classification of refusals; tests use
+ * an in-memory model. Failures are {@link com.hrplatform.mailchimp.mailchimp.MailchimpException}s; a transient one
+ * thrown by {@link #create} may come after Mailchimp applied the request.
+ */
+public interface AudiencePort {
+
+    /** One member to write. {@code status} null leaves an existing member's status alone. */
+    record MemberWrite(String subscriberHash, String email, String status, String firstName, String lastName,
+                       String signupStamp) {
+    }
+
+    /** What Mailchimp did with one member of a batch. */
+    record MemberOutcome(Kind kind, String field, String message) {
+        public enum Kind {
+            CREATED, UPDATED,
+            /** A create found the address already in the audience. */
+            EXISTS,
+            /** Unsubscribed, cleaned or under review: Mailchimp will not subscribe it. Permanent. */
+            COMPLIANCE,
+            /** Permanently deleted from the audience: it cannot be added again. Permanent. */
+            FORGOTTEN,
+            /** Mailchimp considers the address fake or invalid. Permanent. */
+            INVALID_ADDRESS,
+            /** Anything else, e.g. a required merge field: fixable in the audience's setup, tried again next run. */
+            REFUSED
+        }
+
+        public static final MemberOutcome CREATED = new MemberOutcome(Kind.CREATED, null, null);
+        public static final MemberOutcome UPDATED = new MemberOutcome(Kind.UPDATED, null, null);
+        public static final MemberOutcome EXISTS = new MemberOutcome(Kind.EXISTS, null, null);
+
+        public boolean accepted() {
+            return kind == Kind.CREATED || kind == Kind.UPDATED;
+        }
+
+        public boolean permanent() {
+            return kind == Kind.COMPLIANCE || kind == Kind.FORGOTTEN || kind == Kind.INVALID_ADDRESS;
+        }
+    }
+
+    /** Every member of the audience that is not subscribed. */
+    AudienceSnapshot snapshot(String listId);
+
+    /** Adds addresses that are not in the audience ({@code update_existing: false}); answers by subscriber hash. */
+    Map<String, MemberOutcome> create(String listId, List<MemberWrite> members);
+
+    /** Changes members that are in the audience ({@code update_existing: true}); answers by subscriber hash. */
+    Map<String, MemberOutcome> update(String listId, List<MemberWrite> members);
+
+    /** Adds members to and removes them from a tag; answers the subscriber hashes Mailchimp refused. */
+    Set<String> tag(String listId, String tagId, List<String> addEmails, List<String> removeEmails);
+
+    /** Archives a member; answers false when it was not in the audience (nothing to archive). */
+    boolean archive(String listId, String subscriberHash);
+
+    /** A member as Mailchimp holds it: its status, its {@code timestamp_signup} ("" when none) and its tags' ids. */
+    record MemberView(AudienceStatus status, String signupStamp, Set<String> tagIds) {
+    }
+
+    /** The member, or empty when the address is not in the audience. */
+    Optional<MemberView> member(String listId, String subscriberHash);
+
+    /** The id of the tag named {@code name}: {@code knownTagId} if it still exists (renamed if need be), found, or created. */
+    String ensureTag(String listId, String name, String knownTagId);
+
+    /** Deletes a tag; one that is already gone counts as done. */
+    void deleteTag(String listId, String tagId);
+
+    /** Ids of every audience of the account. */
+    List<String> audienceIds();
+
+    /** Sets an existing member's status to unsubscribed. */
+    void unsubscribe(String listId, String subscriberHash);
+}

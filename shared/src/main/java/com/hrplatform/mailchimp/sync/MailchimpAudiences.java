@@ -1,0 +1,298 @@
+package com.hrplatform.mailchimp.sync;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.hrplatform.mailchimp.contact.Contact;
+import com.hrplatform.mailchimp.mailchimp.MailchimpApiKey;
+import com.hrplatform.mailchimp.mailchimp.MailchimpClient;
+import com.hrplatform.mailchimp.mailchimp.MailchimpException;
+import com.hrplatform.mailchimp.sync.AudiencePort.MemberOutcome.Kind;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
+
+/**
+ * The {@link AudiencePort} over Mailchimp's Marketing API: every path, body and answer of the sync and the
+ * consent worker, and which refusals are permanent (design rule 5: compliance state, forgotten and fake or invalid
+ * addresses; anything else, such as a required merge field, is the audience's setup and is tried again).
+ */
+public final class MailchimpAudiences {
+    private static final int PAGE = 1000;
+    private static final DateTimeFormatter MAILCHIMP_TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss'+00:00'")
+            .withZone(ZoneOffset.UTC);
+
+    private final MailchimpClient client;
+    private final Executor readers;
+
+    public MailchimpAudiences(MailchimpClient client, Executor readers) {
+        this.client = client;
+        this.readers = readers;
+    }
+
+    /** The account's audiences; {@code requestSlots} (may be null) bounds this caller's requests in flight. */
+    public AudiencePort forKey(MailchimpApiKey key, Semaphore requestSlots) {
+        return new Audiences(key, requestSlots);
+    }
+
+    private final class Audiences implements AudiencePort {
+        private final MailchimpApiKey key;
+        private final Semaphore slots;
+
+        Audiences(MailchimpApiKey key, Semaphore slots) {
+            this.key = key;
+            this.slots = slots;
+        }
+
+        private JsonNode call(String method, String path, Object body) {
+            return client.send(key, method, path, body, slots);
+        }
+
+        @Override
+        public AudienceSnapshot snapshot(String listId) {
+            AudienceSnapshot snapshot = new AudienceSnapshot();
+            List<CompletableFuture<List<JsonNode>>> reads = new ArrayList<>();
+            for (AudienceStatus status : AudienceStatus.READ) {
+                reads.add(CompletableFuture.supplyAsync(() -> pages(listId, status), readers));
+            }
+            for (CompletableFuture<List<JsonNode>> read : reads) {
+                for (JsonNode page : joined(read)) {
+                    snapshot.countRequest();
+                    for (JsonNode member : page.path("members")) {
+                        snapshot.put(member.path("id").asText(), AudienceStatus.fromWire(member.path("status").asText()),
+                                instant(member.path("last_changed").asText("")));
+                    }
+                }
+            }
+            return snapshot;
+        }
+
+        private List<JsonNode> pages(String listId, AudienceStatus status) {
+            List<JsonNode> pages = new ArrayList<>();
+            for (int offset = 0; ; offset += PAGE) {
+                JsonNode page = call("GET", "/lists/" + listId + "/members?status=" + status.wire() + "&count=" + PAGE
+                        + "&offset=" + offset + "&fields=members.id,members.status,members.last_changed,total_items", null);
+                pages.add(page);
+                if (page.path("members").size() < PAGE) {
+                    return pages;
+                }
+            }
+        }
+
+        @Override
+        public Map<String, MemberOutcome> create(String listId, List<MemberWrite> members) {
+            JsonNode answer = client.send(key, "POST", "/lists/" + listId, batch(members, false), slots, false);
+            return outcomes(answer, true);
+        }
+
+        @Override
+        public Map<String, MemberOutcome> update(String listId, List<MemberWrite> members) {
+            return outcomes(call("POST", "/lists/" + listId, batch(members, true)), false);
+        }
+
+        @Override
+        public Set<String> tag(String listId, String tagId, List<String> addEmails, List<String> removeEmails) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("members_to_add", addEmails);
+            body.put("members_to_remove", removeEmails);
+            JsonNode answer = call("POST", "/lists/" + listId + "/segments/" + tagId, body);
+            Set<String> refused = new HashSet<>();
+            for (JsonNode error : answer.path("errors")) {
+                for (JsonNode email : error.path("email_addresses")) {
+                    refused.add(Contact.subscriberHash(email.asText()));
+                }
+            }
+            return refused;
+        }
+
+        @Override
+        public boolean archive(String listId, String subscriberHash) {
+            try {
+                call("DELETE", "/lists/" + listId + "/members/" + subscriberHash, null);
+                return true;
+            } catch (MailchimpException e) {
+                if (e.kind() == MailchimpException.Kind.NOT_FOUND) {
+                    return false;
+                }
+                throw e;
+            }
+        }
+
+        @Override
+        public Optional<MemberView> member(String listId, String subscriberHash) {
+            return member(listId, subscriberHash, "status,timestamp_signup,tags").map(member -> {
+                Set<String> tagIds = new HashSet<>();
+                member.path("tags").forEach(tag -> tagIds.add(tag.path("id").asText()));
+                return new MemberView(AudienceStatus.fromWire(member.path("status").asText()),
+                        instant(member.path("timestamp_signup").asText("")), tagIds);
+            });
+        }
+
+        @Override
+        public String ensureTag(String listId, String name, String knownTagId) {
+            String path = "/lists/" + listId + "/segments";
+            if (knownTagId != null) {
+                try {
+                    JsonNode tag = call("GET", path + "/" + knownTagId + "?fields=id,name", null);
+                    if (!name.equals(tag.path("name").asText())) {
+                        call("PATCH", path + "/" + knownTagId, Map.of("name", name));
+                    }
+                    return knownTagId;
+                } catch (MailchimpException e) {
+                    if (e.kind() != MailchimpException.Kind.NOT_FOUND) {
+                        throw e;
+                    }
+                }
+            }
+            for (int offset = 0; ; offset += PAGE) {
+                JsonNode page = call("GET", path + "?type=static&count=" + PAGE + "&offset=" + offset
+                        + "&fields=segments.id,segments.name,total_items", null);
+                for (JsonNode tag : page.path("segments")) {
+                    if (name.equals(tag.path("name").asText())) {
+                        return tag.path("id").asText();
+                    }
+                }
+                if (page.path("segments").size() < PAGE) {
+                    break;
+                }
+            }
+            return call("POST", path, Map.of("name", name, "static_segment", List.of())).path("id").asText();
+        }
+
+        @Override
+        public void deleteTag(String listId, String tagId) {
+            ignoringNotFound(() -> call("DELETE", "/lists/" + listId + "/segments/" + tagId, null));
+        }
+
+        @Override
+        public List<String> audienceIds() {
+            List<String> ids = new ArrayList<>();
+            for (int offset = 0; ; offset += PAGE) {
+                JsonNode page = call("GET", "/lists?fields=lists.id,total_items&count=" + PAGE + "&offset=" + offset, null);
+                page.path("lists").forEach(list -> ids.add(list.path("id").asText()));
+                if (page.path("lists").size() < PAGE) {
+                    return ids;
+                }
+            }
+        }
+
+        @Override
+        public void unsubscribe(String listId, String subscriberHash) {
+            call("PATCH", "/lists/" + listId + "/members/" + subscriberHash, Map.of("status", "unsubscribed"));
+        }
+
+        private Optional<JsonNode> member(String listId, String subscriberHash, String fields) {
+            try {
+                return Optional.of(call("GET", "/lists/" + listId + "/members/" + subscriberHash + "?fields=" + fields, null));
+            } catch (MailchimpException e) {
+                if (e.kind() == MailchimpException.Kind.NOT_FOUND) {
+                    return Optional.empty();
+                }
+                throw e;
+            }
+        }
+    }
+
+    private static Map<String, Object> batch(List<AudiencePort.MemberWrite> members, boolean updateExisting) {
+        List<Map<String, Object>> body = new ArrayList<>(members.size());
+        for (AudiencePort.MemberWrite write : members) {
+            Map<String, Object> member = new LinkedHashMap<>();
+            member.put("email_address", write.email());
+            if (write.status() != null) {
+                member.put("status", write.status());
+            }
+            if (write.firstName() != null || write.lastName() != null) {
+                member.put("merge_fields", Map.of("FNAME", nullToEmpty(write.firstName()), "LNAME", nullToEmpty(write.lastName())));
+            }
+            if (write.signupStamp() != null) {
+                member.put("timestamp_signup", MAILCHIMP_TIME.format(Instant.parse(write.signupStamp())));
+            }
+            body.add(member);
+        }
+        return Map.of("members", body, "update_existing", updateExisting);
+    }
+
+    /** Mailchimp's batch answer by subscriber hash; its error texts name the address, so only our words are kept. */
+    static Map<String, AudiencePort.MemberOutcome> outcomes(JsonNode answer, boolean creating) {
+        Map<String, AudiencePort.MemberOutcome> outcomes = new HashMap<>();
+        for (JsonNode member : answer.path("new_members")) {
+            outcomes.put(hashOf(member), AudiencePort.MemberOutcome.CREATED);
+        }
+        for (JsonNode member : answer.path("updated_members")) {
+            // An add that found an archived member brings it back: it was there before, so not placed by us.
+            outcomes.put(hashOf(member), creating ? AudiencePort.MemberOutcome.EXISTS : AudiencePort.MemberOutcome.UPDATED);
+        }
+        for (JsonNode error : answer.path("errors")) {
+            outcomes.put(hashOf(error), classify(error));
+        }
+        return outcomes;
+    }
+
+    static AudiencePort.MemberOutcome classify(JsonNode error) {
+        String text = error.path("error").asText("").toLowerCase(Locale.ROOT);
+        String field = error.path("field").asText("");
+        if ("ERROR_CONTACT_EXISTS".equals(error.path("error_code").asText()) || text.contains("already a list member")) {
+            return AudiencePort.MemberOutcome.EXISTS;
+        }
+        if (text.contains("compliance state")) {
+            return new AudiencePort.MemberOutcome(Kind.COMPLIANCE, null, null);
+        }
+        if (text.contains("permanently deleted") || text.contains("forgotten")) {
+            return new AudiencePort.MemberOutcome(Kind.FORGOTTEN, null, null);
+        }
+        if (text.contains("looks fake or invalid") || "email_address".equals(field)) {
+            return new AudiencePort.MemberOutcome(Kind.INVALID_ADDRESS, null, null);
+        }
+        String message = error.path("field_message").asText("");
+        return new AudiencePort.MemberOutcome(Kind.REFUSED, field.matches("[A-Za-z0-9_.\\[\\]-]{1,64}") ? field : null,
+                message.contains("@") ? null : message.length() > 120 ? message.substring(0, 120) : message);
+    }
+
+    private static String hashOf(JsonNode member) {
+        String id = member.path("id").asText("");
+        return id.matches("[0-9a-f]{32}") ? id : Contact.subscriberHash(member.path("email_address").asText(""));
+    }
+
+    /** Mailchimp's time ("2015-10-21T15:41:36+00:00") as an instant string; "" stays "". */
+    private static String instant(String mailchimpTime) {
+        if (mailchimpTime == null || mailchimpTime.isBlank()) {
+            return "";
+        }
+        return OffsetDateTime.parse(mailchimpTime).toInstant().toString();
+    }
+
+    private static void ignoringNotFound(Runnable call) {
+        try {
+            call.run();
+        } catch (MailchimpException e) {
+            if (e.kind() != MailchimpException.Kind.NOT_FOUND) {
+                throw e;
+            }
+        }
+    }
+
+    private static <T> T joined(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+    }
+
+    private static String nullToEmpty(String value) {
+        return value == null ? "" : value;
+    }
+}

@@ -1,0 +1,253 @@
+package com.hrplatform.mailchimp.sync;
+
+import com.hrplatform.mailchimp.contact.Contact;
+import com.hrplatform.mailchimp.membership.Membership;
+import com.hrplatform.mailchimp.sync.AddressPlan.Write;
+import com.hrplatform.mailchimp.sync.AudiencePort.MemberOutcome;
+import com.hrplatform.mailchimp.sync.AudiencePort.MemberWrite;
+import com.hrplatform.mailchimp.sync.SyncStores.MembershipChange;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** One address going through a batch: the steps still to do, and our record as Mailchimp's answers shape it. */
+final class MemberProgress {
+    final AddressFacts facts;
+    final AddressPlan plan;
+    private final SyncPass pass;
+    private final String now;
+    /** What is stored as far as the run knows: what it read, then what it wrote itself. */
+    private Membership stored;
+    /** What will be stored. */
+    private Membership current;
+    private Write nextWrite;
+    private String nextStatus;
+    private boolean dropped;
+    private boolean failed;
+    private boolean joined;
+    private boolean fieldsSent;
+    private boolean archived;
+    private boolean accepted;
+
+    MemberProgress(BatchExecutor.Item item, SyncPass pass, String now) {
+        this.facts = item.facts();
+        this.plan = item.plan();
+        this.pass = pass;
+        this.now = now;
+        this.stored = facts.ours();
+        this.current = BatchExecutor.start(facts, plan, now);
+        this.nextWrite = plan.write();
+        this.nextStatus = plan.sendStatus();
+    }
+
+    boolean wants(Write write) {
+        return !dropped && !failed && nextWrite == write;
+    }
+
+    MemberWrite write(String stamp) {
+        Contact fields = plan.fields();
+        return new MemberWrite(plan.subscriberHash(), plan.email(), nextStatus, fields == null ? null : nullToEmpty(fields.firstName()),
+                fields == null ? null : nullToEmpty(fields.lastName()), stamp);
+    }
+
+    void created(MemberOutcome outcome) {
+        switch (outcome.kind()) {
+            case CREATED -> {
+                fieldsSent = true;
+                become(Membership.SUBSCRIBED, true);
+                accepted = true;
+                nextWrite = Write.NONE;
+            }
+            case EXISTS -> {
+                // Already there: ours to update and tag; ours to archive only if we placed it before.
+                boolean placed = stored != null && stored.placedByUs();
+                become(Membership.SUBSCRIBED, placed);
+                current = withDigest(current, null);
+                nextWrite = Write.UPDATE;
+                nextStatus = null;
+            }
+            default -> refused(outcome);
+        }
+    }
+
+    boolean setsPending() {
+        return Membership.PENDING.equals(nextStatus);
+    }
+
+    void updated(MemberOutcome outcome) {
+        if (!outcome.accepted()) {
+            refused(outcome);
+            return;
+        }
+        accepted = true;
+        nextWrite = Write.NONE;
+        fieldsSent = plan.fields() != null;
+        String status = nextStatus != null ? nextStatus : current == null ? Membership.SUBSCRIBED : current.status();
+        become(status, current != null && current.placedByUs());
+    }
+
+    /** A permanent refusal is remembered so no later run sends the address again unchanged; others are retried. */
+    private void refused(MemberOutcome outcome) {
+        failed = true;
+        nextWrite = Write.NONE;
+        switch (outcome.kind()) {
+            case COMPLIANCE -> {
+                // Refused even pending: cleaned (a bounced address). Refused subscribed: unsubscribed, or cleaned.
+                become(Membership.PENDING.equals(nextStatus) ? Membership.CLEANED : Membership.UNSUBSCRIBED,
+                        current != null && current.placedByUs());
+                failReason("Unsubscribed, bounced or under compliance review in Mailchimp; not subscribed");
+            }
+            case FORGOTTEN -> {
+                become(Membership.REJECTED, current != null && current.placedByUs());
+                current = withDigest(current, plan.digest());
+                failReason("Permanently deleted from this Mailchimp audience; it cannot be added again");
+            }
+            case INVALID_ADDRESS -> {
+                become(Membership.REJECTED, current != null && current.placedByUs());
+                current = withDigest(current, plan.digest());
+                failReason("Mailchimp considers this address invalid");
+            }
+            default -> failReason("Mailchimp refused this member" + (outcome.field() == null || outcome.field().isBlank()
+                    ? "" : " (field " + outcome.field() + (outcome.message() == null ? "" : ": " + outcome.message()) + ")")
+                    + "; fix the audience's setup in Mailchimp, the next sync tries again");
+        }
+    }
+
+    private void become(String status, boolean placedByUs) {
+        Set<String> segments = current == null ? Set.of() : current.segments();
+        String digest = fieldsSent ? plan.digest() : current == null ? null : current.digest();
+        String entityKey = facts.records().isEmpty() ? (current == null ? null : current.entityKey())
+                : facts.records().get(0).entityKey();
+        current = new Membership(pass.orgId(), pass.listId(), plan.subscriberHash(), plan.email(), entityKey, status,
+                digest, segments, placedByUs, now);
+    }
+
+    private static Membership withDigest(Membership membership, String digest) {
+        return membership.with(membership.status(), digest, membership.segments(), membership.placedByUs(),
+                membership.email(), membership.entityKey(), membership.updatedAt());
+    }
+
+    /** The placement just written is now what is stored. */
+    void settle() {
+        stored = current;
+    }
+
+    boolean mayTag() {
+        return !dropped && !failed && current != null && !Membership.REJECTED.equals(current.status());
+    }
+
+    void tagged(String segmentId) {
+        current = withSegments(segmentId, true);
+        accepted = true;
+        if (segmentId.equals(pass.runSegmentId())) {
+            joined = true;
+        }
+    }
+
+    void untagged(String segmentId) {
+        current = withSegments(segmentId, false);
+    }
+
+    private Membership withSegments(String segmentId, boolean add) {
+        Set<String> segments = new TreeSet<>(current.segments());
+        if (add) {
+            segments.add(segmentId);
+        } else {
+            segments.remove(segmentId);
+        }
+        return current.with(current.status(), current.digest(), segments, current.placedByUs(), current.email(),
+                current.entityKey(), now);
+    }
+
+    /** About to archive: an unsubscribed or cleaned member keeps that state in our record (archived, it is still in compliance). */
+    void archiving() {
+        String status = Membership.archivedFrom(current.status());
+        current = current.with(status, current.digest(), current.segments(), current.placedByUs(),
+                current.email(), current.entityKey(), now);
+    }
+
+    /** @param present false when Mailchimp no longer had the member: nothing of ours is left there */
+    void archived(boolean present) {
+        archived = present;
+        if (!present) {
+            current = null;
+        }
+    }
+
+    void drop() {
+        dropped = true;
+    }
+
+    void fail(String reason) {
+        failed = true;
+        failReason(reason);
+    }
+
+    private String failure;
+
+    private void failReason(String reason) {
+        failure = reason;
+    }
+
+    boolean failed() {
+        return failed || dropped;
+    }
+
+    /** Whether Mailchimp accepted something that may put the address in front of its senders. */
+    boolean sent() {
+        return accepted && plan.sends() && !dropped;
+    }
+
+    Optional<MembershipChange> change() {
+        if (Objects.equals(current, stored)) {
+            return Optional.empty();
+        }
+        return Optional.of(new MembershipChange(plan.subscriberHash(), stored, current));
+    }
+
+    void count(RunCounts counts, String runSegmentId) {
+        if (dropped) {
+            counts.skip(SkipReason.CONSENT_CHANGED);
+            return;
+        }
+        if (plan.skip() != null) {
+            counts.skip(plan.skip());
+        }
+        if (failure != null) {
+            counts.fail(entityId(), failure);
+        }
+        if (accepted && Membership.PENDING.equals(plan.sendStatus())) {
+            counts.pendingConfirmation.incrementAndGet();
+        }
+        if (accepted && Membership.UNSUBSCRIBED.equals(plan.sendStatus())) {
+            counts.unsubscribed.incrementAndGet();
+        }
+        if (archived) {
+            counts.archived.incrementAndGet();
+        }
+        boolean inSegment = runSegmentId != null && current != null && current.segments().contains(runSegmentId)
+                && (Membership.SUBSCRIBED.equals(current.status()) || Membership.PENDING.equals(current.status()));
+        if (plan.runWants() && !failed) {
+            if (joined) {
+                counts.added.incrementAndGet();
+            } else if (fieldsSent) {
+                counts.updated.incrementAndGet();
+            } else if (inSegment && !plan.needsMailchimp()) {
+                counts.unchanged.incrementAndGet();
+            }
+        }
+        if (inSegment) {
+            counts.inSegment.incrementAndGet();
+        }
+    }
+
+    private String entityId() {
+        return facts.records().isEmpty() ? "address " + plan.subscriberHash().substring(0, 8) : facts.records().get(0).entityId();
+    }
+
+    private static String nullToEmpty(String value) {
+        return value == null ? "" : value;
+    }
+}

@@ -1,0 +1,259 @@
+package com.hrplatform.mailchimp.sync;
+
+import com.hrplatform.mailchimp.contact.Contact;
+import com.hrplatform.mailchimp.membership.Membership;
+import com.hrplatform.mailchimp.sync.SyncStores.MembershipChange;
+import com.hrplatform.mailchimp.sync.SyncStores.Placements;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One time-boxed slice of a pass over an audience. It reads the audience's members that are not subscribed,
+ * then walks the org's directory and our records of the audience together in subscriber-hash order, window by
+ * window, decides each address ({@link AddressDecision}) and hands batches to a {@link BatchExecutor}, a few at a
+ * time. The slice only executes decisions; re-running it converges to the same audience.
+ */
+public final class SliceRunner {
+    /** Archives are one request each: fewer of them per batch keeps batches of similar length. */
+    private static final int ARCHIVES_PER_BATCH = 50;
+    /** Addresses that only change our records, per batch. */
+    private static final int ITEMS_PER_BATCH = 2000;
+
+    private final SyncContext context;
+
+    public SliceRunner(SyncContext context) {
+        this.context = context;
+    }
+
+    /** What the slice did; {@code afterHash} is where the next slice starts (null once the pass is finished). */
+    public record Result(RunCounts counts, String afterHash, boolean finished) {
+    }
+
+    public Result run(SyncPass pass, String startAfterHash, Instant deadline) {
+        RunCounts counts = new RunCounts();
+        AudienceSnapshot snapshot = context.audience().snapshot(pass.listId());
+        counts.mailchimpRequests.addAndGet(snapshot.requests());
+        StaleIntents stale = new StaleIntents(context.placements(), pass, context.placements().openIntents(pass.orgId(), pass.listId()));
+        Pipeline pipeline = new Pipeline(new BatchExecutor(pass, context, counts));
+        String after = startAfterHash;
+        boolean finished = false;
+        try {
+            while (true) {
+                SyncStores.Window window = context.directory().window(pass.orgId(), after, context.windowSize());
+                List<Membership> known = context.memberships().range(pass.orgId(), pass.listId(), after, window.lastHash());
+                for (AddressFacts facts : merge(pass, window.people(), known, snapshot, stale.in(after, window.lastHash()))) {
+                    facts = stale.resolve(facts, counts);
+                    pipeline.add(facts, AddressDecision.decide(facts), counts, pass.runSegmentId());
+                }
+                if (window.lastHash() == null) {
+                    finished = true;
+                    break;
+                }
+                after = window.lastHash();
+                if (!context.clock().instant().isBefore(deadline) || pipeline.failed()) {
+                    break;
+                }
+            }
+            pipeline.flush();
+        } finally {
+            pipeline.awaitAll();
+        }
+        pipeline.rethrow();
+        return new Result(counts, finished ? null : after, finished);
+    }
+
+    /** Joins one window of people, our records and Mailchimp's listing into the facts of each address, in hash order. */
+    private List<AddressFacts> merge(SyncPass pass, List<Contact> people, List<Membership> known, AudienceSnapshot snapshot,
+                                     Set<String> staleHashes) {
+        Map<String, List<Contact>> records = new TreeMap<>();
+        for (Contact person : people) {
+            records.computeIfAbsent(person.subscriberHash(), hash -> new ArrayList<>()).add(person);
+        }
+        Map<String, Membership> ours = new HashMap<>();
+        known.forEach(membership -> ours.put(membership.subscriberHash(), membership));
+        Set<String> hashes = new TreeSet<>(records.keySet());
+        hashes.addAll(ours.keySet());
+        hashes.addAll(staleHashes);
+        List<AddressFacts> facts = new ArrayList<>(hashes.size());
+        for (String hash : hashes) {
+            List<Contact> withAddress = records.getOrDefault(hash, new ArrayList<>());
+            withAddress.sort((a, b) -> a.entityKey().compareTo(b.entityKey()));
+            AudienceSnapshot.Entry listed = snapshot.get(hash);
+            boolean erased = withAddress.stream().anyMatch(Contact::erased);
+            facts.add(new AddressFacts(hash, withAddress, erased, listed.status(), listed.lastChanged(), ours.get(hash),
+                    pass.liveSegments(), pass.runSegmentId()));
+        }
+        return facts;
+    }
+
+    /**
+     * Intents left open by an attempt that crashed or lost an answer: before deciding such an address, the member's
+     * signup stamp says whether that attempt added it (then we placed it) or it was there already.
+     */
+    private final class StaleIntents {
+        private final Placements placements;
+        private final SyncPass pass;
+        private final Map<String, Placements.Intent> byId;
+        private final Map<String, String> intentOfHash = new HashMap<>();
+
+        StaleIntents(Placements placements, SyncPass pass, Map<String, Placements.Intent> open) {
+            this.placements = placements;
+            this.pass = pass;
+            this.byId = new HashMap<>();
+            open.forEach((id, intent) -> {
+                byId.put(id, new Placements.Intent(intent.stamp(), new java.util.HashSet<>(intent.hashes()), intent.pendingHashes()));
+                intent.hashes().forEach(hash -> intentOfHash.put(hash, id));
+            });
+        }
+
+        Set<String> in(String afterHash, String toHash) {
+            Set<String> hashes = new TreeSet<>();
+            for (String hash : intentOfHash.keySet()) {
+                if ((afterHash == null || hash.compareTo(afterHash) > 0) && (toHash == null || hash.compareTo(toHash) <= 0)) {
+                    hashes.add(hash);
+                }
+            }
+            return hashes;
+        }
+
+        AddressFacts resolve(AddressFacts facts, RunCounts counts) {
+            String id = intentOfHash.remove(facts.subscriberHash());
+            if (id == null) {
+                return facts;
+            }
+            Placements.Intent intent = byId.get(id);
+            counts.mailchimpRequests.incrementAndGet();
+            Membership ours = facts.ours();
+            Membership resolved = context.audience().member(pass.listId(), facts.subscriberHash())
+                    .map(view -> rebuild(facts, intent, view)).orElse(ours);
+            if (resolved != null && !resolved.equals(ours)) {
+                context.memberships().apply(pass.orgId(), pass.listId(),
+                        List.of(new MembershipChange(facts.subscriberHash(), ours, resolved)));
+            }
+            intent.hashes().remove(facts.subscriberHash());
+            if (intent.hashes().isEmpty()) {
+                placements.close(pass.orgId(), id);
+            }
+            return new AddressFacts(facts.subscriberHash(), facts.records(), facts.erased(), facts.mailchimp(),
+                    facts.mailchimpChangedAt(), resolved, facts.liveSegments(), facts.runSegmentId());
+        }
+
+        /**
+         * Our record of a member an unfinished batch touched, from Mailchimp's own view of it: our signup stamp on it
+         * means our add created it; a pending the batch was setting is ours; its tags are what it carries.
+         */
+        private Membership rebuild(AddressFacts facts, Placements.Intent intent, AudiencePort.MemberView view) {
+            Membership ours = facts.ours();
+            boolean placedByUs = intent.stamp().equals(view.signupStamp()) || ours != null && ours.placedByUs();
+            String known = ours == null ? null : ours.status();
+            String status = switch (view.status()) {
+                case SUBSCRIBED -> Membership.SUBSCRIBED;
+                case PENDING -> intent.pendingHashes().contains(facts.subscriberHash()) ? Membership.PENDING
+                        : known == null ? Membership.SUBSCRIBED : known;
+                case UNSUBSCRIBED, CLEANED -> view.status().wire();
+                default -> known == null ? Membership.SUBSCRIBED : known;
+            };
+            if (ours == null && !placedByUs && view.status() != AudienceStatus.SUBSCRIBED && !Membership.PENDING.equals(status)) {
+                return null; // not ours in any way: nothing to record
+            }
+            Set<String> segments = new TreeSet<>();
+            if (ours != null) {
+                ours.segments().stream().filter(segment -> !pass.tagIds().containsKey(segment)).forEach(segments::add);
+            }
+            pass.tagIds().forEach((segment, tagId) -> {
+                if (view.tagIds().contains(tagId)) {
+                    segments.add(segment);
+                }
+            });
+            return new Membership(pass.orgId(), pass.listId(), facts.subscriberHash(),
+                    facts.email() == null ? null : facts.email(),
+                    facts.records().isEmpty() ? ours == null ? null : ours.entityKey() : facts.records().get(0).entityKey(),
+                    status, ours == null ? null : ours.digest(), segments, placedByUs, context.now());
+        }
+    }
+
+    /** Fills batches and carries them out a few at a time; the first failure stops the slice. */
+    private final class Pipeline {
+        private final BatchExecutor executor;
+        private final Semaphore inFlight;
+        private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        private List<BatchExecutor.Item> batch = new ArrayList<>();
+        private int writes;
+        private int archives;
+
+        Pipeline(BatchExecutor executor) {
+            this.executor = executor;
+            this.inFlight = new Semaphore(context.batchesInFlight());
+        }
+
+        void add(AddressFacts facts, AddressPlan plan, RunCounts counts, String runSegmentId) {
+            BatchExecutor.Item item = new BatchExecutor.Item(facts, plan);
+            if (plan.isNoop()) {
+                new MemberProgress(item, null, context.now()).count(counts, runSegmentId);
+                return;
+            }
+            batch.add(item);
+            if (plan.needsMailchimp() && !plan.archive()) {
+                writes++;
+            }
+            if (plan.archive()) {
+                archives++;
+            }
+            if (writes >= context.batchSize() || archives >= ARCHIVES_PER_BATCH || batch.size() >= ITEMS_PER_BATCH) {
+                flush();
+            }
+        }
+
+        void flush() {
+            if (batch.isEmpty() || failed()) {
+                return;
+            }
+            List<BatchExecutor.Item> items = batch;
+            batch = new ArrayList<>();
+            writes = 0;
+            archives = 0;
+            inFlight.acquireUninterruptibly();
+            try {
+                context.batches().execute(() -> {
+                    try {
+                        if (!failed()) {
+                            executor.execute(items);
+                        }
+                    } catch (RuntimeException e) {
+                        failure.compareAndSet(null, e);
+                    } finally {
+                        inFlight.release();
+                    }
+                });
+            } catch (RuntimeException rejected) {
+                inFlight.release();
+                throw rejected;
+            }
+        }
+
+        boolean failed() {
+            return failure.get() != null;
+        }
+
+        void awaitAll() {
+            inFlight.acquireUninterruptibly(context.batchesInFlight());
+            inFlight.release(context.batchesInFlight());
+        }
+
+        void rethrow() {
+            RuntimeException e = failure.get();
+            if (e != null) {
+                throw e;
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package com.hrplatform.mailchimp.sync;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.hrplatform.mailchimp.contact.Contact;
+import com.hrplatform.mailchimp.json.Json;
+import com.hrplatform.mailchimp.sync.AudiencePort.MemberOutcome;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Which of Mailchimp's per-member refusals are permanent (issue 10, point 7), from its batch answers. */
+class MailchimpAudiencesTest {
+    private static JsonNode error(String email, String text, String code, String field, String fieldMessage) throws Exception {
+        return Json.read(Json.write(Map.of("email_address", email, "error", text, "error_code", code, "field", field,
+                "field_message", fieldMessage)).getBytes());
+    }
+
+    @Test
+    void complianceForgottenAndFakeAddressesArePermanent() throws Exception {
+        assertEquals(MemberOutcome.Kind.COMPLIANCE, MailchimpAudiences.classify(error("a@example.com",
+                "a@example.com is in a compliance state due to unsubscribe, bounce, or compliance review and cannot be subscribed.",
+                "ERROR_GENERIC", "status", "")).kind());
+        assertEquals(MemberOutcome.Kind.FORGOTTEN, MailchimpAudiences.classify(error("a@example.com",
+                "a@example.com was permanently deleted and cannot be re-imported. The contact must re-subscribe to get back on the list.",
+                "ERROR_GENERIC", "", "")).kind());
+        MemberOutcome fake = MailchimpAudiences.classify(error("x@y", "x@y looks fake or invalid, please enter a real email address.",
+                "ERROR_GENERIC", "email_address", "Please provide a valid email address."));
+        assertEquals(MemberOutcome.Kind.INVALID_ADDRESS, fake.kind());
+        assertTrue(fake.permanent());
+    }
+
+    @Test
+    void anInvalidMergeFieldIsTheAudiencesSetupNamedAndRetried() throws Exception {
+        MemberOutcome outcome = MailchimpAudiences.classify(error("a@example.com", "Your merge fields were invalid.",
+                "ERROR_GENERIC", "FNAME", "Please enter a value"));
+        assertEquals(MemberOutcome.Kind.REFUSED, outcome.kind());
+        assertFalse(outcome.permanent(), "\"invalid\" in the text does not make it permanent");
+        assertEquals("FNAME", outcome.field());
+        assertEquals("Please enter a value", outcome.message());
+    }
+
+    @Test
+    void anAddressInMailchimpsTextNeverReachesOurWords() throws Exception {
+        MemberOutcome outcome = MailchimpAudiences.classify(error("a@example.com", "Something about a@example.com",
+                "ERROR_GENERIC", "", "a@example.com is odd"));
+        assertNull(outcome.message());
+    }
+
+    @Test
+    void aBatchAnswerIsReadBySubscriberHash() throws Exception {
+        JsonNode answer = Json.read(("{\"new_members\":[{\"email_address\":\"New@Example.com\"}],"
+                + "\"updated_members\":[{\"email_address\":\"old@example.com\"}],"
+                + "\"errors\":[{\"email_address\":\"there@example.com\",\"error\":\"there@example.com is already a list member.\","
+                + "\"error_code\":\"ERROR_CONTACT_EXISTS\"}]}").getBytes());
+        Map<String, MemberOutcome> adds = MailchimpAudiences.outcomes(answer, true);
+        assertEquals(MemberOutcome.CREATED, adds.get(Contact.subscriberHash("new@example.com")));
+        assertEquals(MemberOutcome.EXISTS, adds.get(Contact.subscriberHash("old@example.com")), "an archived member brought back");
+        assertEquals(MemberOutcome.EXISTS, adds.get(Contact.subscriberHash("there@example.com")));
+        assertEquals(MemberOutcome.UPDATED, MailchimpAudiences.outcomes(answer, false).get(Contact.subscriberHash("old@example.com")));
+    }
+}
