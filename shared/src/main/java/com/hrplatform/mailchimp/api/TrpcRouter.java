@@ -4,6 +4,8 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.hrplatform.mailchimp.domain.DomainException;
+import com.hrplatform.mailchimp.mailchimp.MailchimpException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hrplatform.mailchimp.json.Json;
 import org.slf4j.Logger;
@@ -71,16 +73,32 @@ public final class TrpcRouter {
             ObjectNode envelope = Json.object();
             envelope.putObject("result").set("data", Json.MAPPER.valueToTree(output));
             return respond(200, envelope);
-        } catch (TrpcException e) {
-            if (e.code().httpStatus >= 500) {
-                LOG.warn("Procedure failed", entry("path", path), entry("code", e.code().name()));
+        } catch (TrpcException | DomainException | MailchimpException e) {
+            TrpcException mapped = asTrpc(e);
+            if (mapped.code().httpStatus >= 500) {
+                LOG.warn("Procedure failed", entry("path", path), entry("code", mapped.code().name()));
             }
-            return error(e.code(), e.getMessage(), path);
+            return error(mapped.code(), mapped.getMessage(), path);
         } catch (RuntimeException e) {
             // No stack trace and no exception message: either may carry data that must not be logged.
             LOG.error("Unexpected error", entry("path", path), entry("errorType", e.getClass().getName()));
             return error(TrpcCode.INTERNAL_SERVER_ERROR, "Something went wrong on our side; please try again", path);
         }
+    }
+
+    /** Domain and Mailchimp failures in the wire's terms: the only place they meet tRPC codes. */
+    static TrpcException asTrpc(RuntimeException e) {
+        if (e instanceof TrpcException trpc) {
+            return trpc;
+        }
+        if (e instanceof MailchimpException mailchimp) {
+            return MailchimpFailures.asTrpc(mailchimp);
+        }
+        TrpcCode code = e instanceof DomainException.NotFound ? TrpcCode.NOT_FOUND
+                : e instanceof DomainException.Conflict ? TrpcCode.CONFLICT
+                : e instanceof DomainException.InvalidInput ? TrpcCode.BAD_REQUEST
+                : TrpcCode.PRECONDITION_FAILED; // NotConnected: the sealed hierarchy has no other
+        return new TrpcException(code, e.getMessage());
     }
 
     private static String procedurePath(APIGatewayV2HTTPEvent event) {

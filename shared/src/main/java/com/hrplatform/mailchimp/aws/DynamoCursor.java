@@ -2,7 +2,7 @@ package com.hrplatform.mailchimp.aws;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.hrplatform.mailchimp.api.TrpcException;
+import com.hrplatform.mailchimp.domain.DomainException;
 import com.hrplatform.mailchimp.json.Json;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -64,7 +64,7 @@ public final class DynamoCursor {
             key.put(partitionKeyName, AttributeValue.fromS(partitionKeyValue));
             return key;
         } catch (Exception e) {
-            throw TrpcException.badRequest("Invalid input: cursor: not a cursor this list returned");
+            throw new DomainException.InvalidInput("cursor", "not a cursor this list returned");
         }
     }
 }

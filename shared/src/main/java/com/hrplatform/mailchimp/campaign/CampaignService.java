@@ -1,10 +1,9 @@
 package com.hrplatform.mailchimp.campaign;
 
 import com.hrplatform.mailchimp.api.Identity;
-import com.hrplatform.mailchimp.api.MailchimpFailures;
 import com.hrplatform.mailchimp.api.Page;
 import com.hrplatform.mailchimp.api.PageRequest;
-import com.hrplatform.mailchimp.api.TrpcException;
+import com.hrplatform.mailchimp.domain.DomainException;
 import com.hrplatform.mailchimp.audit.AuditLog;
 import com.hrplatform.mailchimp.connection.ConnectionService;
 import com.hrplatform.mailchimp.mailchimp.MailchimpApiKey;
@@ -63,10 +62,10 @@ public final class CampaignService {
             snapshot = mailchimp.fetch(key, mailchimpCampaignId);
         } catch (MailchimpException e) {
             if (e.kind() == MailchimpException.Kind.NOT_FOUND) {
-                throw TrpcException.notFound("Mailchimp has no campaign with id " + mailchimpCampaignId
+                throw new DomainException.NotFound("Mailchimp has no campaign with id " + mailchimpCampaignId
                         + " in the connected account");
             }
-            throw MailchimpFailures.asTrpc(e);
+            throw e;
         }
         String now = now();
         StoredCampaign record = StoredCampaign.tracked(orgId, snapshot, now, identity.actor(),
@@ -97,16 +96,16 @@ public final class CampaignService {
                     audit.record(orgId, identity.actor(), "campaign.deletedInMailchimp", "campaign",
                             current.campaignId(), Map.of());
                 }
-                throw TrpcException.notFound("Mailchimp no longer has the campaign with id " + current.campaignId());
+                throw new DomainException.NotFound("Mailchimp no longer has the campaign with id " + current.campaignId());
             }
             campaigns.recordFailure(orgId, current.campaignId(), describe(e), now());
-            throw MailchimpFailures.asTrpc(e);
+            throw e;
         }
         String now = now();
         StoredCampaign refreshed = current.refreshed(snapshot, now,
                 policy.due(snapshot.status(), snapshot.sendTime(), clock.instant()));
         if (!campaigns.replaceExisting(refreshed)) {
-            throw TrpcException.notFound("No tracked campaign with id " + id);
+            throw new DomainException.NotFound("No tracked campaign with id " + id);
         }
         audit.record(orgId, identity.actor(), "campaign.statsRefreshed", "campaign", refreshed.campaignId(),
                 details(refreshed));
@@ -114,7 +113,7 @@ public final class CampaignService {
     }
 
     private StoredCampaign stored(String orgId, String id) {
-        return campaigns.find(orgId, id).orElseThrow(() -> TrpcException.notFound("No tracked campaign with id " + id));
+        return campaigns.find(orgId, id).orElseThrow(() -> new DomainException.NotFound("No tracked campaign with id " + id));
     }
 
     private static Map<String, Object> details(StoredCampaign campaign) {

@@ -1,8 +1,7 @@
 package com.hrplatform.mailchimp.connection;
 
 import com.hrplatform.mailchimp.api.Identity;
-import com.hrplatform.mailchimp.api.MailchimpFailures;
-import com.hrplatform.mailchimp.api.TrpcException;
+import com.hrplatform.mailchimp.domain.DomainException;
 import com.hrplatform.mailchimp.audit.AuditLog;
 import com.hrplatform.mailchimp.crypto.ApiKeyCipher;
 import com.hrplatform.mailchimp.mailchimp.MailchimpApiKey;
@@ -49,10 +48,9 @@ public final class ConnectionService {
             account = mailchimp.account(key);
         } catch (MailchimpException e) {
             if (e.kind() == MailchimpException.Kind.INVALID_KEY) {
-                throw TrpcException.badRequest("Invalid input: apiKey: Mailchimp rejected this API key ("
-                        + e.title() + ")");
+                throw new DomainException.InvalidInput("apiKey", "Mailchimp rejected this API key (" + e.title() + ")");
             }
-            throw MailchimpFailures.asTrpc(e);
+            throw e;
         }
         Optional<StoredConnection> previous = connections.find(identity.orgId());
         boolean reconnect = previous.map(StoredConnection::isConnected).orElse(false);
@@ -73,9 +71,9 @@ public final class ConnectionService {
 
     public void disconnect(Identity identity) {
         StoredConnection current = connections.find(identity.orgId()).filter(StoredConnection::isConnected)
-                .orElseThrow(() -> TrpcException.preconditionFailed(NOT_CONNECTED));
+                .orElseThrow(() -> new DomainException.NotConnected(NOT_CONNECTED));
         if (!connections.markDisconnected(identity.orgId(), now())) {
-            throw TrpcException.preconditionFailed(NOT_CONNECTED);
+            throw new DomainException.NotConnected(NOT_CONNECTED);
         }
         audit.record(identity.orgId(), identity.actor(), "connection.disconnected", "connection", identity.orgId(),
                 Map.of("accountId", current.accountId()));
@@ -88,19 +86,19 @@ public final class ConnectionService {
                     .map(audience -> new AudienceView(audience.id(), audience.name(), audience.memberCount()))
                     .toList();
         } catch (MailchimpException e) {
-            throw MailchimpFailures.asTrpc(e);
+            throw e;
         }
     }
 
-    /** The org's decrypted key, for calling Mailchimp on its behalf; PRECONDITION_FAILED when not connected. */
+    /** The org's decrypted key, for calling Mailchimp on its behalf; {@link DomainException.NotConnected} when not connected. */
     public MailchimpApiKey activeKey(String orgId) {
         StoredConnection connection = connections.find(orgId).filter(StoredConnection::isConnected)
-                .orElseThrow(() -> TrpcException.preconditionFailed(NOT_CONNECTED));
+                .orElseThrow(() -> new DomainException.NotConnected(NOT_CONNECTED));
         try {
             return MailchimpApiKey.of(cipher.decrypt(orgId, connection.encryptedApiKey()));
         } catch (IllegalStateException | IllegalArgumentException e) {
             // The key was encrypted under a key we can no longer use (e.g. a restored table): ask for it again.
-            throw TrpcException.preconditionFailed("The stored Mailchimp API key cannot be read any more; connect the account again");
+            throw new DomainException.NotConnected("The stored Mailchimp API key cannot be read any more; connect the account again");
         }
     }
 

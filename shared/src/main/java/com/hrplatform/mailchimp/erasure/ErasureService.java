@@ -1,7 +1,7 @@
 package com.hrplatform.mailchimp.erasure;
 
 import com.hrplatform.mailchimp.api.Identity;
-import com.hrplatform.mailchimp.api.TrpcException;
+import com.hrplatform.mailchimp.domain.DomainException;
 import com.hrplatform.mailchimp.audit.AuditLog;
 import com.hrplatform.mailchimp.contact.Contact;
 import com.hrplatform.mailchimp.contact.ContactRepository;
@@ -66,7 +66,7 @@ public class ErasureService {
             boolean known = preferences.find(orgId, entityType, entityId).isPresent()
                     || journal.wasErased(orgId, entityType, entityId);
             if (!known) {
-                throw TrpcException.notFound("No contact or preference for this entityType and entityId");
+                throw new DomainException.NotFound("No contact or preference for this entityType and entityId");
             }
             preferences.deleteAll(orgId, entityType, entityId);
             journal.markErased(orgId, entityType, entityId, now);

@@ -72,10 +72,6 @@ public final class MembershipRepository implements SyncStores.Memberships {
         return String.format("%03x", bucket);
     }
 
-    /** A change of Mailchimp status learned for one address. */
-    public record StatusMark(String subscriberHash, String email, String status) {
-    }
-
     /**
      * The audience's memberships with a hash after {@code afterHash} (null: from the start) up to
      * {@code toHash} (null: to the end), in hash order.
@@ -136,34 +132,17 @@ public final class MembershipRepository implements SyncStores.Memberships {
         return memberships;
     }
 
-    /**
-     * Records the Mailchimp status of an address (learned from Mailchimp, a webhook or a batch error),
-     * keeping what we know of it otherwise. No write when the status is already the same.
-     */
-    public void markStatus(String orgId, String listId, String subscriberHash, String email, String status, String at) {
-        markStatuses(orgId, listId, List.of(new StatusMark(subscriberHash, email, status)), at);
-    }
-
-    /** {@link #markStatus} for many addresses of one audience: one write per bucket that changes. */
-    public void markStatuses(String orgId, String listId, Collection<StatusMark> marks, String at) {
-        Map<String, List<StatusMark>> byBucket = new TreeMap<>();
-        marks.forEach(mark -> byBucket.computeIfAbsent(bucketOf(mark.subscriberHash()), b -> new ArrayList<>()).add(mark));
-        byBucket.forEach((bucket, bucketMarks) -> update(orgId, listId, bucket, members -> {
-            boolean changed = false;
-            for (StatusMark mark : bucketMarks) {
-                Membership known = members.get(mark.subscriberHash());
-                if (known == null) {
-                    members.put(mark.subscriberHash(), new Membership(orgId, listId, mark.subscriberHash(), mark.email(),
-                            null, mark.status(), null, Set.of(), false, at));
-                    changed = true;
-                } else if (!mark.status().equals(known.status())) {
-                    members.put(mark.subscriberHash(), known.with(mark.status(), known.digest(), known.segments(),
-                            known.placedByUs(), known.email() == null ? mark.email() : known.email(), known.entityKey(), at));
-                    changed = true;
-                }
+    /** Records the Mailchimp status learned for an address we have a record of (a webhook, the consent worker). */
+    public void markStatus(String orgId, String listId, String subscriberHash, String status) {
+        update(orgId, listId, bucketOf(subscriberHash), members -> {
+            Membership known = members.get(subscriberHash);
+            if (known == null || status.equals(known.status())) {
+                return false;
             }
-            return changed;
-        }));
+            members.put(subscriberHash, known.with(status, known.digest(), known.segments(), known.placedByUs(),
+                    known.email(), known.entityKey(), DateTimeFormatter.ISO_INSTANT.format(clock.instant())));
+            return true;
+        });
     }
 
     public void put(Membership membership) {

@@ -52,7 +52,7 @@ public class ConsentWorker {
 
     /** @return how many audiences were changed in Mailchimp */
     public int process(ConsentMessage message) {
-        // Not connected (PRECONDITION_FAILED) is thrown too: the queue retries, so a reconnect still gets it.
+        // Not connected is thrown too: the queue retries, so a reconnect still gets it.
         MailchimpApiKey key = connections.activeKey(message.orgId());
         int changed = switch (message.action()) {
             case ConsentMessage.UNSUBSCRIBE -> unsubscribe(key, message);
@@ -90,9 +90,8 @@ public class ConsentWorker {
             }
             changed++;
             Membership known = tracked.get(listId);
-            if (known != null && known.email() != null) {
-                memberships.markStatus(message.orgId(), listId, message.subscriberHash(), known.email(),
-                        Membership.UNSUBSCRIBED, now());
+            if (known != null) {
+                memberships.markStatus(message.orgId(), listId, message.subscriberHash(), Membership.UNSUBSCRIBED);
             }
         }
         return changed;

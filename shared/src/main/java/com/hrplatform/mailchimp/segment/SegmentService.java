@@ -2,10 +2,9 @@ package com.hrplatform.mailchimp.segment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hrplatform.mailchimp.api.Identity;
-import com.hrplatform.mailchimp.api.MailchimpFailures;
 import com.hrplatform.mailchimp.api.Page;
 import com.hrplatform.mailchimp.api.PageRequest;
-import com.hrplatform.mailchimp.api.TrpcException;
+import com.hrplatform.mailchimp.domain.DomainException;
 import com.hrplatform.mailchimp.audit.AuditLog;
 import com.hrplatform.mailchimp.aws.Items;
 import com.hrplatform.mailchimp.connection.ConnectionService;
@@ -122,7 +121,7 @@ public final class SegmentService {
         }
         if (!segments.update(identity.orgId(), segmentId, fields, now(), clock.instant().getEpochSecond())) {
             live(identity.orgId(), segmentId);
-            throw TrpcException.conflict("The segment is syncing; change it when the sync has finished");
+            throw new DomainException.Conflict("The segment is syncing; change it when the sync has finished");
         }
         audit.record(identity.orgId(), identity.actor(), "segment.updated", "segment", segmentId,
                 Map.of("fields", fields.keySet().stream().toList()));
@@ -135,7 +134,7 @@ public final class SegmentService {
         Segment.Release release = current.tagId() != null || current.lastSyncedAt() != null
                 ? new Segment.Release(current.mailchimpListId(), current.tagId()) : null;
         if (!segments.softDelete(identity.orgId(), segmentId, now(), release)) {
-            throw TrpcException.notFound("No segment with id " + segmentId);
+            throw new DomainException.NotFound("No segment with id " + segmentId);
         }
         audit.record(identity.orgId(), identity.actor(), "segment.deleted", "segment", segmentId, Map.of());
     }
@@ -150,7 +149,7 @@ public final class SegmentService {
         if (!segments.startRun(identity.orgId(), segmentId, runId, startedAt, now.getEpochSecond(),
                 now.plus(lease).getEpochSecond())) {
             live(identity.orgId(), segmentId);
-            throw TrpcException.conflict("A sync of this segment is already running");
+            throw new DomainException.Conflict("A sync of this segment is already running");
         }
         try {
             queue.send(SyncMessage.firstSlice(identity.orgId(), segmentId, runId, startedAt));
@@ -167,7 +166,7 @@ public final class SegmentService {
 
     private Segment live(String orgId, String segmentId) {
         return segments.find(orgId, segmentId).filter(segment -> !segment.isDeleted())
-                .orElseThrow(() -> TrpcException.notFound("No segment with id " + segmentId));
+                .orElseThrow(() -> new DomainException.NotFound("No segment with id " + segmentId));
     }
 
     private void requireAudience(MailchimpApiKey key, String listId) {
@@ -175,9 +174,9 @@ public final class SegmentService {
             mailchimp.get(key, "/lists/" + URLEncoder.encode(listId, StandardCharsets.UTF_8) + "?fields=id,name");
         } catch (MailchimpException e) {
             if (e.kind() == MailchimpException.Kind.NOT_FOUND) {
-                throw TrpcException.badRequest("Invalid input: mailchimpListId: not an audience of the connected Mailchimp account");
+                throw new DomainException.InvalidInput("mailchimpListId", "not an audience of the connected Mailchimp account");
             }
-            throw MailchimpFailures.asTrpc(e);
+            throw e;
         }
     }
 
@@ -188,7 +187,7 @@ public final class SegmentService {
                 .anyMatch(other -> other.mailchimpListId().equals(listId) && !other.id().equals(exceptSegmentId)
                         && other.name().toLowerCase(Locale.ROOT).equals(wanted));
         if (taken) {
-            throw TrpcException.conflict("Another segment of this audience is already called \"" + name + "\"");
+            throw new DomainException.Conflict("Another segment of this audience is already called \"" + name + "\"");
         }
     }
 

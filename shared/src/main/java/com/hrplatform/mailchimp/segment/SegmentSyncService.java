@@ -1,6 +1,6 @@
 package com.hrplatform.mailchimp.segment;
 
-import com.hrplatform.mailchimp.api.TrpcException;
+import com.hrplatform.mailchimp.domain.DomainException;
 import com.hrplatform.mailchimp.connection.ConnectionRepository;
 import com.hrplatform.mailchimp.connection.ConnectionService;
 import com.hrplatform.mailchimp.mailchimp.MailchimpApiKey;
@@ -213,7 +213,7 @@ public final class SegmentSyncService {
     private Optional<MailchimpApiKey> activeKey(String orgId) {
         try {
             return Optional.of(connections.activeKey(orgId));
-        } catch (TrpcException | IllegalStateException e) {
+        } catch (DomainException.NotConnected e) {
             return Optional.empty();
         }
     }

@@ -115,7 +115,7 @@ public class MailchimpWebhookService {
         boolean changed = false;
         Optional<Membership> known = membership(orgId, listId, hash);
         if (known.isPresent() && !status.equals(known.get().status())) {
-            memberships.markStatus(orgId, listId, hash, Contact.normaliseEmail(email), status, now());
+            memberships.markStatus(orgId, listId, hash, status);
             changed = true;
         }
         for (Contact record : contacts.withAddress(orgId, hash)) {

@@ -8,6 +8,9 @@ import org.junit.jupiter.api.Test;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
+import com.hrplatform.mailchimp.domain.DomainException;
+import com.hrplatform.mailchimp.mailchimp.MailchimpException;
+
 import static com.hrplatform.mailchimp.api.ApiEvents.claims;
 import static com.hrplatform.mailchimp.api.ApiEvents.event;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,6 +33,15 @@ class TrpcRouterTest {
             .query("demo.nothing", Role.MEMBER, (identity, input) -> null)
             .query("demo.broken", Role.MEMBER, (identity, input) -> {
                 throw new IllegalStateException("secret-key-0123 leaked");
+            })
+            .query("demo.domain", Role.MEMBER, (identity, input) -> {
+                throw switch (Input.of(input).requiredString("kind", 20)) {
+                    case "notFound" -> new DomainException.NotFound("No segment with id x");
+                    case "conflict" -> new DomainException.Conflict("A sync of this segment is already running");
+                    case "invalid" -> new DomainException.InvalidInput("mailchimpListId", "not an audience");
+                    case "notConnected" -> new DomainException.NotConnected("No Mailchimp account is connected");
+                    default -> new MailchimpException(MailchimpException.Kind.RATE_LIMITED, 429, "Too Many Requests", null);
+                };
             });
 
     private static JsonNode body(APIGatewayV2HTTPResponse response) throws Exception {
@@ -64,6 +76,21 @@ class TrpcRouterTest {
         assertEquals(200, response.getStatusCode());
         assertTrue(body(response).path("result").has("data"));
         assertTrue(body(response).path("result").path("data").isNull());
+    }
+
+    @Test
+    void domainFailuresBecomeTrpcCodesOnlyHereAtTheEdge() throws Exception {
+        Map<String, TrpcCode> expected = Map.of("notFound", TrpcCode.NOT_FOUND, "conflict", TrpcCode.CONFLICT,
+                "invalid", TrpcCode.BAD_REQUEST, "notConnected", TrpcCode.PRECONDITION_FAILED,
+                "mailchimp", TrpcCode.TOO_MANY_REQUESTS);
+        for (var kind : expected.entrySet()) {
+            var response = router.handle(event("GET", "demo.domain", claims("org-1", "member"),
+                    Map.of("input", "{\"kind\":\"" + kind.getKey() + "\"}"), null));
+            assertError(response, kind.getValue(), "demo.domain");
+        }
+        var invalid = router.handle(event("GET", "demo.domain", claims("org-1", "member"),
+                Map.of("input", "{\"kind\":\"invalid\"}"), null));
+        assertEquals("Invalid input: mailchimpListId: not an audience", body(invalid).path("error").path("message").asText());
     }
 
     @Test
@@ -139,7 +166,8 @@ class TrpcRouterTest {
 
     @Test
     void procedurePathsListsTheRouter() {
-        assertEquals(java.util.Set.of("demo.echo", "demo.admin", "demo.nothing", "demo.broken"), router.procedurePaths());
+        assertEquals(java.util.Set.of("demo.echo", "demo.admin", "demo.nothing", "demo.broken", "demo.domain"),
+                router.procedurePaths());
         assertNull(router.procedurePaths().stream().filter(p -> p.equals("demo.missing")).findAny().orElse(null));
     }
 }

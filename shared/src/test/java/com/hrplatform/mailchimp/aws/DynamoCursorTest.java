@@ -1,7 +1,6 @@
 package com.hrplatform.mailchimp.aws;
 
-import com.hrplatform.mailchimp.api.TrpcCode;
-import com.hrplatform.mailchimp.api.TrpcException;
+import com.hrplatform.mailchimp.domain.DomainException;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -30,8 +29,8 @@ class DynamoCursorTest {
     @Test
     void garbageIsABadRequestNamingTheCursor() {
         for (String garbage : new String[]{"not base64!", "e30", "eyJvcmdJZCI6IlNvcmctMSJ9", "W10"}) {
-            TrpcException e = assertThrows(TrpcException.class, () -> DynamoCursor.decode(garbage, "orgId", "org-1"), garbage);
-            assertEquals(TrpcCode.BAD_REQUEST, e.code());
+            DomainException e = assertThrows(DomainException.InvalidInput.class,
+                    () -> DynamoCursor.decode(garbage, "orgId", "org-1"), garbage);
             assertEquals("Invalid input: cursor: not a cursor this list returned", e.getMessage());
         }
     }

@@ -107,29 +107,51 @@ class MembershipRepositoryTest {
     }
 
     @Test
-    @DisplayName("statuses: a new address is recorded as not ours, an unchanged status writes nothing, a change keeps the rest")
-    void markStatuses() {
+    @DisplayName("statuses: only an address we have a record of learns one; an unchanged status writes nothing")
+    void markStatus() {
         String org = PreferencesTestSupport.unique("org-status");
         Membership ours = member(org, "list1", 1);
         memberships.put(ours);
         String stranger = "stranger@repo.example.com";
-        memberships.markStatuses(org, "list1", List.of(
-                new MembershipRepository.StatusMark(ours.subscriberHash(), ours.email(), Membership.UNSUBSCRIBED),
-                new MembershipRepository.StatusMark(Contact.subscriberHash(stranger), stranger, Membership.CLEANED)),
-                "2026-11-26T01:00:00Z");
+        memberships.markStatus(org, "list1", ours.subscriberHash(), Membership.UNSUBSCRIBED);
+        memberships.markStatus(org, "list1", Contact.subscriberHash(stranger), Membership.CLEANED);
 
         Membership changed = memberships.forAddress(org, ours.subscriberHash()).get(0);
         assertEquals(Membership.UNSUBSCRIBED, changed.status());
         assertTrue(changed.placedByUs(), "placed by us, still");
         assertEquals(ours.digest(), changed.digest());
         assertEquals(ours.segments(), changed.segments());
-        Membership learned = memberships.forAddress(org, Contact.subscriberHash(stranger)).get(0);
-        assertEquals(Membership.CLEANED, learned.status());
-        assertFalse(learned.placedByUs(), "someone we never added is not ours to archive");
+        assertTrue(memberships.forAddress(org, Contact.subscriberHash(stranger)).isEmpty(),
+                "nothing is kept of someone outside our records");
 
         String version = bucketItem(org, "list1", ours.subscriberHash()).get("version").n();
-        memberships.markStatus(org, "list1", ours.subscriberHash(), ours.email(), Membership.UNSUBSCRIBED, "2026-11-26T02:00:00Z");
+        memberships.markStatus(org, "list1", ours.subscriberHash(), Membership.UNSUBSCRIBED);
         assertEquals(version, bucketItem(org, "list1", ours.subscriberHash()).get("version").n(), "no write for no change");
+    }
+
+    @Test
+    @DisplayName("a run's change lands only over what it read: an unsubscribe or an erasure made meanwhile wins")
+    void changesAreConditionalOnWhatTheRunRead() {
+        String org = PreferencesTestSupport.unique("org-apply");
+        Membership read = member(org, "list1", 2);
+        memberships.put(read);
+        // Meanwhile a webhook records the person's unsubscribe.
+        memberships.markStatus(org, "list1", read.subscriberHash(), Membership.UNSUBSCRIBED);
+        Membership runWants = read.with(Membership.SUBSCRIBED, "new-digest", Set.of("s1", "s2"), true, read.email(),
+                read.entityKey(), "2026-11-26T03:00:00Z");
+        memberships.apply(org, "list1", List.of(new com.hrplatform.mailchimp.sync.SyncStores.MembershipChange(
+                read.subscriberHash(), read, runWants)));
+        Membership now = memberships.forAddress(org, read.subscriberHash()).get(0);
+        assertEquals(Membership.UNSUBSCRIBED, now.status(), "the unsubscribe made meanwhile is kept");
+        assertEquals(Set.of("s1", "s2"), now.segments(), "what only the run writes lands");
+
+        Membership other = member(org, "list1", 3);
+        memberships.put(other);
+        memberships.delete(org, "list1", other.subscriberHash()); // an erasure meanwhile
+        memberships.apply(org, "list1", List.of(new com.hrplatform.mailchimp.sync.SyncStores.MembershipChange(
+                other.subscriberHash(), other, other.with(Membership.SUBSCRIBED, "d", Set.of("s1"), true, other.email(),
+                other.entityKey(), "2026-11-26T03:00:00Z"))));
+        assertTrue(memberships.forAddress(org, other.subscriberHash()).isEmpty(), "erased stays erased");
     }
 
     @Test
