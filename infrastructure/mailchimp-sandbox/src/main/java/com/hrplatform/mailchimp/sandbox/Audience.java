@@ -19,6 +19,8 @@ final class Audience {
   final Set<String> forgotten = new HashSet<>();
   final LinkedHashMap<Integer, Segment> segments = new LinkedHashMap<>();
   final LinkedHashMap<String, Webhook> webhooks = new LinkedHashMap<>();
+  /** Merge tag -> definition; Mailchimp gives a new audience FNAME and LNAME, text and optional. */
+  final LinkedHashMap<String, MergeField> mergeFields = new LinkedHashMap<>();
   Instant lastSubDate;
   Instant lastUnsubDate;
 
@@ -28,6 +30,47 @@ final class Audience {
     this.name = name;
     this.companyName = companyName;
     this.dateCreated = now;
+    putMergeField("FNAME", "First Name", false);
+    putMergeField("LNAME", "Last Name", false);
+  }
+
+  /** Creates the field (text) if absent, else changes whether it is required. */
+  MergeField putMergeField(String tag, String fieldName, boolean required) {
+    MergeField f = mergeFields.get(tag);
+    if (f == null) {
+      f = new MergeField(mergeFields.size() + 1, tag, fieldName, required);
+      mergeFields.put(tag, f);
+    }
+    f.required = required;
+    return f;
+  }
+
+  /**
+   * Moves a member to a status, keeping the list's last subscribe/unsubscribe dates in step: every path
+   * that changes a status (API or control) goes through here.
+   */
+  void changeStatus(Member m, String status, Instant now) {
+    m.setStatus(status, now);
+    if ("subscribed".equals(status)) {
+      lastSubDate = now;
+    } else if ("unsubscribed".equals(status)) {
+      lastUnsubDate = now;
+    }
+  }
+
+  /** Adds a new member with its signup (and, when subscribed, opt-in) time set to now. */
+  Member addMember(String email, long memberWebId, String status, Instant now) {
+    Member m = new Member(email, memberWebId, now);
+    m.status = status;
+    m.timestampSignup = now;
+    if ("subscribed".equals(status)) {
+      m.timestampOpt = now;
+      lastSubDate = now;
+    } else if ("unsubscribed".equals(status)) {
+      lastUnsubDate = now;
+    }
+    members.put(m.hash, m);
+    return m;
   }
 
   Segment segmentByName(String segmentName) {
@@ -109,7 +152,7 @@ final class Audience {
     stats.put("cleaned_count_since_send", cleaned);
     stats.put("campaign_count", campaignCount);
     stats.put("campaign_last_sent", Json.ts(lastSent));
-    stats.put("merge_field_count", 2);
+    stats.put("merge_field_count", mergeFields.size());
     stats.put("avg_sub_rate", 0);
     stats.put("avg_unsub_rate", 0);
     stats.put("target_sub_rate", 0);

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Locale;
 
 /** The /_sandbox control endpoints used by tests and benchmarks (no auth, not Mailchimp). */
 final class ControlApi {
@@ -123,6 +124,24 @@ final class ControlApi {
         }
         throw ApiError.notFound();
       }
+      case "lists" -> {
+        if (n != 3 || !"merge-fields".equals(path.get(2))) {
+          throw ApiError.notFound();
+        }
+        if (!"POST".equals(method)) {
+          throw ApiError.methodNotAllowed();
+        }
+        return putMergeField(path.get(1), body(rawBody));
+      }
+      case "members" -> {
+        if (n != 1) {
+          throw ApiError.notFound();
+        }
+        if (!"POST".equals(method)) {
+          throw ApiError.methodNotAllowed();
+        }
+        return setMemberStatus(body(rawBody));
+      }
       case "reset" -> {
         if (n != 1) {
           throw ApiError.notFound();
@@ -137,7 +156,8 @@ final class ControlApi {
     }
   }
 
-  private Resp createCampaign(JsonNode body) {
+  /** The account named by the body's {@code apiKey}, the default account's when absent. */
+  private Account account(JsonNode body) {
     String apiKey = Json.text(body, "apiKey");
     if (apiKey == null) {
       apiKey = MailchimpSandbox.DEFAULT_API_KEY;
@@ -146,6 +166,79 @@ final class ControlApi {
     if (a == null) {
       throw ApiError.badRequest("No sandbox account has that apiKey.");
     }
+    return a;
+  }
+
+  /** POST /_sandbox/lists/{listId}/merge-fields: creates a text merge field, or changes whether it is required. */
+  private Resp putMergeField(String listId, JsonNode body) {
+    Account a = account(body);
+    String tag = Json.text(body, "tag");
+    if (tag == null || !tag.trim().matches("[A-Za-z0-9_]+")) {
+      throw ApiError.badRequest("tag is required: letters, digits and _ only.");
+    }
+    JsonNode required = body.path("required");
+    if (!required.isMissingNode() && !required.isBoolean()) {
+      throw ApiError.badRequest("required must be true or false.");
+    }
+    // Mailchimp shows merge tags in capitals; member bodies name them the same way.
+    String t = tag.trim().toUpperCase(Locale.ROOT);
+    synchronized (a) {
+      Audience list = a.lists.get(listId);
+      if (list == null) {
+        throw ApiError.notFound();
+      }
+      return Resp.ok(list.putMergeField(t, t, required.asBoolean(false)).render(list));
+    }
+  }
+
+  /**
+   * POST /_sandbox/members: what a person (or someone in Mailchimp's UI) does to a member, which the API may
+   * refuse: re-subscribing on a form after an unsubscribe, confirming a double opt-in, a bounce cleaning the
+   * address, an admin archiving. Sets the status directly, without the compliance rules.
+   */
+  private Resp setMemberStatus(JsonNode body) {
+    Account a = account(body);
+    String listId = Json.text(body, "listId");
+    if (listId == null || listId.isBlank()) {
+      throw ApiError.badRequest("listId is required.");
+    }
+    String email = Json.text(body, "email");
+    if (!Json.validEmail(email)) {
+      throw ApiError.badRequest("email must be a valid email address.");
+    }
+    String status = Json.text(body, "status");
+    if (status == null || !Member.STATUSES.contains(status)) {
+      throw ApiError.badRequest("status must be one of " + String.join(", ", Member.STATUSES.stream().sorted().toList()) + ".");
+    }
+    String reason = Json.text(body, "unsubscribeReason");
+    synchronized (a) {
+      Audience list = a.lists.get(listId);
+      if (list == null) {
+        throw ApiError.notFound();
+      }
+      Instant now = state.clock.instant();
+      String hash = Json.subscriberHash(email);
+      Member m = list.members.get(hash);
+      String before = m == null ? null : m.status;
+      if (m == null) {
+        if ("archived".equals(status)) {
+          throw ApiError.notFound();
+        }
+        // The way back for a permanently deleted address: Mailchimp says the contact must re-subscribe.
+        list.forgotten.remove(hash);
+        m = list.addMember(email.trim(), a.nextWebId(), status, now);
+      } else {
+        list.changeStatus(m, status, now);
+      }
+      if ("unsubscribed".equals(status) && !status.equals(before)) {
+        m.unsubscribeReason = reason == null ? Member.UNSUBSCRIBED_BY_CONTACT : reason;
+      }
+      return Resp.ok(m.render(list));
+    }
+  }
+
+  private Resp createCampaign(JsonNode body) {
+    Account a = account(body);
     String status = Json.text(body, "status");
     if (status == null || !Campaign.STATUSES.contains(status)) {
       throw ApiError.badRequest("status must be one of " + String.join(", ", Campaign.STATUSES.stream().sorted().toList()) + ".");

@@ -68,6 +68,19 @@ final class Json {
     }
   }
 
+  /** An ISO 8601 date-time with an offset ("Z", "+02:00"), or without one read as UTC; null when not one. */
+  static Instant parseIso(String text) {
+    try {
+      return java.time.OffsetDateTime.parse(text).toInstant();
+    } catch (java.time.format.DateTimeParseException e) {
+      try {
+        return java.time.LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
+      } catch (java.time.format.DateTimeParseException e2) {
+        return null;
+      }
+    }
+  }
+
   static boolean validEmail(String email) {
     return email != null && email.length() <= 254 && EMAIL.matcher(email.trim()).matches();
   }

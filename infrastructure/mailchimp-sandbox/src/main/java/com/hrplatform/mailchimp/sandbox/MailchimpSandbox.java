@@ -53,6 +53,11 @@ public final class MailchimpSandbox implements AutoCloseable {
 
   /** Starts on 127.0.0.1:{@code port} (0 = any free port), seeded with the default account. */
   public static MailchimpSandbox start(int port) {
+    return start(port, Clock.systemUTC());
+  }
+
+  /** As {@link #start(int)}, on the given clock: tests in this package move time on to see timestamps change. */
+  static MailchimpSandbox start(int port, Clock clock) {
     HttpServer server;
     try {
       server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 512);
@@ -66,7 +71,7 @@ public final class MailchimpSandbox implements AutoCloseable {
       return t;
     };
     ExecutorService pool = Executors.newFixedThreadPool(THREADS, threads);
-    MailchimpSandbox sandbox = new MailchimpSandbox(server, pool, new SandboxState(Clock.systemUTC()));
+    MailchimpSandbox sandbox = new MailchimpSandbox(server, pool, new SandboxState(clock));
     server.createContext("/", sandbox::handle);
     server.setExecutor(pool);
     server.start();
@@ -121,7 +126,7 @@ public final class MailchimpSandbox implements AutoCloseable {
     }, "mailchimp-sandbox-shutdown"));
     System.out.println("Mailchimp sandbox listening on " + sandbox.baseUrl());
     System.out.println("API key: " + DEFAULT_API_KEY);
-    System.out.println("Control: http://127.0.0.1:" + sandbox.port() + "/_sandbox/{requests,accounts,faults,config,campaigns,reset}");
+    System.out.println("Control: http://127.0.0.1:" + sandbox.port() + "/_sandbox/{requests,accounts,faults,config,campaigns,members,lists,reset}");
     stopped.await();
   }
 

@@ -100,7 +100,7 @@ final class MarketingApi {
           return Resp.ok(list.render(a));
         }
         case "POST" -> {
-          return Resp.ok(batchSubscribe(a, list, body(rawBody)));
+          return Resp.ok(batchSubscribe(a, list, body(rawBody), skipMergeValidation(query)));
         }
         default -> throw ApiError.methodNotAllowed();
       }
@@ -110,6 +110,7 @@ final class MarketingApi {
       case "members" -> members(a, list, method, path, query, rawBody);
       case "segments" -> segments(a, list, method, path, query, rawBody);
       case "webhooks" -> webhooks(list, method, path, rawBody);
+      case "merge-fields" -> mergeFields(list, method, path, query);
       default -> throw ApiError.notFound();
     };
   }
@@ -124,8 +125,7 @@ final class MarketingApi {
         case "GET" -> {
           Page page = Page.of(query);
           String status = query.get("status");
-          if (status != null && !status.isEmpty() && !Member.WRITABLE_STATUSES.contains(status)
-              && !"archived".equals(status)) {
+          if (status != null && !status.isEmpty() && !Member.STATUSES.contains(status)) {
             throw ApiError.badRequest("Invalid status filter: " + status);
           }
           Predicate<Member> filter = status == null || status.isEmpty() ? m -> true : m -> status.equals(m.status);
@@ -147,7 +147,7 @@ final class MarketingApi {
           return Resp.ok(out);
         }
         case "POST" -> {
-          return Resp.ok(addMember(a, list, body(rawBody)));
+          return Resp.ok(addMember(a, list, body(rawBody), skipMergeValidation(query)));
         }
         default -> throw ApiError.methodNotAllowed();
       }
@@ -156,11 +156,11 @@ final class MarketingApi {
     if (n == 4) {
       return switch (method) {
         case "GET" -> Resp.ok(existing(list, hash).render(list));
-        case "PUT" -> Resp.ok(putMember(a, list, hash, body(rawBody)));
-        case "PATCH" -> Resp.ok(patchMember(a, list, hash, body(rawBody)));
+        case "PUT" -> Resp.ok(putMember(a, list, hash, body(rawBody), skipMergeValidation(query)));
+        case "PATCH" -> Resp.ok(patchMember(list, hash, body(rawBody), skipMergeValidation(query)));
         case "DELETE" -> {
           Member m = existing(list, hash);
-          m.setStatus("archived", now());
+          list.changeStatus(m, "archived", now());
           yield Resp.noContent();
         }
         default -> throw ApiError.methodNotAllowed();
@@ -226,8 +226,12 @@ final class MarketingApi {
     throw ApiError.notFound();
   }
 
-  /** POST /lists/{id}: Mailchimp's batch subscribe/update. Partial failure answers 200 with errors[]. */
-  private ObjectNode batchSubscribe(Account a, Audience list, JsonNode body) {
+  /**
+   * POST /lists/{id}: Mailchimp's batch subscribe/update. Partial failure answers 200 with errors[]. The
+   * spec's batch member (AddListMembers) has no {@code tags}: tags sent there are ignored, as is
+   * {@code sync_tags}; tags are set through the segment and member-tags endpoints.
+   */
+  private ObjectNode batchSubscribe(Account a, Audience list, JsonNode body, boolean skipMergeValidation) {
     JsonNode members = body.get("members");
     if (members == null || !members.isArray()) {
       throw ApiError.invalidField("members", "Required fields were not provided: members");
@@ -235,6 +239,10 @@ final class MarketingApi {
     if (members.size() > MAX_BATCH) {
       throw ApiError.invalidField("members",
           "A batch can hold at most " + MAX_BATCH + " members; this one has " + members.size() + ".");
+    }
+    // A body that does not match the schema is refused as a whole, before any member is written.
+    for (JsonNode item : members) {
+      validateFields(item);
     }
     boolean updateExisting = body.path("update_existing").asBoolean(false);
     Instant now = now();
@@ -267,8 +275,11 @@ final class MarketingApi {
               "Required fields were not provided: status");
           continue;
         }
-        Member m = create(a, list, email, status, now);
-        apply(a, list, m, item, now);
+        if (!batchBodyAccepted(errors, email, list, item, true, skipMergeValidation)) {
+          continue;
+        }
+        Member m = list.addMember(email, a.nextWebId(), status, now);
+        apply(m, item, now);
         created.add(m.render(list));
         continue;
       }
@@ -281,10 +292,13 @@ final class MarketingApi {
         batchError(errors, email, Messages.compliance(email), "ERROR_GENERIC", "status", "");
         continue;
       }
-      if (status != null) {
-        changeStatus(list, existing, status, now);
+      if (!batchBodyAccepted(errors, email, list, item, false, skipMergeValidation)) {
+        continue;
       }
-      apply(a, list, existing, item, now);
+      if (status != null) {
+        list.changeStatus(existing, status, now);
+      }
+      apply(existing, item, now);
       updated.add(existing.render(list));
     }
     ObjectNode out = Json.obj();
@@ -298,6 +312,20 @@ final class MarketingApi {
     return out;
   }
 
+  /** {@link #checkBody} for one batch member: a refusal becomes its errors[] entry instead of a 400. */
+  private static boolean batchBodyAccepted(ArrayNode errors, String email, Audience list, JsonNode item,
+      boolean isNew, boolean skipMergeValidation) {
+    try {
+      checkBody(list, item, isNew, skipMergeValidation);
+      return true;
+    } catch (ApiError e) {
+      JsonNode first = e.errors == null ? Json.obj() : e.errors.path(0);
+      batchError(errors, email, e.detail, "ERROR_GENERIC", first.path("field").asText(""),
+          first.path("message").asText(""));
+      return false;
+    }
+  }
+
   private static void batchError(ArrayNode errors, String email, String message, String code, String field,
       String fieldMessage) {
     ObjectNode e = errors.addObject();
@@ -308,8 +336,8 @@ final class MarketingApi {
     e.put("field_message", fieldMessage);
   }
 
-  /** POST /lists/{id}/members: add one new member. */
-  private ObjectNode addMember(Account a, Audience list, JsonNode body) {
+  /** POST /lists/{id}/members: add one new member. The only member write whose schema has {@code tags}. */
+  private ObjectNode addMember(Account a, Audience list, JsonNode body, boolean skipMergeValidation) {
     String email = requireEmail(body);
     String hash = Json.subscriberHash(email);
     String status = requireStatus(body, "status");
@@ -322,20 +350,24 @@ final class MarketingApi {
       if (existing.refuses(status)) {
         throw ApiError.compliance(existing.email);
       }
-      changeStatus(list, existing, status, now);
-      apply(a, list, existing, body, now);
+      checkBody(list, body, false, skipMergeValidation);
+      list.changeStatus(existing, status, now);
+      apply(existing, body, now);
+      applyTags(a, list, existing, body);
       return existing.render(list);
     }
     if (list.forgotten.contains(hash)) {
       throw ApiError.forgotten(email);
     }
-    Member m = create(a, list, email, status, now);
-    apply(a, list, m, body, now);
+    checkBody(list, body, true, skipMergeValidation);
+    Member m = list.addMember(email, a.nextWebId(), status, now);
+    apply(m, body, now);
+    applyTags(a, list, m, body);
     return m.render(list);
   }
 
   /** PUT /lists/{id}/members/{hash}: add or update; status_if_new applies to a new member only. */
-  private ObjectNode putMember(Account a, Audience list, String hash, JsonNode body) {
+  private ObjectNode putMember(Account a, Audience list, String hash, JsonNode body, boolean skipMergeValidation) {
     Member m = list.members.get(hash);
     Instant now = now();
     String email = Json.text(body, "email_address");
@@ -354,8 +386,9 @@ final class MarketingApi {
         throw ApiError.invalidField("status_if_new", "Required fields were not provided: status_if_new");
       }
       checkStatus(status, statusIfNew != null ? "status_if_new" : "status");
-      Member created = create(a, list, email, status, now);
-      apply(a, list, created, body, now);
+      checkBody(list, body, true, skipMergeValidation);
+      Member created = list.addMember(email, a.nextWebId(), status, now);
+      apply(created, body, now);
       return created.render(list);
     }
     if (email != null && !Json.subscriberHash(email).equals(m.hash)) {
@@ -365,32 +398,31 @@ final class MarketingApi {
       throw ApiError.invalidField("email_address",
           "The email address does not match the subscriber hash in the URL; use PATCH to change an address.");
     }
-    return update(a, list, m, body, now);
+    checkUpdate(list, m, body, skipMergeValidation);
+    return applyUpdate(list, m, body, now);
   }
 
   /** PATCH /lists/{id}/members/{hash}: update an existing member, possibly its address. */
-  private ObjectNode patchMember(Account a, Audience list, String hash, JsonNode body) {
+  private ObjectNode patchMember(Audience list, String hash, JsonNode body, boolean skipMergeValidation) {
     Member m = existing(list, hash);
     Instant now = now();
     String email = Json.text(body, "email_address");
+    String newHash = null;
     if (email != null && !Json.subscriberHash(email).equals(m.hash)) {
       if (!Json.validEmail(email)) {
         throw ApiError.looksFake(email);
       }
-      String newHash = Json.subscriberHash(email);
+      newHash = Json.subscriberHash(email);
       if (list.members.containsKey(newHash)) {
         throw ApiError.memberExists(email.trim());
       }
       if (list.forgotten.contains(newHash)) {
         throw ApiError.forgotten(email.trim());
       }
-      String status = Json.text(body, "status");
-      if (status != null) {
-        checkStatus(status, "status");
-        if (m.refuses(status)) {
-          throw ApiError.compliance(m.email);
-        }
-      }
+    }
+    // Everything is checked before the address changes, so a refused PATCH changes nothing.
+    checkUpdate(list, m, body, skipMergeValidation);
+    if (newHash != null) {
       list.members.remove(m.hash);
       for (Segment s : list.segments.values()) {
         if (s.members.remove(m.hash)) {
@@ -402,10 +434,11 @@ final class MarketingApi {
       m.lastChanged = now;
       list.members.put(newHash, m);
     }
-    return update(a, list, m, body, now);
+    return applyUpdate(list, m, body, now);
   }
 
-  private ObjectNode update(Account a, Audience list, Member m, JsonNode body, Instant now) {
+  /** The checks of an update of an existing member (PUT, PATCH): status, compliance, then the body. */
+  private static void checkUpdate(Audience list, Member m, JsonNode body, boolean skipMergeValidation) {
     String status = Json.text(body, "status");
     if (status != null) {
       checkStatus(status, "status");
@@ -413,32 +446,28 @@ final class MarketingApi {
         throw ApiError.compliance(m.email);
       }
     }
-    validateFields(body);
+    checkBody(list, body, false, skipMergeValidation);
+  }
+
+  private static ObjectNode applyUpdate(Audience list, Member m, JsonNode body, Instant now) {
+    String status = Json.text(body, "status");
     if (status != null) {
-      changeStatus(list, m, status, now);
+      list.changeStatus(m, status, now);
     }
-    apply(a, list, m, body, now);
+    apply(m, body, now);
     return m.render(list);
   }
 
-  private Member create(Account a, Audience list, String email, String status, Instant now) {
-    Member m = new Member(email, a.nextWebId(), now);
-    m.status = status;
-    m.timestampSignup = now;
-    if ("subscribed".equals(status)) {
-      m.timestampOpt = now;
-      list.lastSubDate = now;
-    }
-    list.members.put(m.hash, m);
-    return m;
-  }
-
-  private static void changeStatus(Audience list, Member m, String status, Instant now) {
-    m.setStatus(status, now);
-    if ("subscribed".equals(status)) {
-      list.lastSubDate = now;
-    } else if ("unsubscribed".equals(status)) {
-      list.lastUnsubDate = now;
+  /**
+   * Everything in a member body that can refuse it, checked before anything is written: field types,
+   * the two timestamps, and the audience's required merge fields (unless skip_merge_validation=true).
+   */
+  private static void checkBody(Audience list, JsonNode body, boolean isNew, boolean skipMergeValidation) {
+    validateFields(body);
+    timestamp(body, "timestamp_signup");
+    timestamp(body, "timestamp_opt");
+    if (!skipMergeValidation) {
+      checkRequiredMergeFields(list, body, isNew);
     }
   }
 
@@ -452,12 +481,49 @@ final class MarketingApi {
     }
   }
 
-  /** Copies the writable profile fields of a member body onto the member. */
-  private void apply(Account a, Audience list, Member m, JsonNode body, Instant now) {
-    validateFields(body);
+  /**
+   * A client-given ISO 8601 date-time (with an offset, or UTC without one); null when absent or blank,
+   * since Mailchimp itself writes "" for a timestamp it does not have.
+   */
+  private static Instant timestamp(JsonNode body, String field) {
+    JsonNode v = body.get(field);
+    if (v == null || v.isNull() || v.isTextual() && v.asText().isBlank()) {
+      return null;
+    }
+    Instant t = v.isTextual() ? Json.parseIso(v.asText().trim()) : null;
+    if (t == null) {
+      throw ApiError.invalidField(field,
+          "Please provide an ISO 8601 date and time, like 2015-10-21T15:41:36+00:00.");
+    }
+    return t;
+  }
+
+  /**
+   * Required merge fields: a new member needs a non-blank value for each; an existing member keeps the
+   * value it has, so it is refused only when this request blanks one. Answers as Mailchimp does.
+   */
+  private static void checkRequiredMergeFields(Audience list, JsonNode body, boolean isNew) {
+    JsonNode given = body.path("merge_fields");
+    ArrayNode errors = Json.arr();
+    for (MergeField f : list.mergeFields.values()) {
+      JsonNode v = given.get(f.tag);
+      boolean blank = v == null || v.isNull() || v.asText("").isBlank();
+      if (f.required && blank && (isNew || v != null)) {
+        errors.addObject().put("field", f.tag).put("message", Messages.MERGE_FIELD_EMPTY);
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new ApiError(400, "Invalid Resource", Messages.MERGE_FIELDS_INVALID, errors);
+    }
+  }
+
+  /**
+   * Copies the writable profile fields of a checked member body onto the member. last_changed moves when
+   * a merge field value changes (status and address changes move it where they happen), not on tags.
+   */
+  private static void apply(Member m, JsonNode body, Instant now) {
     JsonNode merge = body.get("merge_fields");
-    if (merge != null && merge.isObject()) {
-      m.mergeFields.setAll((ObjectNode) merge);
+    if (merge != null && merge.isObject() && m.putMergeFields((ObjectNode) merge)) {
       m.lastChanged = now;
     }
     JsonNode interests = body.get("interests");
@@ -486,12 +552,29 @@ final class MarketingApi {
     if (ipOpt != null) {
       m.ipOpt = ipOpt;
     }
+    // Given timestamps win over the sandbox's clock (applied after any status change that set them).
+    Instant signup = timestamp(body, "timestamp_signup");
+    if (signup != null) {
+      m.timestampSignup = signup;
+    }
+    Instant opt = timestamp(body, "timestamp_opt");
+    if (opt != null) {
+      m.timestampOpt = opt;
+    }
+  }
+
+  /** {@code tags} of POST /lists/{id}/members (names, or {name} objects): each is a static segment. */
+  private void applyTags(Account a, Audience list, Member m, JsonNode body) {
     JsonNode tags = body.get("tags");
-    if (tags != null && tags.isArray()) {
-      for (JsonNode t : tags) {
-        String name = t.isTextual() ? t.asText() : Json.text(t, "name");
-        if (name != null && !name.isBlank()) {
-          segmentFor(a, list, name.trim()).members.add(m.hash);
+    if (tags == null || !tags.isArray()) {
+      return;
+    }
+    for (JsonNode t : tags) {
+      String name = t.isTextual() ? t.asText() : Json.text(t, "name");
+      if (name != null && !name.isBlank()) {
+        Segment s = segmentFor(a, list, name.trim());
+        if (s.members.add(m.hash)) {
+          s.updatedAt = now();
         }
       }
     }
@@ -715,6 +798,39 @@ final class MarketingApi {
     return s;
   }
 
+  // ---------------------------------------------------------------- merge fields
+
+  /** GET /lists/{id}/merge-fields[/{merge_id}]: read-only; definitions change through /_sandbox/lists. */
+  private static Resp mergeFields(Audience list, String method, List<String> path, Map<String, String> query) {
+    only(method, "GET");
+    int n = path.size();
+    if (n == 3) {
+      Page page = Page.of(query);
+      ArrayNode items = Json.arr();
+      int i = 0;
+      for (MergeField f : list.mergeFields.values()) {
+        if (i >= page.offset && items.size() < page.count) {
+          items.add(f.render(list));
+        }
+        i++;
+      }
+      ObjectNode out = Json.obj();
+      out.set("merge_fields", items);
+      out.put("list_id", list.id);
+      out.put("total_items", list.mergeFields.size());
+      out.putArray("_links");
+      return Resp.ok(out);
+    }
+    if (n == 4) {
+      for (MergeField f : list.mergeFields.values()) {
+        if (String.valueOf(f.mergeId).equals(path.get(3))) {
+          return Resp.ok(f.render(list));
+        }
+      }
+    }
+    throw ApiError.notFound();
+  }
+
   // ---------------------------------------------------------------- webhooks
 
   private Resp webhooks(Audience list, String method, List<String> path, byte[] rawBody) {
@@ -824,6 +940,11 @@ final class MarketingApi {
 
   private Instant now() {
     return clock.instant();
+  }
+
+  /** The skip_merge_validation query parameter (batch subscribe and the member writes). */
+  private static boolean skipMergeValidation(Map<String, String> query) {
+    return "true".equalsIgnoreCase(query.get("skip_merge_validation"));
   }
 
   private static void only(String method, String allowed) {

@@ -1,14 +1,24 @@
 package com.hrplatform.mailchimp.sandbox;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
+import java.util.Iterator;
+import java.util.Map;
 import java.util.Set;
 
 /** One list member. Mutated only while holding the owning account's lock. */
 final class Member {
-  /** Statuses a client may write. "archived" is reached with DELETE only. */
+  /** Statuses a client may write. "archived" is reached with DELETE (or POST /_sandbox/members) only. */
   static final Set<String> WRITABLE_STATUSES = Set.of("subscribed", "unsubscribed", "cleaned", "pending", "transactional");
+  /** Every status a member can be in (the enum of GET .../members?status=). */
+  static final Set<String> STATUSES = Set.of("subscribed", "unsubscribed", "cleaned", "pending", "transactional",
+      "archived");
+  /** unsubscribe_reason of an unsubscribe through the API. */
+  static final String UNSUBSCRIBED_BY_ADMIN = "N/A (Unsubscribed by an admin)";
+  /** unsubscribe_reason of a person's own unsubscribe (the control endpoint's default). */
+  static final String UNSUBSCRIBED_BY_CONTACT = "N/A (Unsubscribed by the contact)";
 
   String email;
   String hash;
@@ -68,10 +78,24 @@ final class Member {
     }
     status = newStatus;
     lastChanged = now;
-    if ("subscribed".equals(newStatus) && timestampOpt == null) {
+    if ("subscribed".equals(newStatus)) {
+      // Becoming subscribed is an opt-in: timestamp_opt is when the subscriber confirmed it.
       timestampOpt = now;
     }
-    unsubscribeReason = "unsubscribed".equals(newStatus) ? "N/A (Unsubscribed by an admin)" : null;
+    unsubscribeReason = "unsubscribed".equals(newStatus) ? UNSUBSCRIBED_BY_ADMIN : null;
+  }
+
+  /** Stores the given merge field values; true when any value actually changed (that moves last_changed). */
+  boolean putMergeFields(ObjectNode given) {
+    boolean changed = false;
+    for (Iterator<Map.Entry<String, JsonNode>> it = given.fields(); it.hasNext();) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (!e.getValue().equals(mergeFields.get(e.getKey()))) {
+        mergeFields.set(e.getKey(), e.getValue());
+        changed = true;
+      }
+    }
+    return changed;
   }
 
   String fullName() {

@@ -23,6 +23,10 @@ final class Messages {
     return email + " is already a list member, do you want to update? please provide update_existing:true in the request body";
   }
 
+  static final String MERGE_FIELDS_INVALID = "Your merge fields were invalid.";
+
+  static final String MERGE_FIELD_EMPTY = "Please enter a value";
+
   static final String API_KEY_INVALID = "Your API key may be invalid, or you've attempted to access the wrong datacenter.";
 
   static final String TOO_MANY = "You have exceeded the limit of 10 simultaneous connections.";

@@ -1,12 +1,14 @@
 package com.hrplatform.mailchimp.sandbox;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -14,7 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The /_sandbox control endpoints: request log, accounts, faults, latency, campaigns, reset. */
+/** The /_sandbox control endpoints: request log, accounts, faults, latency, campaigns, merge fields, members, reset. */
 class ControlApiTest {
   static MailchimpSandbox sandbox;
   static SandboxClient c;
@@ -236,6 +238,123 @@ class ControlApiTest {
     assertEquals(400, c.control("POST", "/_sandbox/campaigns", Map.of("status", "sent", "listId", "nope")).status());
     assertEquals(404, c.control("PATCH", "/_sandbox/campaigns/nope", Map.of("status", "sent")).status());
     assertEquals(400, c.control("PATCH", "/_sandbox/campaigns/" + id, Map.of("report", Map.of("openRate", 3))).status());
+  }
+
+  @Test
+  void mergeFieldsCanBeCreatedAndMadeRequired() {
+    String list = c.listId("Employees");
+    String path = "/_sandbox/lists/" + list + "/merge-fields";
+    SandboxClient.Res lname = c.control("POST", path, Map.of("apiKey", MailchimpSandbox.DEFAULT_API_KEY,
+        "tag", "lname", "required", true));
+    assertEquals(200, lname.status(), lname.body());
+    assertEquals("LNAME", lname.json().path("tag").asText());
+    assertEquals(2, lname.json().path("merge_id").asInt(), "the existing field, not a new one");
+    assertTrue(lname.json().path("required").asBoolean());
+    JsonNode phone = c.control("POST", path, Map.of("tag", "PHONE")).json();
+    assertEquals(3, phone.path("merge_id").asInt());
+    assertEquals("text", phone.path("type").asText());
+    assertFalse(phone.path("required").asBoolean(), "required defaults to false");
+    assertEquals(List.of("FNAME", "LNAME", "PHONE"), tags(c.ok("GET", "/3.0/lists/" + list + "/merge-fields", null)));
+    assertFalse(c.control("POST", path, Map.of("tag", "LNAME", "required", false)).json().path("required").asBoolean());
+
+    MarketingApiTest.assertProblem(c.control("POST", path, Map.of("required", true)), 400, "Bad Request");
+    MarketingApiTest.assertProblem(c.control("POST", path, Map.of("tag", "TWO WORDS")), 400, "Bad Request");
+    SandboxClient.Res notBoolean = c.control("POST", path, Map.of("tag", "LNAME", "required", "yes"));
+    MarketingApiTest.assertProblem(notBoolean, 400, "Bad Request");
+    assertTrue(notBoolean.json().path("detail").asText().contains("required"), notBoolean.body());
+    MarketingApiTest.assertProblem(c.control("POST", "/_sandbox/lists/nope/merge-fields", Map.of("tag", "X")), 404,
+        "Resource Not Found");
+    MarketingApiTest.assertProblem(c.control("POST", path, Map.of("apiKey", "unknown-us1", "tag", "X")), 400,
+        "Bad Request");
+    MarketingApiTest.assertProblem(c.control("GET", path, null), 405, "Method Not Allowed");
+
+    String key = "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee-us5";
+    String other = c.control("POST", "/_sandbox/accounts", Map.of("apiKey", key, "accountName", "Hooli", "seed", true))
+        .json().path("lists").get(0).path("id").asText();
+    MarketingApiTest.assertProblem(c.control("POST", "/_sandbox/lists/" + other + "/merge-fields", Map.of("tag", "X")),
+        404, "Resource Not Found");
+    assertEquals(200, c.control("POST", "/_sandbox/lists/" + other + "/merge-fields",
+        Map.of("apiKey", key, "tag", "X", "required", true)).status());
+
+    assertEquals(204, c.control("POST", "/_sandbox/reset", null).status());
+    assertEquals(List.of("FNAME", "LNAME"), tags(c.ok("GET", "/3.0/lists/" + list + "/merge-fields", null)));
+  }
+
+  private static List<String> tags(JsonNode mergeFields) {
+    List<String> out = new ArrayList<>();
+    mergeFields.path("merge_fields").forEach(f -> out.add(f.path("tag").asText()));
+    return out;
+  }
+
+  @Test
+  void memberStatusCanBeSetAsAPersonOrTheUiWouldWithoutTheComplianceRules() {
+    String list = c.listId("Employees");
+    String dan = "/3.0/lists/" + list + "/members/" + SandboxClient.hash("dan.optout@example.com");
+    MarketingApiTest.assertProblem(c.api("PATCH", dan, Map.of("status", "subscribed")), 400, "Member In Compliance State");
+    SandboxClient.Res resubscribed = c.control("POST", "/_sandbox/members",
+        Map.of("listId", list, "email", "dan.optout@example.com", "status", "subscribed"));
+    assertEquals(200, resubscribed.status(), resubscribed.body());
+    JsonNode m = resubscribed.json();
+    assertEquals("subscribed", m.path("status").asText());
+    assertEquals(SandboxClient.hash("dan.optout@example.com"), m.path("id").asText(), "the Marketing API's member shape");
+    assertEquals(list, m.path("list_id").asText());
+    assertFalse(m.has("unsubscribe_reason"));
+    assertEquals(m, c.ok("GET", dan, null));
+
+    JsonNode cleaned = c.control("POST", "/_sandbox/members",
+        Map.of("apiKey", MailchimpSandbox.DEFAULT_API_KEY, "listId", list, "email", "Ava.Johnson@example.com",
+            "status", "cleaned")).json();
+    assertEquals("cleaned", cleaned.path("status").asText());
+    String ava = "/3.0/lists/" + list + "/members/" + SandboxClient.hash("ava.johnson@example.com");
+    MarketingApiTest.assertProblem(c.api("PATCH", ava, Map.of("status", "pending")), 400, "Member In Compliance State");
+
+    JsonNode archived = c.control("POST", "/_sandbox/members",
+        Map.of("listId", list, "email", "ben.okafor@example.com", "status", "archived")).json();
+    assertEquals("archived", archived.path("status").asText());
+    JsonNode stats = c.ok("GET", "/3.0/lists/" + list, null).path("stats");
+    assertEquals(2, stats.path("member_count").asInt(), "chloe and dan are subscribed");
+    assertEquals(0, stats.path("unsubscribe_count").asInt());
+    assertEquals(2, stats.path("cleaned_count").asInt());
+    assertEquals(4, stats.path("total_contacts").asInt(), "an archived member is not a contact");
+
+    JsonNode fresh = c.control("POST", "/_sandbox/members",
+        Map.of("listId", list, "email", "walk.in@example.com", "status", "pending")).json();
+    assertEquals("pending", fresh.path("status").asText());
+    assertEquals("pending", c.ok("GET", "/3.0/lists/" + list + "/members/walk.in@example.com", null)
+        .path("status").asText(), "created when absent");
+    for (String status : List.of("subscribed", "transactional", "unsubscribed")) {
+      assertEquals(status, c.control("POST", "/_sandbox/members",
+          Map.of("listId", list, "email", "walk.in@example.com", "status", status)).json().path("status").asText());
+    }
+    assertEquals("N/A (Unsubscribed by the contact)", c.ok("GET", "/3.0/lists/" + list + "/members/walk.in@example.com",
+        null).path("unsubscribe_reason").asText());
+    JsonNode byAdmin = c.control("POST", "/_sandbox/members", Map.of("listId", list, "email", "chloe.martin@example.com",
+        "status", "unsubscribed", "unsubscribeReason", "N/A (Unsubscribed by an admin)")).json();
+    assertEquals("N/A (Unsubscribed by an admin)", byAdmin.path("unsubscribe_reason").asText(), "an admin in the UI");
+  }
+
+  @Test
+  void memberStatusControlRefusesWhatItCannotDo() {
+    String list = c.listId("Employees");
+    MarketingApiTest.assertProblem(c.control("POST", "/_sandbox/members",
+        Map.of("listId", list, "email", "nobody@example.com", "status", "archived")), 404, "Resource Not Found");
+    MarketingApiTest.assertProblem(c.control("POST", "/_sandbox/members",
+        Map.of("listId", "nope", "email", "ava.johnson@example.com", "status", "subscribed")), 404, "Resource Not Found");
+    SandboxClient.Res status = c.control("POST", "/_sandbox/members",
+        Map.of("listId", list, "email", "ava.johnson@example.com", "status", "active"));
+    MarketingApiTest.assertProblem(status, 400, "Bad Request");
+    assertTrue(status.json().path("detail").asText().startsWith("status "), status.body());
+    SandboxClient.Res email = c.control("POST", "/_sandbox/members",
+        Map.of("listId", list, "email", "not an address", "status", "subscribed"));
+    MarketingApiTest.assertProblem(email, 400, "Bad Request");
+    assertTrue(email.json().path("detail").asText().startsWith("email "), email.body());
+    MarketingApiTest.assertProblem(c.control("POST", "/_sandbox/members",
+        Map.of("email", "ava.johnson@example.com", "status", "subscribed")), 400, "Bad Request");
+    MarketingApiTest.assertProblem(c.control("POST", "/_sandbox/members", Map.of("apiKey", "unknown-us1",
+        "listId", list, "email", "ava.johnson@example.com", "status", "subscribed")), 400, "Bad Request");
+    MarketingApiTest.assertProblem(c.control("GET", "/_sandbox/members", null), 405, "Method Not Allowed");
+    assertEquals("subscribed", c.ok("GET", "/3.0/lists/" + list + "/members/ava.johnson@example.com", null)
+        .path("status").asText(), "nothing changed");
   }
 
   @Test

@@ -294,6 +294,285 @@ class MarketingApiTest {
     assertEquals(505, c.ok("GET", "/3.0/lists/" + employees + "/members?count=1", null).path("total_items").asInt());
   }
 
+  // ------------------------------------------------------------------ members by status
+
+  @Test
+  void membersFilterByEveryStatusOfTheSpecAndPaginateWithinIt() {
+    String members = "/3.0/lists/" + employees + "/members";
+    c.ok("POST", members, member("pat.pending@example.com", "pending"));
+    c.ok("POST", members, member("tom.transactional@example.com", "transactional"));
+    assertEquals(204, c.api("DELETE", members + "/" + SandboxClient.hash("ben.okafor@example.com"), null).status());
+    Map<String, Integer> expected = Map.of("subscribed", 2, "unsubscribed", 1, "cleaned", 1, "pending", 1,
+        "transactional", 1, "archived", 1);
+    for (Map.Entry<String, Integer> e : expected.entrySet()) {
+      JsonNode page = c.ok("GET", members + "?count=1000&status=" + e.getKey(), null);
+      assertEquals(e.getValue().intValue(), page.path("total_items").asInt(), e.getKey());
+      assertEquals(e.getValue().intValue(), page.path("members").size(), e.getKey());
+      page.path("members").forEach(m -> assertEquals(e.getKey(), m.path("status").asText()));
+    }
+    assertEquals(7, c.ok("GET", members, null).path("total_items").asInt(), "no filter: every status, archived too");
+
+    JsonNode second = c.ok("GET", members + "?status=subscribed&count=1&offset=1", null);
+    assertEquals(2, second.path("total_items").asInt(), "total_items ignores pagination");
+    assertEquals(1, second.path("members").size());
+    assertEquals("chloe.martin@example.com", second.path("members").get(0).path("email_address").asText());
+    JsonNode beyond = c.ok("GET", members + "?status=subscribed&count=10&offset=5", null);
+    assertEquals(0, beyond.path("members").size());
+    assertEquals(2, beyond.path("total_items").asInt());
+    JsonNode firstThree = c.ok("GET", members + "?count=3", null);
+    assertEquals(3, firstThree.path("members").size());
+    assertEquals(7, firstThree.path("total_items").asInt());
+
+    assertProblem(c.api("GET", members + "?status=active", null), 400, "Bad Request");
+    assertProblem(c.api("GET", members + "?count=1001", null), 400, "Bad Request");
+    assertProblem(c.api("GET", members + "?offset=-1", null), 400, "Bad Request");
+  }
+
+  // ------------------------------------------------------------------ tags on member writes
+
+  @Test
+  void batchIgnoresTagsWhichTheSegmentAndMemberTagEndpointsApply() {
+    JsonNode r = c.ok("POST", "/3.0/lists/" + employees, Map.of("update_existing", true, "sync_tags", true,
+        "members", List.of(
+            Map.of("email_address", "tagged.new@example.com", "status", "subscribed", "tags", List.of("Batch")),
+            Map.of("email_address", "ava.johnson@example.com", "tags", List.of(Map.of("name", "Batch2"))))));
+    assertEquals(1, r.path("total_created").asInt(), r.toString());
+    assertEquals(1, r.path("total_updated").asInt(), r.toString());
+    assertEquals(0, r.path("new_members").get(0).path("tags").size(), "AddListMembers has no tags");
+    assertEquals(0, r.path("updated_members").get(0).path("tags_count").asInt());
+    assertEquals(0, c.ok("GET", "/3.0/lists/" + employees + "/segments", null).path("total_items").asInt(),
+        "no tag was created");
+
+    int seg = c.ok("POST", "/3.0/lists/" + employees + "/segments", Map.of("name", "Batch")).path("id").asInt();
+    c.ok("POST", "/3.0/lists/" + employees + "/segments/" + seg,
+        Map.of("members_to_add", List.of("tagged.new@example.com", "ava.johnson@example.com")));
+    String tags = "/3.0/lists/" + employees + "/members/" + SandboxClient.hash("tagged.new@example.com") + "/tags";
+    assertEquals(204, c.api("POST", tags, Map.of("tags", List.of(Map.of("name", "Remote", "status", "active"))))
+        .status());
+    JsonNode m = c.ok("GET", "/3.0/lists/" + employees + "/members/" + SandboxClient.hash("tagged.new@example.com"), null);
+    assertEquals(2, m.path("tags_count").asInt(), m.toString());
+    c.ok("POST", "/3.0/lists/" + employees + "/segments/" + seg,
+        Map.of("members_to_remove", List.of("ava.johnson@example.com")));
+    assertEquals(0, c.ok("GET", "/3.0/lists/" + employees + "/members/" + SandboxClient.hash("ava.johnson@example.com"),
+        null).path("tags_count").asInt());
+  }
+
+  @Test
+  void singleMemberPostAppliesTagsButPutAndPatchIgnoreThem() {
+    JsonNode posted = c.ok("POST", "/3.0/lists/" + employees + "/members", Map.of("email_address",
+        "single.tag@example.com", "status", "subscribed", "tags", List.of("Onboarding")));
+    assertEquals("Onboarding", posted.path("tags").get(0).path("name").asText(), "AddListMembers1 has tags");
+    String path = "/3.0/lists/" + employees + "/members/" + SandboxClient.hash("single.tag@example.com");
+    assertEquals(1, c.ok("PUT", path, Map.of("email_address", "single.tag@example.com", "status_if_new", "subscribed",
+        "tags", List.of("FromPut"))).path("tags_count").asInt(), "AddListMembers2 has no tags");
+    assertEquals(1, c.ok("PATCH", path, Map.of("tags", List.of("FromPatch"))).path("tags_count").asInt(),
+        "AddListMembers3 has no tags");
+    assertEquals(1, c.ok("GET", "/3.0/lists/" + employees + "/segments", null).path("total_items").asInt());
+  }
+
+  // ------------------------------------------------------------------ client timestamps
+
+  @Test
+  void givenTimestampsAreStoredAndRenderedAsMailchimpFormatsThem() {
+    JsonNode batch = c.ok("POST", "/3.0/lists/" + employees, Map.of("update_existing", true, "members", List.of(
+        Map.of("email_address", "stamped@example.com", "status", "subscribed",
+            "timestamp_signup", "2021-03-04T05:06:07.891+02:00", "timestamp_opt", "2021-03-05T00:00:00Z"),
+        Map.of("email_address", "ben.okafor@example.com", "timestamp_signup", "2019-12-31T23:59:59"))));
+    JsonNode created = batch.path("new_members").get(0);
+    assertEquals("2021-03-04T03:06:07+00:00", created.path("timestamp_signup").asText());
+    assertEquals("2021-03-05T00:00:00+00:00", created.path("timestamp_opt").asText());
+    assertEquals("2019-12-31T23:59:59+00:00", batch.path("updated_members").get(0).path("timestamp_signup").asText(),
+        "no offset: UTC");
+    JsonNode stored = c.ok("GET", "/3.0/lists/" + employees + "/members/stamped@example.com", null);
+    assertEquals("2021-03-04T03:06:07+00:00", stored.path("timestamp_signup").asText());
+
+    JsonNode posted = c.ok("POST", "/3.0/lists/" + employees + "/members", Map.of("email_address", "posted@example.com",
+        "status", "pending", "timestamp_signup", "2022-01-02T03:04:05+00:00"));
+    assertEquals("2022-01-02T03:04:05+00:00", posted.path("timestamp_signup").asText());
+    assertEquals("", posted.path("timestamp_opt").asText(), "pending: no opt-in yet");
+    String path = "/3.0/lists/" + employees + "/members/" + SandboxClient.hash("posted@example.com");
+    JsonNode confirmed = c.ok("PATCH", path, Map.of("status", "subscribed", "timestamp_opt", "2022-01-03T10:00:00-05:00"));
+    assertEquals("2022-01-03T15:00:00+00:00", confirmed.path("timestamp_opt").asText(), "the given time wins");
+    JsonNode put = c.ok("PUT", "/3.0/lists/" + employees + "/members/" + SandboxClient.hash("put.stamp@example.com"),
+        Map.of("email_address", "put.stamp@example.com", "status_if_new", "subscribed",
+            "timestamp_signup", "2020-06-01T12:00:00Z", "timestamp_opt", "2020-06-02T12:00:00Z"));
+    assertEquals("2020-06-01T12:00:00+00:00", put.path("timestamp_signup").asText());
+    assertEquals("2020-06-02T12:00:00+00:00", put.path("timestamp_opt").asText());
+
+    JsonNode clock = c.ok("POST", "/3.0/lists/" + employees + "/members", member("unstamped@example.com", "subscribed"));
+    assertTrue(clock.path("timestamp_signup").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\+00:00"),
+        "none given: the sandbox's clock, " + clock);
+    assertEquals(clock.path("timestamp_signup").asText(), clock.path("timestamp_opt").asText());
+  }
+
+  @Test
+  void aBadTimestampIsRefusedNamingTheField() {
+    JsonNode batch = c.ok("POST", "/3.0/lists/" + employees, Map.of("update_existing", true, "members", List.of(
+        Map.of("email_address", "bad.signup@example.com", "status", "subscribed", "timestamp_signup", "yesterday"),
+        Map.of("email_address", "ava.johnson@example.com", "timestamp_opt", 1700000000),
+        Map.of("email_address", "good@example.com", "status", "subscribed", "timestamp_opt", ""))));
+    assertEquals(1, batch.path("total_created").asInt(), "a blank timestamp counts as none: " + batch);
+    assertEquals(0, batch.path("total_updated").asInt());
+    assertEquals(2, batch.path("error_count").asInt());
+    JsonNode first = batch.path("errors").get(0);
+    assertEquals("bad.signup@example.com", first.path("email_address").asText());
+    assertEquals("timestamp_signup", first.path("field").asText());
+    assertEquals("ERROR_GENERIC", first.path("error_code").asText());
+    assertFalse(first.path("field_message").asText().isEmpty());
+    assertEquals("timestamp_opt", batch.path("errors").get(1).path("field").asText());
+    assertProblem(c.api("GET", "/3.0/lists/" + employees + "/members/bad.signup@example.com", null), 404,
+        "Resource Not Found");
+
+    SandboxClient.Res post = c.api("POST", "/3.0/lists/" + employees + "/members", Map.of("email_address",
+        "bad.opt@example.com", "status", "subscribed", "timestamp_opt", "2021-13-01T00:00:00Z"));
+    assertProblem(post, 400, "Invalid Resource");
+    assertEquals("timestamp_opt", post.json().path("errors").get(0).path("field").asText(), post.body());
+    assertProblem(c.api("GET", "/3.0/lists/" + employees + "/members/bad.opt@example.com", null), 404,
+        "Resource Not Found");
+    String ava = "/3.0/lists/" + employees + "/members/" + SandboxClient.hash("ava.johnson@example.com");
+    String before = c.ok("GET", ava, null).path("timestamp_signup").asText();
+    SandboxClient.Res patch = c.api("PATCH", ava, Map.of("timestamp_signup", "01/02/2020", "merge_fields",
+        Map.of("FNAME", "Changed")));
+    assertProblem(patch, 400, "Invalid Resource");
+    assertEquals("timestamp_signup", patch.json().path("errors").get(0).path("field").asText());
+    JsonNode after = c.ok("GET", ava, null);
+    assertEquals(before, after.path("timestamp_signup").asText());
+    assertEquals("Ava", after.path("merge_fields").path("FNAME").asText(), "a refused PATCH changes nothing");
+    SandboxClient.Res put = c.api("PUT", "/3.0/lists/" + employees + "/members/" + SandboxClient.hash("bad.put@example.com"),
+        Map.of("email_address", "bad.put@example.com", "status_if_new", "subscribed", "timestamp_signup", "soon"));
+    assertProblem(put, 400, "Invalid Resource");
+    assertEquals("timestamp_signup", put.json().path("errors").get(0).path("field").asText());
+  }
+
+  @Test
+  void aRefusedWriteChangesNothing() {
+    assertProblem(c.api("POST", "/3.0/lists/" + employees, Map.of("members", List.of(
+        member("first.fine@example.com", "subscribed"),
+        Map.of("email_address", "second.broken@example.com", "status", "subscribed", "merge_fields", "Ann")))), 400,
+        "Invalid Resource");
+    assertProblem(c.api("GET", "/3.0/lists/" + employees + "/members/first.fine@example.com", null), 404,
+        "Resource Not Found");
+    assertProblem(c.api("POST", "/3.0/lists/" + employees + "/members", Map.of("email_address", "typed@example.com",
+        "status", "subscribed", "interests", List.of("x"))), 400, "Invalid Resource");
+    assertProblem(c.api("GET", "/3.0/lists/" + employees + "/members/typed@example.com", null), 404,
+        "Resource Not Found");
+    String ava = "/3.0/lists/" + employees + "/members/" + SandboxClient.hash("ava.johnson@example.com");
+    assertProblem(c.api("PATCH", ava, Map.of("email_address", "ava.new@example.com", "timestamp_opt", "later")), 400,
+        "Invalid Resource");
+    assertEquals("ava.johnson@example.com", c.ok("GET", ava, null).path("email_address").asText());
+    assertProblem(c.api("GET", "/3.0/lists/" + employees + "/members/ava.new@example.com", null), 404,
+        "Resource Not Found");
+  }
+
+  // ------------------------------------------------------------------ required merge fields
+
+  static void requireMergeField(String listId, String tag, boolean required) {
+    SandboxClient.Res r = c.control("POST", "/_sandbox/lists/" + listId + "/merge-fields",
+        Map.of("tag", tag, "required", required));
+    assertEquals(200, r.status(), r.body());
+  }
+
+  @Test
+  void aRequiredMergeFieldRefusesNewBatchMembersWithoutAValue() {
+    requireMergeField(employees, "LNAME", true);
+    JsonNode r = c.ok("POST", "/3.0/lists/" + employees, Map.of("update_existing", true, "members", List.of(
+        Map.of("email_address", "no.last@example.com", "status", "subscribed", "merge_fields", Map.of("FNAME", "No")),
+        Map.of("email_address", "blank.last@example.com", "status", "subscribed",
+            "merge_fields", Map.of("LNAME", "  ")),
+        Map.of("email_address", "with.last@example.com", "status", "subscribed", "merge_fields", Map.of("LNAME", "Has")),
+        Map.of("email_address", "ava.johnson@example.com", "merge_fields", Map.of("FNAME", "Ava-Marie")),
+        Map.of("email_address", "ben.okafor@example.com", "merge_fields", Map.of("FNAME", "Benjamin", "LNAME", "")))));
+    assertEquals(1, r.path("total_created").asInt(), r.toString());
+    assertEquals(1, r.path("total_updated").asInt(), "an existing member keeps its value when none is sent");
+    assertEquals(3, r.path("error_count").asInt());
+    assertEquals(Json.MAPPER.valueToTree(Map.of("email_address", "no.last@example.com",
+        "error", "Your merge fields were invalid.", "error_code", "ERROR_GENERIC", "field", "LNAME",
+        "field_message", "Please enter a value")), r.path("errors").get(0));
+    assertEquals("blank.last@example.com", r.path("errors").get(1).path("email_address").asText());
+    assertEquals("ben.okafor@example.com", r.path("errors").get(2).path("email_address").asText(),
+        "an existing member is refused when the request blanks the field");
+    assertEquals("LNAME", r.path("errors").get(2).path("field").asText());
+    String members = "/3.0/lists/" + employees + "/members/";
+    assertProblem(c.api("GET", members + "no.last@example.com", null), 404, "Resource Not Found");
+    JsonNode ben = c.ok("GET", members + "ben.okafor@example.com", null);
+    assertEquals("Ben", ben.path("merge_fields").path("FNAME").asText(), "a refused member is not changed");
+    assertEquals("Okafor", ben.path("merge_fields").path("LNAME").asText());
+  }
+
+  @Test
+  void aRequiredMergeFieldRefusesSingleMemberWritesAsMailchimpDoes() {
+    requireMergeField(employees, "LNAME", true);
+    requireMergeField(employees, "dept", true);
+    SandboxClient.Res post = c.api("POST", "/3.0/lists/" + employees + "/members",
+        member("single.new@example.com", "subscribed"));
+    assertProblem(post, 400, "Invalid Resource");
+    assertEquals("Your merge fields were invalid.", post.json().path("detail").asText());
+    assertEquals(Json.MAPPER.valueToTree(List.of(Map.of("field", "LNAME", "message", "Please enter a value"),
+        Map.of("field", "DEPT", "message", "Please enter a value"))), post.json().path("errors"));
+
+    String newPath = "/3.0/lists/" + employees + "/members/" + SandboxClient.hash("put.new@example.com");
+    SandboxClient.Res put = c.api("PUT", newPath, Map.of("email_address", "put.new@example.com",
+        "status_if_new", "subscribed", "merge_fields", Map.of("LNAME", "New")));
+    assertProblem(put, 400, "Invalid Resource");
+    assertEquals("DEPT", put.json().path("errors").get(0).path("field").asText());
+    assertEquals(200, c.api("PUT", newPath, Map.of("email_address", "put.new@example.com",
+        "status_if_new", "subscribed", "merge_fields", Map.of("LNAME", "New", "DEPT", "HR"))).status());
+
+    String ava = "/3.0/lists/" + employees + "/members/" + SandboxClient.hash("ava.johnson@example.com");
+    assertEquals(200, c.api("PUT", ava, Map.of("email_address", "ava.johnson@example.com",
+        "status_if_new", "subscribed", "merge_fields", Map.of("FNAME", "Ava"))).status(), "DEPT not sent: kept as is");
+    SandboxClient.Res blanked = c.api("PUT", ava, Map.of("email_address", "ava.johnson@example.com",
+        "status_if_new", "subscribed", "merge_fields", Map.of("LNAME", "")));
+    assertProblem(blanked, 400, "Invalid Resource");
+    assertEquals("LNAME", blanked.json().path("errors").get(0).path("field").asText());
+    assertProblem(c.api("PATCH", ava, Map.of("merge_fields", Map.of("DEPT", ""))), 400, "Invalid Resource");
+    assertEquals(200, c.api("PATCH", ava, Map.of("status", "unsubscribed")).status());
+    assertEquals("Johnson", c.ok("GET", ava, null).path("merge_fields").path("LNAME").asText());
+  }
+
+  @Test
+  void skipMergeValidationSkipsTheCheckAndStoresTheGivenValues() {
+    requireMergeField(employees, "LNAME", true);
+    JsonNode r = c.ok("POST", "/3.0/lists/" + employees + "?skip_merge_validation=true", Map.of("update_existing", true,
+        "members", List.of(member("skip.new@example.com", "subscribed"),
+            Map.of("email_address", "ava.johnson@example.com", "merge_fields", Map.of("LNAME", "")))));
+    assertEquals(1, r.path("total_created").asInt(), r.toString());
+    assertEquals(1, r.path("total_updated").asInt(), r.toString());
+    assertEquals("", r.path("updated_members").get(0).path("merge_fields").path("LNAME").asText());
+    assertEquals("Test", r.path("new_members").get(0).path("merge_fields").path("FNAME").asText());
+
+    JsonNode posted = c.ok("POST", "/3.0/lists/" + employees + "/members?skip_merge_validation=true",
+        member("skip.single@example.com", "subscribed"));
+    assertEquals("Test", posted.path("merge_fields").path("FNAME").asText());
+    String ben = "/3.0/lists/" + employees + "/members/" + SandboxClient.hash("ben.okafor@example.com");
+    assertEquals("", c.ok("PATCH", ben + "?skip_merge_validation=true", Map.of("merge_fields", Map.of("LNAME", "")))
+        .path("merge_fields").path("LNAME").asText());
+    assertEquals(" ", c.ok("PUT", ben + "?skip_merge_validation=true", Map.of("email_address", "ben.okafor@example.com",
+        "status_if_new", "subscribed", "merge_fields", Map.of("LNAME", " "))).path("merge_fields").path("LNAME").asText());
+    assertProblem(c.api("PATCH", ben + "?skip_merge_validation=false", Map.of("merge_fields", Map.of("LNAME", ""))),
+        400, "Invalid Resource");
+  }
+
+  @Test
+  void mergeFieldsAreReadThroughTheMarketingApi() {
+    JsonNode fields = c.ok("GET", "/3.0/lists/" + employees + "/merge-fields", null);
+    assertEquals(2, fields.path("total_items").asInt());
+    assertEquals("FNAME", fields.path("merge_fields").get(0).path("tag").asText());
+    assertEquals("LNAME", fields.path("merge_fields").get(1).path("tag").asText());
+    for (JsonNode f : fields.path("merge_fields")) {
+      assertEquals("text", f.path("type").asText());
+      assertFalse(f.path("required").asBoolean(), f.toString());
+    }
+    requireMergeField(employees, "Dept", true);
+    JsonNode dept = c.ok("GET", "/3.0/lists/" + employees + "/merge-fields/3", null);
+    assertEquals("DEPT", dept.path("tag").asText());
+    assertTrue(dept.path("required").asBoolean());
+    assertEquals(3, c.ok("GET", "/3.0/lists/" + employees, null).path("stats").path("merge_field_count").asInt());
+    assertEquals(2, c.ok("GET", "/3.0/lists/" + c.listId("Vendors & Contractors") + "/merge-fields", null)
+        .path("total_items").asInt(), "each audience has its own fields");
+    assertProblem(c.api("GET", "/3.0/lists/" + employees + "/merge-fields/9", null), 404, "Resource Not Found");
+  }
+
   // ------------------------------------------------------------------ segments and tags
 
   @Test

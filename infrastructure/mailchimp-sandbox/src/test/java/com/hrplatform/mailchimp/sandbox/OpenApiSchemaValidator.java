@@ -1,6 +1,5 @@
 package com.hrplatform.mailchimp.sandbox;
 
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * A small validator for the OpenAPI 3.0 schemas of Mailchimp's spec: $ref, allOf, anyOf/oneOf, type,
@@ -29,19 +27,14 @@ final class OpenApiSchemaValidator {
     this.file = file;
   }
 
-  /** The spec beside the repository: {@code ../../../shared/mailchimp/*.json} from the module dir. Fails when absent. */
+  /** The spec's file name in {@code <repository root>/docs/mailchimp/} (see SOURCE.md there). */
+  static final String SPEC_FILE = "marketing-openapi.derived-ballerina-3.0.85.json";
+
+  /** The spec kept in the repository: {@code ../../docs/mailchimp/} from the module dir. Fails when absent. */
   static OpenApiSchemaValidator load() {
     Path moduleDir = Path.of(System.getProperty("basedir", System.getProperty("user.dir")));
-    Path dir = moduleDir.resolve("../../../shared/mailchimp").normalize();
-    assertTrue(Files.isDirectory(dir), "Mailchimp OpenAPI spec folder is missing: " + dir);
-    List<Path> files;
-    try (Stream<Path> s = Files.list(dir)) {
-      files = s.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    assertFalse(files.isEmpty(), "no *.json Mailchimp OpenAPI spec in " + dir);
-    Path file = files.get(0);
+    Path file = moduleDir.resolve("../../docs/mailchimp").resolve(SPEC_FILE).normalize();
+    assertTrue(Files.isRegularFile(file), "Mailchimp OpenAPI spec is missing: " + file);
     try {
       JsonNode spec = SandboxClient.MAPPER.readTree(file.toFile());
       assertTrue(spec.path("paths").isObject() && spec.path("components").path("schemas").isObject(),

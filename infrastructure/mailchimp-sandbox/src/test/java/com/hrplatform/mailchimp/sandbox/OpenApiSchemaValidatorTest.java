@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,6 +32,15 @@ class OpenApiSchemaValidatorTest {
     assertEquals("/lists/{listId}/members/{subscriberHash}", spec.template("/lists/abc/members/0123"));
     assertEquals("/lists/{listId}/members", spec.template("/lists/abc/members"));
     assertEquals("/reports/{campaignId}", spec.template("/reports/xyz"));
+  }
+
+  @Test
+  void specIsTheCopyKeptInTheRepositoryUnchanged() throws Exception {
+    Path repoRoot = Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).resolve("../..").normalize();
+    assertEquals(repoRoot.resolve("docs/mailchimp").resolve(OpenApiSchemaValidator.SPEC_FILE), spec.file);
+    String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(spec.file)));
+    String source = Files.readString(spec.file.resolveSibling("SOURCE.md"));
+    assertTrue(source.contains("sha256 `" + sha256 + "`"), "SOURCE.md records the sha256 of the stored file, " + sha256);
   }
 
   @Test

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The sandbox's JSON answers validated against the response schemas of Mailchimp's OpenAPI spec
- * (../shared/mailchimp/*.json), each found by path and method. The spec marks few fields required, so
+ * (docs/mailchimp/ at the repository root), each found by path and method. The spec marks few fields required, so
  * each test also names the fields the product reads: they must be present, and the validator checks
  * their types.
  */
@@ -99,6 +99,46 @@ class SchemaConformanceTest {
     conforms("GET", "/3.0/lists/" + list + "/members?count=10", null, 200, "/members/0/id", "/members/0/status",
         "/total_items");
     conforms("GET", "/3.0/lists/" + list + "/members?status=archived", null, 200, "/members/0/status");
+  }
+
+  @Test
+  void membersOfEveryStatus() {
+    String members = "/3.0/lists/" + list + "/members";
+    c.ok("POST", members, Map.of("email_address", "schema.pending@example.com", "status", "pending"));
+    c.ok("POST", members, Map.of("email_address", "schema.tx@example.com", "status", "transactional"));
+    c.api("DELETE", members + "/" + hash("ben.okafor@example.com"), null);
+    for (String status : List.of("subscribed", "unsubscribed", "cleaned", "pending", "transactional", "archived")) {
+      JsonNode page = conforms("GET", members + "?status=" + status + "&count=1&offset=0", null, 200,
+          "/members/0/status", "/members/0/last_changed", "/total_items");
+      assertEquals(status, page.path("members").get(0).path("status").asText());
+    }
+  }
+
+  @Test
+  void mergeFieldsAndTheirRefusals() {
+    c.control("POST", "/_sandbox/lists/" + list + "/merge-fields", Map.of("tag", "LNAME", "required", true));
+    conforms("GET", "/3.0/lists/" + list + "/merge-fields", null, 200, "/merge_fields/1/tag",
+        "/merge_fields/1/required", "/merge_fields/1/type", "/total_items");
+    conforms("GET", "/3.0/lists/" + list + "/merge-fields/2", null, 200, "/merge_id", "/tag", "/required");
+    JsonNode batch = conforms("POST", "/3.0/lists/" + list, Map.of("members", List.of(
+        Map.of("email_address", "schema.nolast@example.com", "status", "subscribed"),
+        Map.of("email_address", "schema.badtime@example.com", "status", "subscribed", "merge_fields",
+            Map.of("LNAME", "L"), "timestamp_opt", "never"))), 200,
+        "/errors/0/field", "/errors/0/field_message", "/errors/1/field");
+    assertEquals(2, batch.path("error_count").asInt());
+    conforms("POST", "/3.0/lists/" + list + "/members", Map.of("email_address", "schema.nolast@example.com",
+        "status", "subscribed"), 400, "/errors/0/field", "/errors/0/message");
+    conforms("POST", "/3.0/lists/" + list + "/members", Map.of("email_address", "schema.stamped@example.com",
+        "status", "subscribed", "merge_fields", Map.of("LNAME", "L"), "tags", List.of("T"),
+        "timestamp_signup", "2020-01-02T03:04:05Z"), 200, "/timestamp_signup", "/timestamp_opt", "/tags/0/name");
+  }
+
+  @Test
+  void controlledMemberHasTheMarketingApiShape() {
+    JsonNode member = c.control("POST", "/_sandbox/members", Map.of("listId", list,
+        "email", "dan.optout@example.com", "status", "subscribed")).json();
+    List<String> violations = spec.validate(spec.responseSchema("/lists/l/members/h", "GET", "200"), member);
+    assertTrue(violations.isEmpty(), violations.toString());
   }
 
   @Test
