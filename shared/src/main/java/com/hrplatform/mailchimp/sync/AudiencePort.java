@@ -59,8 +59,16 @@ public interface AudiencePort {
     /** Adds members to and removes them from a tag; answers the subscriber hashes Mailchimp refused. */
     Set<String> tag(String listId, String tagId, List<String> addEmails, List<String> removeEmails);
 
-    /** Archives a member; answers false when it was not in the audience (nothing to archive). */
-    boolean archive(String listId, String subscriberHash);
+    /** What an archive came to. */
+    enum Archive {
+        ARCHIVED,
+        /** Not in the audience: nothing to archive. */
+        ABSENT,
+        /** Mailchimp would not archive it ("This list member cannot be removed"). */
+        REFUSED
+    }
+
+    Archive archive(String listId, String subscriberHash);
 
     /** A member as Mailchimp holds it: its status, its {@code timestamp_signup} ("" when none) and its tags' ids. */
     record MemberView(AudienceStatus status, String signupStamp, Set<String> tagIds) {

@@ -119,15 +119,16 @@ public final class MailchimpAudiences {
         }
 
         @Override
-        public boolean archive(String listId, String subscriberHash) {
+        public Archive archive(String listId, String subscriberHash) {
             try {
                 call("DELETE", "/lists/" + listId + "/members/" + subscriberHash, null);
-                return true;
+                return Archive.ARCHIVED;
             } catch (MailchimpException e) {
-                if (e.kind() == MailchimpException.Kind.NOT_FOUND) {
-                    return false;
-                }
-                throw e;
+                return switch (e.kind()) {
+                    case NOT_FOUND -> Archive.ABSENT;
+                    case REJECTED -> Archive.REFUSED; // 405 for some members Mailchimp keeps
+                    default -> throw e;
+                };
             }
         }
 

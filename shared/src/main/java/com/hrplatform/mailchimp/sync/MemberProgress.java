@@ -168,11 +168,16 @@ final class MemberProgress {
                 current.email(), current.entityKey(), now);
     }
 
-    /** @param present false when Mailchimp no longer had the member: nothing of ours is left there */
-    void archived(boolean present) {
-        archived = present;
-        if (!present) {
-            current = null;
+    void archived(AudiencePort.Archive outcome) {
+        switch (outcome) {
+            case ARCHIVED -> archived = true;
+            case ABSENT -> current = null; // gone from the audience: nothing of ours is left there
+            case REFUSED -> {
+                // Mailchimp keeps it: we stop trying, and the next run takes our tags off it as it would for anyone's.
+                Membership read = facts.ours();
+                current = read.with(read.status(), read.digest(), read.segments(), false, read.email(), read.entityKey(), now);
+                fail("Mailchimp would not archive this member; it stays in the audience without our tags");
+            }
         }
     }
 

@@ -215,12 +215,12 @@ final class MailchimpModel implements AudiencePort {
     }
 
     @Override
-    public boolean archive(String listId, String subscriberHash) {
+    public Archive archive(String listId, String subscriberHash) {
         return faults.call(true, () -> {
             writes.add("archive " + listId);
             Member member = audience(listId).members.get(subscriberHash);
             if (member == null) {
-                return false;
+                return Archive.ABSENT;
             }
             if (!"archived".equals(member.status)) {
                 if (!member.createdByUs) {
@@ -228,7 +228,7 @@ final class MailchimpModel implements AudiencePort {
                 }
                 member.setStatus("archived", now(), true);
             }
-            return true;
+            return Archive.ARCHIVED;
         });
     }
 
