@@ -48,16 +48,34 @@ async function loadAudiences(force) {
 
 // ------------------------------------------------------------------ list
 
+// Why a run left a person of the segment out or as they were (docs/api.md, "Skip reasons").
+const SKIP_REASONS = {
+  no_consent: ['no consent', 'A record with this address opted out, or the segment needs an explicit opt-in that is missing'],
+  erased: ['erased', 'The address was erased at the person\'s request'],
+  unsubscribed: ['unsubscribed in Mailchimp', 'Only a new explicit opt-in brings the address back, as pending'],
+  cleaned: ['bounced (cleaned)', 'Mailchimp cleaned the address after it bounced; it cannot be added again'],
+  pending: ['awaiting confirmation', 'Awaiting the person\'s double opt-in confirmation in Mailchimp; left as it is'],
+  transactional: ['transactional', 'A transactional contact in Mailchimp; left as it is'],
+  archived: ['archived by someone else', 'Archived in Mailchimp by someone else; left as it is'],
+  refused: ['refused by Mailchimp', 'Mailchimp refused this address for good earlier; change the address to try again'],
+  consent_changed: ['consent changed during the sync', 'The next sync applies it'],
+};
+
 function runSummary(run) {
   if (!run) return h('span', { class: 'muted' }, 'No run yet');
+  const skipped = Object.entries(run.skipped ?? { no_consent: run.skippedNoConsent })
+    .filter(([, n]) => n > 0)
+    .map(([reason, n]) => [`skipped: ${(SKIP_REASONS[reason] ?? [reason])[0]}`, n, (SKIP_REASONS[reason] ?? [])[1]]);
   const counts = [
     ['added', run.added], ['updated', run.updated], ['unchanged', run.unchanged], ['archived', run.archived],
-    ['skipped (no consent)', run.skippedNoConsent], ['failed', run.failed],
+    ['unsubscribed', run.unsubscribed || undefined],
+    ['asked to confirm (pending)', run.pendingConfirmation || undefined],
+    ...skipped, ['failed', run.failed],
   ].filter(([, n]) => n !== undefined && n !== null);
   const errors = run.errors ?? [];
   return h('div', { class: 'run' },
-    h('ul', { class: 'counts', 'aria-label': 'Last run' }, counts.map(([label, n]) =>
-      h('li', { class: label === 'failed' && n > 0 ? 'bad' : null }, h('strong', {}, String(n)), ' ', label))),
+    h('ul', { class: 'counts', 'aria-label': 'Last run' }, counts.map(([label, n, why]) =>
+      h('li', { class: label === 'failed' && n > 0 ? 'bad' : null, title: why ?? null }, h('strong', {}, String(n)), ' ', label))),
     run.finishedAt ? h('p', { class: 'muted small' }, 'Finished ', timeEl(run.finishedAt)) : null,
     errors.length ? h('details', { class: 'run-errors' },
       h('summary', {}, `${errors.length} error${errors.length === 1 ? '' : 's'}`),
