@@ -217,8 +217,7 @@ public final class Services {
     }
 
     public static ConsentWorker consentWorker() {
-        return new ConsentWorker(connectionService(), membershipRepository(), contactRepository(), mailchimpClient(),
-                mailchimpAudiences(), CLOCK);
+        return new ConsentWorker(connectionService(), membershipRepository(), contactRepository(), mailchimpAudiences(), CLOCK);
     }
 
     private static WebhookTokens webhookTokens() {

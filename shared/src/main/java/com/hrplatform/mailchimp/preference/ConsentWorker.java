@@ -4,7 +4,6 @@ import com.hrplatform.mailchimp.connection.ConnectionService;
 import com.hrplatform.mailchimp.contact.Contact;
 import com.hrplatform.mailchimp.contact.ContactRepository;
 import com.hrplatform.mailchimp.mailchimp.MailchimpApiKey;
-import com.hrplatform.mailchimp.mailchimp.MailchimpClient;
 import com.hrplatform.mailchimp.mailchimp.MailchimpException;
 import com.hrplatform.mailchimp.membership.Membership;
 import com.hrplatform.mailchimp.membership.MembershipRepository;
@@ -36,16 +35,14 @@ public class ConsentWorker {
     private final ConnectionService connections;
     private final MembershipRepository memberships;
     private final ContactRepository contacts;
-    private final MailchimpClient mailchimp;
     private final MailchimpAudiences audiences;
     private final Clock clock;
 
     public ConsentWorker(ConnectionService connections, MembershipRepository memberships, ContactRepository contacts,
-                         MailchimpClient mailchimp, MailchimpAudiences audiences, Clock clock) {
+                         MailchimpAudiences audiences, Clock clock) {
         this.connections = connections;
         this.memberships = memberships;
         this.contacts = contacts;
-        this.mailchimp = mailchimp;
         this.audiences = audiences;
         this.clock = clock;
     }
@@ -98,10 +95,10 @@ public class ConsentWorker {
     }
 
     private int erase(MailchimpApiKey key, ConsentMessage message) {
+        AudiencePort account = audiences.forKey(key, null);
         int changed = 0;
         for (String listId : message.listIds()) {
-            String path = "/lists/" + listId + "/members/" + message.subscriberHash() + "/actions/delete-permanent";
-            if (call(() -> mailchimp.send(key, "POST", path, null), message, listId)) {
+            if (call(() -> account.deletePermanently(listId, message.subscriberHash()), message, listId)) {
                 changed++;
             }
             memberships.delete(message.orgId(), listId, message.subscriberHash());

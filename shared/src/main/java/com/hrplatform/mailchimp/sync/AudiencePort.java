@@ -88,4 +88,7 @@ public interface AudiencePort {
 
     /** Sets an existing member's status to unsubscribed. */
     void unsubscribe(String listId, String subscriberHash);
+
+    /** Erases the member for good ({@code actions/delete-permanent}): the address can never be added again. */
+    void deletePermanently(String listId, String subscriberHash);
 }

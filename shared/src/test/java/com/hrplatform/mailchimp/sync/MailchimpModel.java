@@ -292,6 +292,11 @@ final class MailchimpModel implements AudiencePort {
         }
     }
 
+    @Override
+    public void deletePermanently(String listId, String subscriberHash) {
+        throw new UnsupportedOperationException("the erasure is modelled in the test itself");
+    }
+
     // ------------------------------------------------------------ what people and admins do in Mailchimp
 
     /** Someone else sets a member's status (the person, a form, an admin), creating it when absent. */

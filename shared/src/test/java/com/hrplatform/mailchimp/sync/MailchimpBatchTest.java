@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Which of Mailchimp's per-member refusals are permanent (issue 10, point 7), from its batch answers. */
-class MailchimpAudiencesTest {
+class MailchimpBatchTest {
     private static JsonNode error(String email, String text, String code, String field, String fieldMessage) throws Exception {
         return Json.read(Json.write(Map.of("email_address", email, "error", text, "error_code", code, "field", field,
                 "field_message", fieldMessage)).getBytes());
@@ -22,13 +22,13 @@ class MailchimpAudiencesTest {
 
     @Test
     void complianceForgottenAndFakeAddressesArePermanent() throws Exception {
-        assertEquals(MemberOutcome.Kind.COMPLIANCE, MailchimpAudiences.classify(error("a@example.com",
+        assertEquals(MemberOutcome.Kind.COMPLIANCE, MailchimpBatch.classify(error("a@example.com",
                 "a@example.com is in a compliance state due to unsubscribe, bounce, or compliance review and cannot be subscribed.",
                 "ERROR_GENERIC", "status", "")).kind());
-        assertEquals(MemberOutcome.Kind.FORGOTTEN, MailchimpAudiences.classify(error("a@example.com",
+        assertEquals(MemberOutcome.Kind.FORGOTTEN, MailchimpBatch.classify(error("a@example.com",
                 "a@example.com was permanently deleted and cannot be re-imported. The contact must re-subscribe to get back on the list.",
                 "ERROR_GENERIC", "", "")).kind());
-        MemberOutcome fake = MailchimpAudiences.classify(error("x@y", "x@y looks fake or invalid, please enter a real email address.",
+        MemberOutcome fake = MailchimpBatch.classify(error("x@y", "x@y looks fake or invalid, please enter a real email address.",
                 "ERROR_GENERIC", "email_address", "Please provide a valid email address."));
         assertEquals(MemberOutcome.Kind.INVALID_ADDRESS, fake.kind());
         assertTrue(fake.permanent());
@@ -36,7 +36,7 @@ class MailchimpAudiencesTest {
 
     @Test
     void anInvalidMergeFieldIsTheAudiencesSetupNamedAndRetried() throws Exception {
-        MemberOutcome outcome = MailchimpAudiences.classify(error("a@example.com", "Your merge fields were invalid.",
+        MemberOutcome outcome = MailchimpBatch.classify(error("a@example.com", "Your merge fields were invalid.",
                 "ERROR_GENERIC", "FNAME", "Please enter a value"));
         assertEquals(MemberOutcome.Kind.REFUSED, outcome.kind());
         assertFalse(outcome.permanent(), "\"invalid\" in the text does not make it permanent");
@@ -46,7 +46,7 @@ class MailchimpAudiencesTest {
 
     @Test
     void anAddressInMailchimpsTextNeverReachesOurWords() throws Exception {
-        MemberOutcome outcome = MailchimpAudiences.classify(error("a@example.com", "Something about a@example.com",
+        MemberOutcome outcome = MailchimpBatch.classify(error("a@example.com", "Something about a@example.com",
                 "ERROR_GENERIC", "", "a@example.com is odd"));
         assertNull(outcome.message());
     }
@@ -57,10 +57,10 @@ class MailchimpAudiencesTest {
                 + "\"updated_members\":[{\"email_address\":\"old@example.com\"}],"
                 + "\"errors\":[{\"email_address\":\"there@example.com\",\"error\":\"there@example.com is already a list member.\","
                 + "\"error_code\":\"ERROR_CONTACT_EXISTS\"}]}").getBytes());
-        Map<String, MemberOutcome> adds = MailchimpAudiences.outcomes(answer, true);
+        Map<String, MemberOutcome> adds = MailchimpBatch.outcomes(answer, true);
         assertEquals(MemberOutcome.CREATED, adds.get(Contact.subscriberHash("new@example.com")));
         assertEquals(MemberOutcome.EXISTS, adds.get(Contact.subscriberHash("old@example.com")), "an archived member brought back");
         assertEquals(MemberOutcome.EXISTS, adds.get(Contact.subscriberHash("there@example.com")));
-        assertEquals(MemberOutcome.UPDATED, MailchimpAudiences.outcomes(answer, false).get(Contact.subscriberHash("old@example.com")));
+        assertEquals(MemberOutcome.UPDATED, MailchimpBatch.outcomes(answer, false).get(Contact.subscriberHash("old@example.com")));
     }
 }

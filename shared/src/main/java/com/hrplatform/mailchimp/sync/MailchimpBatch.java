@@ -1,0 +1,92 @@
+package com.hrplatform.mailchimp.sync;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.hrplatform.mailchimp.contact.Contact;
+import com.hrplatform.mailchimp.sync.AudiencePort.MemberOutcome.Kind;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Mailchimp's batch endpoint ({@code POST /lists/{id}}) in and out: the body for members to add or change, and the
+ * answer by subscriber hash, with which refusals are permanent (design rule 5: compliance state, forgotten and fake
+ * or invalid addresses; anything else, such as a required merge field, is the audience's setup and is tried again).
+ */
+final class MailchimpBatch {
+    private static final DateTimeFormatter MAILCHIMP_TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss'+00:00'")
+            .withZone(ZoneOffset.UTC);
+
+    private MailchimpBatch() {
+    }
+
+    static Map<String, Object> body(List<AudiencePort.MemberWrite> members, boolean updateExisting) {
+        List<Map<String, Object>> body = new ArrayList<>(members.size());
+        for (AudiencePort.MemberWrite write : members) {
+            Map<String, Object> member = new LinkedHashMap<>();
+            member.put("email_address", write.email());
+            if (write.status() != null) {
+                member.put("status", write.status());
+            }
+            if (write.firstName() != null || write.lastName() != null) {
+                member.put("merge_fields", Map.of("FNAME", nullToEmpty(write.firstName()), "LNAME", nullToEmpty(write.lastName())));
+            }
+            if (write.signupStamp() != null) {
+                member.put("timestamp_signup", MAILCHIMP_TIME.format(Instant.parse(write.signupStamp())));
+            }
+            body.add(member);
+        }
+        return Map.of("members", body, "update_existing", updateExisting);
+    }
+
+    /** Mailchimp's batch answer by subscriber hash; its error texts name the address, so only our words are kept. */
+    static Map<String, AudiencePort.MemberOutcome> outcomes(JsonNode answer, boolean creating) {
+        Map<String, AudiencePort.MemberOutcome> outcomes = new HashMap<>();
+        for (JsonNode member : answer.path("new_members")) {
+            outcomes.put(hashOf(member), AudiencePort.MemberOutcome.CREATED);
+        }
+        for (JsonNode member : answer.path("updated_members")) {
+            // An add that found an archived member brings it back: it was there before, so not placed by us.
+            outcomes.put(hashOf(member), creating ? AudiencePort.MemberOutcome.EXISTS : AudiencePort.MemberOutcome.UPDATED);
+        }
+        for (JsonNode error : answer.path("errors")) {
+            outcomes.put(hashOf(error), classify(error));
+        }
+        return outcomes;
+    }
+
+    static AudiencePort.MemberOutcome classify(JsonNode error) {
+        String text = error.path("error").asText("").toLowerCase(Locale.ROOT);
+        String field = error.path("field").asText("");
+        if ("ERROR_CONTACT_EXISTS".equals(error.path("error_code").asText()) || text.contains("already a list member")) {
+            return AudiencePort.MemberOutcome.EXISTS;
+        }
+        if (text.contains("compliance state")) {
+            return new AudiencePort.MemberOutcome(Kind.COMPLIANCE, null, null);
+        }
+        if (text.contains("permanently deleted") || text.contains("forgotten")) {
+            return new AudiencePort.MemberOutcome(Kind.FORGOTTEN, null, null);
+        }
+        if (text.contains("looks fake or invalid") || "email_address".equals(field)) {
+            return new AudiencePort.MemberOutcome(Kind.INVALID_ADDRESS, null, null);
+        }
+        String message = error.path("field_message").asText("");
+        return new AudiencePort.MemberOutcome(Kind.REFUSED, field.matches("[A-Za-z0-9_.\\[\\]-]{1,64}") ? field : null,
+                message.contains("@") ? null : message.length() > 120 ? message.substring(0, 120) : message);
+    }
+
+    private static String hashOf(JsonNode member) {
+        String id = member.path("id").asText("");
+        return id.matches("[0-9a-f]{32}") ? id : Contact.subscriberHash(member.path("email_address").asText(""));
+    }
+
+    private static String nullToEmpty(String value) {
+        return value == null ? "" : value;
+    }
+}
