@@ -292,11 +292,6 @@ final class MailchimpModel implements AudiencePort {
         }
     }
 
-    @Override
-    public void deletePermanently(String listId, String subscriberHash) {
-        throw new UnsupportedOperationException("the erasure is modelled in the test itself");
-    }
-
     // ------------------------------------------------------------ what people and admins do in Mailchimp
 
     /** Someone else sets a member's status (the person, a form, an admin), creating it when absent. */
@@ -316,7 +311,8 @@ final class MailchimpModel implements AudiencePort {
         member.setStatus(status, now(), false);
     }
 
-    void deletePermanently(String listId, String subscriberHash) {
+    @Override
+    public void deletePermanently(String listId, String subscriberHash) {
         Audience audience = audience(listId);
         if (audience.members.remove(subscriberHash) != null) {
             audience.forgotten.add(subscriberHash);
