@@ -212,7 +212,6 @@ public final class SyncBenchmark {
         long subscribe = 0;
         long tag = 0;
         long writes = 0;
-        long memberWrites = 0;
         long startMs = start.toEpochMilli();
         long firstRequest = Long.MAX_VALUE;
         long firstBatch = Long.MAX_VALUE;
@@ -241,7 +240,6 @@ public final class SyncBenchmark {
             counts[1] += request.path("members").asLong();
             if (!"GET".equals(method)) {
                 writes++;
-                memberWrites += request.path("members").asLong();
             }
             if (kind.startsWith("batch subscribe")) {
                 subscribe++;
@@ -288,11 +286,11 @@ public final class SyncBenchmark {
         System.out.printf("  runner JVM: %d collections, %.1f s in them; JIT compiling %.1f s%n", gcAfter[0] - gcBefore[0],
                 (gcAfter[1] - gcBefore[1]) / 1000.0, compileMillis / 1000.0);
         System.out.printf("contacts per second: %,.0f%n", contactsPerSecond);
-        System.out.printf("bound set by the concurrency limit (%d x 500 / (%d requests x %.1f s)): %,.0f per second%n",
-                concurrency, perBatch, LATENCY_MS / 1000.0, bound);
-        System.out.printf("ratio, contacts per second / bound: %.2f%n", contactsPerSecond / bound);
-        System.out.printf("ratio, member writes per second (every kind of write) / bound: %.2f%n",
-                memberWrites / seconds / bound);
+        if (subscribe + tag > 0) {
+            System.out.printf("bound set by the concurrency limit (%d x 500 / (%d requests x %.1f s)): %,.0f per second%n",
+                    concurrency, perBatch, LATENCY_MS / 1000.0, bound);
+            System.out.printf("ratio, contacts per second / bound: %.2f%n", contactsPerSecond / bound);
+        }
         System.out.printf("peak heap of this JVM (runner, ElasticMQ, every function): %.0f MB (max %d MB)%n",
                 peakHeap / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576);
         Map<String, Object> figures = new HashMap<>();
