@@ -89,14 +89,13 @@ public final class Services {
         };
     }
 
-    // The erasure secret: one DynamoDB read and one KMS Decrypt per container, on first use.
-    private static final class TombstoneSecretHolder {
-        static final byte[] SECRET = TombstoneKey.load(AwsClients.dynamoDb(), locksTable(), AwsClients.kms(),
-                Env.required("API_KEY_KMS_KEY_ID"));
-    }
+    // The erasure secret: one DynamoDB read and one KMS Decrypt per container, on first use; a failure is retried.
+    private static final LazyRemote<byte[]> TOMBSTONE_SECRET = new LazyRemote<>("The erasure secret",
+            () -> TombstoneKey.load(AwsClients.dynamoDb(), locksTable(), AwsClients.kms(), Env.required("API_KEY_KMS_KEY_ID")),
+            3, Duration.ofMillis(200));
 
     private static byte[] tombstoneSecret() {
-        return TombstoneSecretHolder.SECRET.clone();
+        return TOMBSTONE_SECRET.get().clone();
     }
 
     public static MailchimpClient mailchimpClient() {

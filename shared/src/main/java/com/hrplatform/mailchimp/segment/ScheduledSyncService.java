@@ -45,6 +45,9 @@ public final class ScheduledSyncService {
 
     public FanOut fanOut() {
         long now = clock.instant().getEpochSecond();
+        // One run per segment and day: a retried fan-out or a redelivered message names the same run.
+        String day = java.time.LocalDate.now(clock.withZone(java.time.ZoneOffset.UTC)).toString();
+        String startedAt = java.time.format.DateTimeFormatter.ISO_INSTANT.format(clock.instant());
         List<String> orgIds = connections.connectedOrgIds();
         List<Future<List<Segment>>> reads = new ArrayList<>();
         for (String orgId : orgIds) {
@@ -59,8 +62,8 @@ public final class ScheduledSyncService {
                 if (segment.isDeleted()) {
                     if (!segment.releases().isEmpty()) {
                         // A deleted segment's people are released by the daily run if no sync of the audience did it.
-                        pending.add(SyncMessage.release(segment.orgId(), segment.id(), "release-" + segment.id() + "-"
-                                + java.time.LocalDate.now(clock), java.time.format.DateTimeFormatter.ISO_INSTANT.format(clock.instant())));
+                        pending.add(SyncMessage.release(segment.orgId(), segment.id(), "release-" + day + "-" + segment.id(),
+                                startedAt));
                     } else {
                         continue;
                     }
@@ -68,7 +71,8 @@ public final class ScheduledSyncService {
                     skipped++;
                     continue;
                 } else {
-                    pending.add(SyncMessage.scheduled(segment.orgId(), segment.id()));
+                    pending.add(SyncMessage.scheduled(segment.orgId(), segment.id(), "daily-" + day + "-" + segment.id(),
+                            startedAt));
                 }
                 if (pending.size() == SyncQueue.MAX_BATCH) {
                     calls += send(pending);

@@ -20,7 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 
 import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
@@ -86,15 +85,12 @@ public final class SegmentSyncService {
             return Outcome.IGNORED;
         }
         Instant now = clock.instant();
-        if (message.runId() == null) {
-            // A scheduled request: start a run unless one is live already (design rule 7).
-            String runId = UUID.randomUUID().toString();
-            String startedAt = iso(now);
-            if (!segments.startRun(message.orgId(), message.segmentId(), runId, startedAt, now.getEpochSecond(),
-                    now.plus(settings.lease()).getEpochSecond())) {
+        if (message.start()) {
+            // The daily run: start it unless another run is live (design rule 7); a redelivery resumes this one.
+            if (!segments.startRun(message.orgId(), message.segmentId(), message.runId(), message.progress().startedAt(),
+                    now.getEpochSecond(), now.plus(settings.lease()).getEpochSecond())) {
                 return Outcome.IGNORED;
             }
-            message = SyncMessage.firstSlice(message.orgId(), message.segmentId(), runId, startedAt);
             segment = segments.find(message.orgId(), message.segmentId()).orElseThrow();
         } else if (!message.runId().equals(segment.runId()) || !Segment.SYNCING.equals(segment.status())) {
             return Outcome.IGNORED; // a redelivered message of a run that ended or was taken over
@@ -165,8 +161,9 @@ public final class SegmentSyncService {
     /** One slice over one audience; {@code runSegment} null releases only. */
     private SliceRunner.Result slice(AudiencePort audience, SyncMessage message, Segment runSegment, String listId,
                                      Instant deadline) {
-        List<Segment> live = segments.listAll(message.orgId()).stream()
-                .filter(segment -> segment.mailchimpListId().equals(listId)).toList();
+        List<Segment> all = segments.listAll(message.orgId());
+        keepQueuedRunsAlive(all, message);
+        List<Segment> live = all.stream().filter(segment -> segment.mailchimpListId().equals(listId)).toList();
         Map<String, String> tagIds = new HashMap<>();
         live.stream().filter(segment -> segment.tagId() != null).forEach(segment -> tagIds.put(segment.id(), segment.tagId()));
         if (runSegment != null) {
@@ -180,6 +177,21 @@ public final class SegmentSyncService {
         SyncPass pass = new SyncPass(message.orgId(), listId, runSegment == null ? null : runSegment.id(),
                 live.stream().map(SegmentRule::of).toList(), tagIds, clock.instant());
         return engine.run(audience, pass, message.progress().afterHash(), deadline);
+    }
+
+    /**
+     * Runs of the org waiting behind this one in its FIFO group keep their leases while the group moves: they are not
+     * stalled, and no one may take them over. When the group stops moving, their leases run out as they should.
+     */
+    private void keepQueuedRunsAlive(List<Segment> all, SyncMessage message) {
+        Instant now = clock.instant();
+        long soon = now.plus(settings.lease().dividedBy(2)).getEpochSecond();
+        for (Segment other : all) {
+            if (Segment.SYNCING.equals(other.status()) && other.runId() != null && !other.runId().equals(message.runId())
+                    && other.leaseExpiresAt() > now.getEpochSecond() && other.leaseExpiresAt() < soon) {
+                segments.renewLease(other.orgId(), other.id(), other.runId(), now.plus(settings.lease()).getEpochSecond(), null);
+            }
+        }
     }
 
     /**

@@ -3,28 +3,31 @@ package com.hrplatform.mailchimp.segment;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 /**
- * A message on the segment-sync FIFO queue. A message without {@code runId} asks for a run (the daily
- * fan-out); one with a run id continues that run from {@code progress} (a slice of a big segment).
- * {@code releaseOnly} marks the run of a deleted segment that still has people to release.
+ * A message on the segment-sync FIFO queue: one slice of run {@code runId}, from {@code progress}. {@code start}
+ * marks a run that the worker starts (the daily fan-out's): its run id is fixed when the message is made, so a
+ * redelivered message resumes its own run rather than finding it "already running". {@code releaseOnly} marks the
+ * run of a deleted segment that still has people to release.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record SyncMessage(String orgId, String segmentId, String runId, int slice, SyncProgress progress,
-                          boolean releaseOnly) {
+                          boolean releaseOnly, boolean start) {
 
-    public static SyncMessage scheduled(String orgId, String segmentId) {
-        return new SyncMessage(orgId, segmentId, null, 0, null, false);
+    /** The daily run of a segment: the worker starts it (or resumes it, when the message comes again). */
+    public static SyncMessage scheduled(String orgId, String segmentId, String runId, String startedAt) {
+        return new SyncMessage(orgId, segmentId, runId, 0, SyncProgress.start(startedAt), false, true);
     }
 
+    /** The first slice of a run the API started. */
     public static SyncMessage firstSlice(String orgId, String segmentId, String runId, String startedAt) {
-        return new SyncMessage(orgId, segmentId, runId, 0, SyncProgress.start(startedAt), false);
+        return new SyncMessage(orgId, segmentId, runId, 0, SyncProgress.start(startedAt), false, false);
     }
 
     /** Releases the people of a deleted segment from the audiences it was on (the daily run sends these). */
     public static SyncMessage release(String orgId, String segmentId, String runId, String startedAt) {
-        return new SyncMessage(orgId, segmentId, runId, 0, SyncProgress.start(startedAt), true);
+        return new SyncMessage(orgId, segmentId, runId, 0, SyncProgress.start(startedAt), true, false);
     }
 
     public SyncMessage next(SyncProgress newProgress) {
-        return new SyncMessage(orgId, segmentId, runId, slice + 1, newProgress, releaseOnly);
+        return new SyncMessage(orgId, segmentId, runId, slice + 1, newProgress, releaseOnly, false);
     }
 }

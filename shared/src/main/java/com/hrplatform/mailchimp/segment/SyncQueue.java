@@ -4,8 +4,6 @@ import com.hrplatform.mailchimp.json.Json;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -57,11 +55,9 @@ public final class SyncQueue {
                 .visibilityTimeout(seconds));
     }
 
+    /** A run's slice is sent once however often it is sent again (a retried fan-out names the day's run). */
     static String deduplicationId(SyncMessage message) {
-        if (message.runId() == null) {
-            // One scheduled request per segment and day, however often the fan-out is retried.
-            return "scheduled-" + message.segmentId() + "-" + LocalDate.now(ZoneOffset.UTC);
-        }
-        return message.runId() + "-" + message.slice();
+        String id = message.runId() + "-" + message.slice();
+        return id.length() <= 128 ? id : Integer.toHexString(id.hashCode()) + id.substring(id.length() - 100);
     }
 }
