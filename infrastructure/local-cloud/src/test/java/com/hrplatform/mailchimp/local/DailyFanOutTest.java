@@ -108,7 +108,9 @@ class DailyFanOutTest {
             String orgId = body.path("orgId").asText();
             assertEquals(orgId, message.attributes().get(MessageSystemAttributeName.MESSAGE_GROUP_ID),
                     "one FIFO group per org");
-            assertTrue(body.path("runId").isNull(), "a scheduled request; the worker starts the run");
+            assertTrue(body.path("start").asBoolean(), "a scheduled request; the worker starts the run");
+            assertTrue(body.path("runId").asText().matches("daily-\\d{4}-\\d{2}-\\d{2}-.+"),
+                    "the day's run is named in the message, so a redelivery resumes it");
             if (ours.contains(orgId)) {
                 requested.add(orgId + "/" + body.path("segmentId").asText());
             }
