@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.hrplatform.mailchimp.config.Services;
 import com.hrplatform.mailchimp.config.Env;
+import com.hrplatform.mailchimp.mailchimp.CallDeadline;
 import com.hrplatform.mailchimp.json.Json;
 import com.hrplatform.mailchimp.preference.ConsentMessage;
 import com.hrplatform.mailchimp.preference.ConsentQueue;
@@ -32,6 +33,10 @@ public class ConsentWorkerHandler implements RequestHandler<SQSEvent, SQSBatchRe
     private static final Logger LOG = LoggerFactory.getLogger(ConsentWorkerHandler.class);
     /** The queue's maxReceiveCount: the last receive before the DLQ. */
     static final int RECEIVES_PER_GENERATION = 5;
+    /** Time kept back from the function's limit to answer. */
+    private static final Duration MARGIN = Duration.ofSeconds(3);
+    /** What one message may take at most (its audiences' lookups and changes, a retry or two). */
+    private static final Duration MESSAGE_BUDGET = Duration.ofSeconds(15);
 
     private final ConsentWorker worker;
     private final ConsentQueue queue;
@@ -50,11 +55,22 @@ public class ConsentWorkerHandler implements RequestHandler<SQSEvent, SQSBatchRe
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
-        return PowertoolsLogging.withLogging(context, () -> handle(event));
+        Instant end = Instant.now().plusMillis(context.getRemainingTimeInMillis()).minus(MARGIN);
+        return PowertoolsLogging.withLogging(context, () -> handle(event, end));
     }
 
-    SQSBatchResponse handle(SQSEvent event) {
-        return FifoBatches.process(event, record -> process(record));
+    /**
+     * Messages run one after the other while there is time for one more; the rest go back as batch item failures
+     * (unstarted, so not counted against them) instead of all of them timing out with the function.
+     */
+    SQSBatchResponse handle(SQSEvent event, Instant end) {
+        return FifoBatches.process(event, record -> {
+            if (Instant.now().plus(MESSAGE_BUDGET).isAfter(end)) {
+                LOG.info("Consent message left for the next invocation", entry("messageId", record.getMessageId()));
+                return false;
+            }
+            return CallDeadline.within(end, () -> process(record));
+        });
     }
 
     /** @return false when the message must come back */

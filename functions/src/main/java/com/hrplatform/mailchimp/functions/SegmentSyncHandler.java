@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.hrplatform.mailchimp.config.Env;
+import com.hrplatform.mailchimp.mailchimp.CallDeadline;
 import com.hrplatform.mailchimp.config.Services;
 import com.hrplatform.mailchimp.json.Json;
 import com.hrplatform.mailchimp.mailchimp.MailchimpException;
@@ -87,7 +88,10 @@ public class SegmentSyncHandler implements RequestHandler<SQSEvent, SQSBatchResp
         }
         int attempt = FifoBatches.receiveCount(record);
         try {
-            SegmentSyncService.Outcome outcome = sync.process(message, deadline);
+            // Slices stop starting work at the deadline; Mailchimp calls already going stop at the function's limit.
+            Instant slice = deadline;
+            SegmentSyncService.Outcome outcome = CallDeadline.within(limit.plus(SAFETY).minusSeconds(10),
+                    () -> sync.process(message, slice));
             LOG.info("Sync message processed", entry("orgId", message.orgId()), entry("segmentId", message.segmentId()),
                     entry("runId", message.runId()), entry("outcome", outcome.name()));
             return true;

@@ -1,5 +1,7 @@
 package com.hrplatform.mailchimp.api;
 
+import com.hrplatform.mailchimp.mailchimp.CallDeadline;
+
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
@@ -7,6 +9,9 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import org.crac.Core;
 import org.crac.Resource;
 import org.slf4j.MDC;
+
+import java.time.Duration;
+import java.time.Instant;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
 import java.util.Map;
@@ -17,6 +22,9 @@ import java.util.Map;
  * code path (JSON, SDK marshalling, HTTP client).
  */
 public abstract class TrpcHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>, Resource {
+    /** Time kept back from the function's limit to write the answer. */
+    private static final Duration ANSWER_MARGIN = Duration.ofSeconds(2);
+
     private final TrpcRouter router;
     private final String primingPath;
 
@@ -41,7 +49,9 @@ public abstract class TrpcHandler implements RequestHandler<APIGatewayV2HTTPEven
             String requestId = event.getRequestContext() != null ? event.getRequestContext().getRequestId() : null;
             MDC.put("correlation_id", requestId != null ? requestId : context.getAwsRequestId());
             try {
-                return router.handle(event);
+                // Answer before API Gateway gives up (30 s): Mailchimp calls stop in time to return a tRPC error.
+                return CallDeadline.within(Instant.now().plusMillis(context.getRemainingTimeInMillis()).minus(ANSWER_MARGIN),
+                        () -> router.handle(event));
             } finally {
                 MDC.remove("correlation_id");
             }

@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -32,6 +33,8 @@ import static software.amazon.lambda.powertools.logging.argument.StructuredArgum
  */
 public class MailchimpClient {
     public static final int DEFAULT_CONCURRENCY_PER_KEY = 5;
+    /** An attempt given less time than this would only time out. */
+    private static final Duration MIN_ATTEMPT = Duration.ofSeconds(1);
     private static final Logger LOG = LoggerFactory.getLogger(MailchimpClient.class);
     private static final int AUDIENCE_PAGE_SIZE = 1000;
 
@@ -110,8 +113,13 @@ public class MailchimpClient {
     public JsonNode send(MailchimpApiKey key, String method, String pathAndQuery, Object body, Semaphore requestSlots,
                          boolean repeatable) {
         String requestBody = body == null ? null : Json.write(body);
+        Instant deadline = CallDeadline.current().orElse(null);
         for (int attempt = 1; ; attempt++) {
-            Outcome outcome = attempt(key, method, pathAndQuery, requestBody, requestSlots);
+            Duration timeout = timeoutWithin(deadline);
+            if (timeout == null) {
+                throw new MailchimpException(MailchimpException.Kind.TIMEOUT, 0, "Mailchimp did not answer in time", null);
+            }
+            Outcome outcome = attempt(key, method, pathAndQuery, requestBody, requestSlots, timeout);
             if (outcome.error == null) {
                 return outcome.body;
             }
@@ -121,6 +129,9 @@ public class MailchimpClient {
                 throw outcome.error;
             }
             Duration delay = retryPolicy.delayAfter(attempt, outcome.retryAfter);
+            if (deadline != null && Instant.now().plus(delay).plus(MIN_ATTEMPT).isAfter(deadline)) {
+                throw outcome.error; // no time left for another attempt: the caller answers now
+            }
             LOG.warn("Mailchimp request will be retried", entry("method", method), entry("path", pathOnly(pathAndQuery)),
                     entry("status", outcome.error.status()), entry("attempt", attempt), entry("delayMs", delay.toMillis()));
             try {
@@ -152,10 +163,22 @@ public class MailchimpClient {
         return client;
     }
 
+    /** The timeout of the next attempt: the client's, shortened to the deadline; null when no attempt fits. */
+    private Duration timeoutWithin(Instant deadline) {
+        if (deadline == null) {
+            return requestTimeout;
+        }
+        Duration left = Duration.between(Instant.now(), deadline);
+        if (left.compareTo(MIN_ATTEMPT) < 0) {
+            return null;
+        }
+        return left.compareTo(requestTimeout) < 0 ? left : requestTimeout;
+    }
+
     private Outcome attempt(MailchimpApiKey key, String method, String pathAndQuery, String requestBody,
-                            Semaphore requestSlots) {
+                            Semaphore requestSlots, Duration timeout) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl(key) + pathAndQuery))
-                .timeout(requestTimeout)
+                .timeout(timeout)
                 .header("Authorization", "Basic " + Base64.getEncoder()
                         .encodeToString(("anystring:" + key.value()).getBytes(StandardCharsets.UTF_8)))
                 .header("Accept", "application/json")
@@ -252,9 +275,11 @@ public class MailchimpClient {
         return baseUrlOverride != null ? baseUrlOverride : "https://" + key.dataCenter() + ".api.mailchimp.com/3.0";
     }
 
-    private static String pathOnly(String pathAndQuery) {
+    /** The path as logs may show it: no query, and no subscriber hash (a member's id identifies a person). */
+    static String pathOnly(String pathAndQuery) {
         int query = pathAndQuery.indexOf('?');
-        return query < 0 ? pathAndQuery : pathAndQuery.substring(0, query);
+        String path = query < 0 ? pathAndQuery : pathAndQuery.substring(0, query);
+        return path.replaceAll("/members/[^/]+", "/members/{hash}");
     }
 
     private static String stripSlash(String url) {

@@ -222,11 +222,20 @@ public final class SliceRunner {
             writes = 0;
             archives = 0;
             inFlight.acquireUninterruptibly();
+            java.time.Instant callDeadline = com.hrplatform.mailchimp.mailchimp.CallDeadline.current().orElse(null);
             try {
                 context.batches().execute(() -> {
                     try {
                         if (!failed()) {
-                            executor.execute(items);
+                            // The invocation's deadline holds on the pool's threads too.
+                            if (callDeadline == null) {
+                                executor.execute(items);
+                            } else {
+                                com.hrplatform.mailchimp.mailchimp.CallDeadline.within(callDeadline, () -> {
+                                    executor.execute(items);
+                                    return null;
+                                });
+                            }
                         }
                     } catch (RuntimeException e) {
                         failure.compareAndSet(null, e);

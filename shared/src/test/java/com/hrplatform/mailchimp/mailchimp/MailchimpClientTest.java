@@ -154,4 +154,28 @@ class MailchimpClientTest {
         then(204, "");
         assertTrue(client.send(KEY, "POST", "/lists/l1/members/abc/actions/delete-permanent", null).isMissingNode());
     }
+
+    @Test
+    void noAttemptStartsThatCannotFinishBeforeTheInvocationsDeadline() {
+        // Issue 11, point 7: 3 attempts of 500 ms plus backoff would outlast a 1.2 s deadline.
+        client = new MailchimpClient("http://127.0.0.1:" + server.getAddress().getPort() + "/3.0/", Duration.ofSeconds(10),
+                new RetryPolicy(4, Duration.ofMillis(300), Duration.ofSeconds(1), duration -> Thread.sleep(duration.toMillis())), 5);
+        for (int i = 0; i < 4; i++) {
+            script.add(new Scripted(503, "text/html", "<html>busy</html>", 700));
+        }
+        long started = System.nanoTime();
+        MailchimpException e = assertThrows(MailchimpException.class, () -> CallDeadline.within(
+                java.time.Instant.now().plusMillis(1200), () -> client.get(KEY, "/lists")));
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+        assertTrue(tookMs < 1400, "answered within the deadline, took " + tookMs + " ms");
+        assertTrue(e.isTransient());
+        assertTrue(requests.size() <= 2, "no attempt it could not finish: " + requests);
+    }
+
+    @Test
+    void loggedPathsNeverCarryASubscriberHash() {
+        assertEquals("/lists/abc/members/{hash}/tags",
+                MailchimpClient.pathOnly("/lists/abc/members/0123456789abcdef0123456789abcdef/tags?fields=x"));
+        assertEquals("/lists/abc/segments/12", MailchimpClient.pathOnly("/lists/abc/segments/12"));
+    }
 }
