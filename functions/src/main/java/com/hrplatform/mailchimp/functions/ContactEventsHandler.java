@@ -51,11 +51,11 @@ public class ContactEventsHandler implements RequestHandler<ScheduledEvent, Stri
             return rejected(type, "orgId: required");
         }
         if (UPSERTED.equals(type)) {
-            var result = ContactValidator.validate(detail, contacts.now(), Set.of("orgId"));
+            var result = ContactValidator.validate(detail, contacts.now(), Set.of("orgId", "sequence"));
             if (!result.valid()) {
                 return rejected(type, String.join("; ", result.problems()));
             }
-            ContactService.Outcome outcome = contacts.upsert(orgId, result.contact());
+            ContactService.Outcome outcome = contacts.upsert(orgId, result.contact(), version(event, detail));
             LOG.info("Contact event applied", entry("detailType", type), entry("orgId", orgId),
                     entry("entityType", result.contact().entityType()), entry("entityId", result.contact().entityId()),
                     entry("outcome", outcome.name()));
@@ -67,12 +67,22 @@ public class ContactEventsHandler implements RequestHandler<ScheduledEvent, Stri
             if (!Set.of("employee", "vendor").contains(entityType) || entityId.isBlank()) {
                 return rejected(type, "entityType and entityId: required");
             }
-            contacts.delete(orgId, entityType, entityId);
+            boolean applied = contacts.delete(orgId, entityType, entityId, version(event, detail));
             LOG.info("Contact event applied", entry("detailType", type), entry("orgId", orgId),
-                    entry("entityType", entityType), entry("entityId", entityId));
-            return "deleted";
+                    entry("entityType", entityType), entry("entityId", entityId), entry("outcome", applied ? "DELETED" : "STALE"));
+            return applied ? "deleted" : "stale";
         }
         return rejected(type, "detail-type: not a directory event");
+    }
+
+    /**
+     * The change's version: the event's time, then {@code detail.sequence} where the platform sends one (a number
+     * that grows with each change of a person), so two changes within the same second still order. Events arrive
+     * out of order; one older than what is stored changes nothing.
+     */
+    static String version(ScheduledEvent event, JsonNode detail) {
+        java.time.Instant at = event.getTime() == null ? java.time.Instant.now() : event.getTime().toDate().toInstant();
+        return ContactService.version(at, detail.path("sequence").canConvertToLong() ? detail.path("sequence").asLong() : 0);
     }
 
     private static String rejected(String type, String reason) {

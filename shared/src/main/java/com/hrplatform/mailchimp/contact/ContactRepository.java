@@ -39,20 +39,27 @@ public final class ContactRepository implements SyncStores.Directory {
         this.tableName = tableName;
     }
 
+    /** What a versioned write found: the person as they were (empty: new, or deleted), and whether it applied. */
+    public record Written(Optional<Contact> before, boolean applied) {
+    }
+
     /**
-     * Writes the directory fields of a person, leaving its consent as it is (an import must never undo
-     * an opt-out). Answers the person as they were before, or empty when they are new.
+     * Writes the directory fields of a person, leaving its consent as it is (an import must never undo an
+     * opt-out), unless the stored version is newer: a late, older event changes nothing (the same version, e.g.
+     * two events of one second without a sequence, applies in arrival order).
      */
-    public Optional<Contact> upsert(String orgId, Contact contact) {
+    public Written upsert(String orgId, Contact contact, String version) {
         Map<String, String> names = new HashMap<>();
         Map<String, AttributeValue> values = new HashMap<>();
         List<String> sets = new ArrayList<>();
-        List<String> removes = new ArrayList<>();
+        List<String> removes = new ArrayList<>(List.of("#deletedAt"));
+        names.put("#deletedAt", "deletedAt");
         set(sets, names, values, "entityId", contact.entityId());
         set(sets, names, values, "entityType", contact.entityType());
         set(sets, names, values, "email", contact.email());
         set(sets, names, values, "subscriberHash", contact.subscriberHash());
         set(sets, names, values, "updatedAt", contact.updatedAt());
+        set(sets, names, values, "version", version);
         String[] directoryValues = {contact.firstName(), contact.lastName(), contact.department(), contact.location(),
                 contact.employmentType(), contact.employmentStatus()};
         for (int i = 0; i < DIRECTORY_FIELDS.length; i++) {
@@ -63,15 +70,45 @@ public final class ContactRepository implements SyncStores.Directory {
                 set(sets, names, values, DIRECTORY_FIELDS[i], directoryValues[i]);
             }
         }
-        String expression = "SET " + String.join(", ", sets) + (removes.isEmpty() ? "" : " REMOVE " + String.join(", ", removes));
-        var response = dynamoDb.updateItem(request -> request.tableName(tableName)
-                .key(key(orgId, contact.entityKey()))
-                .updateExpression(expression)
-                .expressionAttributeNames(names)
-                .expressionAttributeValues(values)
-                .returnValues(ReturnValue.ALL_OLD));
-        return response.hasAttributes() && !response.attributes().isEmpty()
-                ? Optional.of(fromItem(response.attributes())) : Optional.empty();
+        String expression = "SET " + String.join(", ", sets) + " REMOVE " + String.join(", ", removes);
+        try {
+            var response = dynamoDb.updateItem(request -> request.tableName(tableName)
+                    .key(key(orgId, contact.entityKey()))
+                    .updateExpression(expression)
+                    .conditionExpression("attribute_not_exists(#version) OR #version <= :version")
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(values)
+                    .returnValues(ReturnValue.ALL_OLD));
+            return new Written(present(response.attributes()), true);
+        } catch (ConditionalCheckFailedException newerStored) {
+            return new Written(Optional.empty(), false);
+        }
+    }
+
+    /**
+     * The person left the directory, as of {@code version}: only a marker of the deletion stays (ids, version), so an
+     * older upsert arriving later does not bring them back. Answers the person as they were, when it applied.
+     */
+    public Written markDeleted(String orgId, String entityType, String entityId, String version, String at) {
+        try {
+            var response = dynamoDb.updateItem(request -> request.tableName(tableName)
+                    .key(key(orgId, Contact.entityKey(entityType, entityId)))
+                    .updateExpression("SET #version = :version, deletedAt = :at REMOVE email, subscriberHash, firstName, "
+                            + "lastName, department, #location, employmentType, employmentStatus, consent, consentAt")
+                    .conditionExpression("attribute_not_exists(#version) OR #version <= :version")
+                    .expressionAttributeNames(Map.of("#version", "version", "#location", "location"))
+                    .expressionAttributeValues(Map.of(":version", Items.s(version), ":at", Items.s(at)))
+                    .returnValues(ReturnValue.ALL_OLD));
+            return new Written(present(response.attributes()), true);
+        } catch (ConditionalCheckFailedException newerStored) {
+            return new Written(Optional.empty(), false);
+        }
+    }
+
+    /** A stored person, unless the item is absent or only marks a deletion. */
+    private static Optional<Contact> present(Map<String, AttributeValue> item) {
+        return item == null || item.isEmpty() || item.containsKey("deletedAt") || !item.containsKey("email")
+                ? Optional.empty() : Optional.of(fromItem(item));
     }
 
     private static void set(List<String> sets, Map<String, String> names, Map<String, AttributeValue> values,
@@ -82,9 +119,8 @@ public final class ContactRepository implements SyncStores.Directory {
     }
 
     public Optional<Contact> find(String orgId, String entityType, String entityId) {
-        var item = dynamoDb.getItem(request -> request.tableName(tableName)
-                .key(key(orgId, Contact.entityKey(entityType, entityId))).consistentRead(true)).item();
-        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
+        return present(dynamoDb.getItem(request -> request.tableName(tableName)
+                .key(key(orgId, Contact.entityKey(entityType, entityId))).consistentRead(true)).item());
     }
 
     /** Answers the deleted contact, if there was one. */
@@ -104,7 +140,7 @@ public final class ContactRepository implements SyncStores.Directory {
             dynamoDb.updateItem(request -> request.tableName(tableName)
                     .key(key(orgId, Contact.entityKey(entityType, entityId)))
                     // An address erased through another record stays so, whatever this record states later.
-                    .conditionExpression("attribute_exists(orgId) AND (attribute_not_exists(consentAt) OR consentAt <= :at)"
+                    .conditionExpression("attribute_exists(email) AND (attribute_not_exists(consentAt) OR consentAt <= :at)"
                             + " AND (attribute_not_exists(consent) OR consent <> :erased)")
                     .updateExpression("SET consent = :consent, consentAt = :at")
                     .expressionAttributeValues(Map.of(":consent", Items.s(consent), ":at", Items.s(at),
@@ -139,6 +175,7 @@ public final class ContactRepository implements SyncStores.Directory {
     public Page<Contact> list(String orgId, String entityType, PageRequest page) {
         QueryRequest.Builder query = QueryRequest.builder()
                 .tableName(tableName)
+                .filterExpression("attribute_not_exists(deletedAt)")
                 .limit(page.limit())
                 .exclusiveStartKey(DynamoCursor.decode(page.cursor(), "orgId", orgId));
         if (entityType == null) {

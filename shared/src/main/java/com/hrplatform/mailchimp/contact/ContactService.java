@@ -7,6 +7,7 @@ import com.hrplatform.mailchimp.api.PageRequest;
 import com.hrplatform.mailchimp.audit.AuditLog;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,8 +39,19 @@ public final class ContactService {
     public record Rejection(int index, String reason) {
     }
 
-    /** What an upsert did: created, updated, or refused because the address was erased. */
-    public enum Outcome { CREATED, UPDATED, ERASED }
+    /** What an upsert did: created, updated, refused because the address was erased, or older than what is stored. */
+    public enum Outcome { CREATED, UPDATED, ERASED, STALE }
+
+    /**
+     * The version of a directory change: its time, fixed width so versions order as text, then the platform's
+     * sequence within that time (0 when it sends none). A change applies only over an older version.
+     */
+    public static String version(Instant at, long sequence) {
+        return VERSION_TIME.format(at) + "#" + String.format("%020d", sequence);
+    }
+
+    private static final DateTimeFormatter VERSION_TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
+            .withZone(java.time.ZoneOffset.UTC);
 
     /**
      * A person's email preference stated before they were in the directory (e.g. an opt-out recorded for
@@ -110,10 +122,19 @@ public final class ContactService {
      * hold for them (new, or changed) has that address unsubscribed everywhere too: the no goes with the person.
      */
     public Outcome upsert(String orgId, Contact contact) {
+        return upsert(orgId, contact, version(clock.instant(), 0));
+    }
+
+    /** {@link #upsert(String, Contact)} of a change made at {@code version}: older than what is stored, it is ignored. */
+    public Outcome upsert(String orgId, Contact contact, String version) {
         if (erasures.isErased(orgId, contact.email())) {
             return Outcome.ERASED;
         }
-        Optional<Contact> before = contacts.upsert(orgId, contact);
+        ContactRepository.Written written = contacts.upsert(orgId, contact, version);
+        if (!written.applied()) {
+            return Outcome.STALE;
+        }
+        Optional<Contact> before = written.before();
         if (before.isPresent()) {
             boolean moved = !before.get().email().equals(contact.email());
             if (moved && before.get().erased()) {
@@ -146,8 +167,9 @@ public final class ContactService {
         void unsubscribeEverywhere(String orgId, String subscriberHash);
     }
 
-    public void delete(String orgId, String entityType, String entityId) {
-        contacts.delete(orgId, entityType, entityId);
+    /** The person left the directory at {@code version}; false when a newer change is stored (then nothing changes). */
+    public boolean delete(String orgId, String entityType, String entityId, String version) {
+        return contacts.markDeleted(orgId, entityType, entityId, version, now()).applied();
     }
 
     public Page<Contact> list(Identity identity, String entityType, PageRequest page) {

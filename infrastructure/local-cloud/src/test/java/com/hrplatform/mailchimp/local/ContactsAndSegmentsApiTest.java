@@ -162,9 +162,43 @@ class ContactsAndSegmentsApiTest {
         assertEquals(0, TrpcHttp.query(admin, "mailchimp.contacts.list", null).data().path("items").size());
     }
 
+    @Test
+    void aLateOlderEventChangesNothing() {
+        // Issue 11, point 5: events are applied only if newer than what is stored (event time, then detail.sequence).
+        String orgId = newOrgId();
+        String admin = LocalCloudFixture.adminToken(orgId);
+        Map<String, Object> leaver = person("e9", "employee", "leaver@example.com");
+        leaver.put("orgId", orgId);
+        putEvent("Contact Upserted", leaver, "2026-03-01T10:00:00Z");
+        putEvent("Contact Deleted", Map.of("orgId", orgId, "entityId", "e9", "entityType", "employee"), "2026-03-01T12:00:00Z");
+        Map<String, Object> stale = new LinkedHashMap<>(leaver);
+        stale.put("department", "Came back?");
+        putEvent("Contact Upserted", stale, "2026-03-01T11:00:00Z"); // older than the delete, delivered after it
+        assertEquals(0, TrpcHttp.query(admin, "mailchimp.contacts.list", null).data().path("items").size(),
+                "a leaver is not brought back by a late, older event");
+
+        putEvent("Contact Upserted", leaver, "2026-03-02T09:00:00Z"); // rehired: newer than the delete
+        Map<String, Object> first = new LinkedHashMap<>(leaver);
+        first.put("department", "Second of the same second");
+        first.put("sequence", 7);
+        putEvent("Contact Upserted", first, "2026-03-02T10:00:00Z");
+        Map<String, Object> second = new LinkedHashMap<>(leaver);
+        second.put("department", "First of the same second");
+        second.put("sequence", 6);
+        putEvent("Contact Upserted", second, "2026-03-02T10:00:00Z");
+        JsonNode listed = TrpcHttp.query(admin, "mailchimp.contacts.list", null).data();
+        assertEquals(1, listed.path("items").size());
+        assertEquals("Second of the same second", listed.path("items").get(0).path("department").asText(),
+                "within one second, the higher sequence wins whatever the arrival order");
+    }
+
     private static void putEvent(String detailType, Map<String, Object> detail) {
+        putEvent(detailType, detail, java.time.Instant.now().toString());
+    }
+
+    private static void putEvent(String detailType, Map<String, Object> detail, String time) {
         String body = TrpcHttp.write(Map.of("Entries", List.of(Map.of("Source", "platform.directory",
-                "DetailType", detailType, "Detail", TrpcHttp.write(detail)))));
+                "DetailType", detailType, "Detail", TrpcHttp.write(detail), "Time", time))));
         var answer = TrpcHttp.send(HttpRequest.newBuilder(URI.create(LocalCloudFixture.get().apiUrl() + "/_local/events"))
                 .POST(HttpRequest.BodyPublishers.ofString(body)), null);
         assertEquals(200, answer.status(), () -> answer.body().toString());
