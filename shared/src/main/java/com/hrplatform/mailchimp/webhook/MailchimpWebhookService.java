@@ -34,7 +34,7 @@ public class MailchimpWebhookService {
     private static final Logger LOG = LoggerFactory.getLogger(MailchimpWebhookService.class);
     private static final Pattern LIST_ID = Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
     private static final Pattern EMAIL = Pattern.compile("^[^@\\s]{1,64}@[^@\\s]{1,253}$");
-    private static final Set<String> ACKNOWLEDGED = Set.of("profile", "subscribe", "campaign");
+    private static final Set<String> ACKNOWLEDGED = Set.of("profile", "campaign");
 
     private final WebhookTokens tokens;
     private final MembershipRepository memberships;
@@ -76,13 +76,20 @@ public class MailchimpWebhookService {
             return new Answer(400, "type: required");
         }
         switch (type) {
-            case "unsubscribe", "cleaned" -> {
+            case "unsubscribe", "cleaned", "subscribe" -> {
                 String listId = listId(form, problems);
                 String email = email(form, "data[email]", problems);
                 if (!problems.isEmpty()) {
                     return invalid(problems);
                 }
-                optOut(orgId, type, listId, email);
+                if ("subscribe".equals(type)) {
+                    optIn(orgId, listId, email);
+                } else if ("delete".equals(form.get("data[action]"))) {
+                    // An admin removed the member: not the person's own no. The next sync sees it as archived by them.
+                    LOG.info("Webhook: member removed by an admin; no consent change", entry("orgId", orgId), entry("listId", listId));
+                } else {
+                    optOut(orgId, type, listId, email);
+                }
                 return new Answer(200, "ok");
             }
             case "upemail" -> {
@@ -107,28 +114,39 @@ public class MailchimpWebhookService {
     /**
      * The address said no in Mailchimp: every record of the org with that address records the opt-out (consent is
      * per address), our record of the member follows, and the other audiences get it through the consent queue.
-     * Repeated deliveries change nothing.
+     * Each step is idempotent and none is skipped because an earlier one is found done, so a delivery that failed
+     * half-way is completed by the next one (Mailchimp delivers again after a 5xx).
      */
     private void optOut(String orgId, String type, String listId, String email) {
         String hash = Contact.subscriberHash(email);
         String status = "cleaned".equals(type) ? Membership.CLEANED : Membership.UNSUBSCRIBED;
-        boolean changed = false;
-        Optional<Membership> known = membership(orgId, listId, hash);
-        if (known.isPresent() && !status.equals(known.get().status())) {
+        if (membership(orgId, listId, hash).isPresent()) {
             memberships.markStatus(orgId, listId, hash, status);
-            changed = true;
         }
         for (Contact record : contacts.withAddress(orgId, hash)) {
             if (!record.optedOut()) {
                 recorder.record(orgId, record.entityType(), record.entityId(), false, "mailchimp:" + type, ACTOR);
-                changed = true;
             }
         }
-        if (changed) {
-            queue.send(ConsentMessage.unsubscribe(orgId, hash, now()));
+        queue.send(ConsentMessage.unsubscribe(orgId, hash, now()));
+        LOG.info("Webhook opt-out applied", entry("orgId", orgId), entry("type", type), entry("listId", listId));
+    }
+
+    /**
+     * The person subscribed on a Mailchimp form: an explicit opt-in for every record with the address (source
+     * {@code mailchimp:subscribe}), so no sync takes it for a stale no. Our record of the member follows.
+     */
+    private void optIn(String orgId, String listId, String email) {
+        String hash = Contact.subscriberHash(email);
+        if (membership(orgId, listId, hash).isPresent()) {
+            memberships.markStatus(orgId, listId, hash, Membership.SUBSCRIBED);
         }
-        LOG.info(changed ? "Webhook opt-out recorded" : "Webhook opt-out already known", entry("orgId", orgId),
-                entry("type", type), entry("listId", listId));
+        for (Contact record : contacts.withAddress(orgId, hash)) {
+            if (!record.optedIn() && !record.erased()) {
+                recorder.record(orgId, record.entityType(), record.entityId(), true, "mailchimp:subscribe", ACTOR);
+            }
+        }
+        LOG.info("Webhook opt-in applied", entry("orgId", orgId), entry("listId", listId));
     }
 
     private void moveAddress(String orgId, String listId, String oldEmail, String newEmail) {

@@ -15,7 +15,7 @@ import java.util.Optional;
 
 /**
  * Makes sure an audience a segment uses calls our webhook: {@code POST /lists/{id}/webhooks} with
- * {@code <PUBLIC_API_URL>/webhooks/mailchimp/<token>}, events unsubscribe, cleaned, upemail and profile,
+ * {@code <PUBLIC_API_URL>/webhooks/mailchimp/<token>}, events subscribe, unsubscribe, cleaned, upemail and profile,
  * sources user and admin but not api (our own writes must not echo back). Registered audiences are
  * remembered in the locks table ({@code whk#<listId>} -> webhook id and token id), so a registered
  * audience costs one read and no Mailchimp call; an audience whose record names another token (or none)
@@ -66,7 +66,7 @@ public class WebhookRegistrar {
         if (webhookId == null) {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("url", url);
-            body.put("events", Map.of("subscribe", false, "unsubscribe", true, "profile", true, "cleaned", true,
+            body.put("events", Map.of("subscribe", true, "unsubscribe", true, "profile", true, "cleaned", true,
                     "upemail", true, "campaign", false));
             body.put("sources", Map.of("user", true, "admin", true, "api", false));
             webhookId = mailchimp.send(key, "POST", "/lists/" + listId + "/webhooks", body).path("id").asText();

@@ -36,10 +36,9 @@ class WebhookEndToEndTest {
         JsonNode webhook = webhooks.get(0);
         String url = webhook.path("url").asText();
         assertTrue(url.startsWith(cloud().apiUrl() + "/webhooks/mailchimp/"), () -> "our public URL: " + url);
-        for (String event : List.of("unsubscribe", "cleaned", "upemail", "profile")) {
+        for (String event : List.of("subscribe", "unsubscribe", "cleaned", "upemail", "profile")) {
             assertTrue(webhook.path("events").path(event).asBoolean(), () -> event + " in " + webhook);
         }
-        assertFalse(webhook.path("events").path("subscribe").asBoolean());
         assertTrue(webhook.path("sources").path("user").asBoolean());
         assertTrue(webhook.path("sources").path("admin").asBoolean());
         assertFalse(webhook.path("sources").path("api").asBoolean(), "our own API writes must not echo back");
@@ -146,6 +145,34 @@ class WebhookEndToEndTest {
         assertEquals("mailchimp:webhook", PreferencesEndToEndTest.find(audit, "membership.email_changed", "emp-ivy")
                 .path("actor").asText());
         PreferencesEndToEndTest.assertNoAddress(audit, gus, hal, ivy, ivyNew);
+    }
+
+    @Test
+    @DisplayName("issue 11, point 4: a subscribe is learned as the person's opt-in; an admin's delete is not their no")
+    void subscribeAndAdminDeleteWebhooks() {
+        Org org = connectedOrg("hook-sub");
+        String kim = unique("kim") + "@example.com";
+        String lou = unique("lou") + "@example.com";
+        importContacts(org, List.of(employee("emp-kim", kim), employee("emp-lou", lou)));
+        String inEmployees = segment(org, "Engineering S", org.employeesList());
+        sync(org, inEmployees);
+        String url = registeredUrl(org, org.employeesList());
+        // Kim said no on the platform, then subscribed again on a Mailchimp form.
+        mutation(org.admin(), "mailchimp.preferences.updateOptStatus", Map.of("entityId", "emp-kim", "entityType", "employee",
+                "optedIn", false, "source", "hr-portal"));
+        assertEquals(200, webhook(url, form("type", "subscribe", "fired_at", "2026-01-02 10:00:00",
+                "data[list_id]", org.employeesList(), "data[email]", kim)).statusCode());
+        JsonNode kimPreference = query(org.member(), "mailchimp.preferences.getForEntity",
+                Map.of("entityId", "emp-kim", "entityType", "employee")).data();
+        assertEquals("opted_in", kimPreference.path("status").asText());
+        assertEquals("mailchimp:subscribe", kimPreference.path("consentSource").asText());
+
+        // An admin deleted Lou in Mailchimp's UI: Mailchimp says unsubscribe with action=delete. Not Lou's own no.
+        assertEquals(200, webhook(url, form("type", "unsubscribe", "fired_at", "2026-01-02 10:05:00",
+                "data[list_id]", org.employeesList(), "data[email]", lou, "data[action]", "delete",
+                "data[reason]", "manual")).statusCode());
+        assertTrue(query(org.member(), "mailchimp.preferences.getForEntity",
+                Map.of("entityId", "emp-lou", "entityType", "employee")).data().isNull(), "no opt-out recorded for Lou");
     }
 
     @Test
