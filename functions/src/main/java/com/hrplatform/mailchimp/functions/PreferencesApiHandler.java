@@ -16,6 +16,7 @@ import java.util.Set;
 
 /** {@code mailchimp.preferences.*}: email preferences (GDPR consent) of the caller's org, and erasure. */
 public class PreferencesApiHandler extends TrpcHandler {
+    private static final java.util.regex.Pattern ADDRESS = java.util.regex.Pattern.compile("^\\s*[^@\\s]{1,64}@[^@\\s]+\\.[^@\\s.]{2,}\\s*$");
     static final int MAX_ID = 100;
     static final int MAX_SOURCE = 100;
     private static final Set<String> ENTITY_TYPES = Set.of(Contact.EMPLOYEE, Contact.VENDOR);
@@ -75,7 +76,16 @@ public class PreferencesApiHandler extends TrpcHandler {
                     return PreferenceView.of(preferences.updateOptStatus(identity, entityType, entityId, optedIn, source));
                 })
                 .mutation("mailchimp.preferences.gdprDelete", Role.ADMIN, (identity, input) -> {
+                    // By person ({entityId, entityType}, also one who left the directory) or by address ({email}).
                     Input reader = Input.of(input);
+                    if (reader.optionalNode("email").isPresent()) {
+                        String email = reader.requiredMatching("email", ADDRESS, "an email address");
+                        if (reader.optionalNode("entityId").isPresent() || reader.optionalNode("entityType").isPresent()) {
+                            reader.problem("email", "give either email or entityId and entityType, not both");
+                        }
+                        reader.validate();
+                        return erasure.eraseAddress(identity, email);
+                    }
                     String entityId = reader.requiredString("entityId", MAX_ID);
                     String entityType = reader.requiredOneOf("entityType", ENTITY_TYPES);
                     reader.validate();

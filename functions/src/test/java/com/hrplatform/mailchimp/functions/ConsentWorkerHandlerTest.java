@@ -27,7 +27,7 @@ class ConsentWorkerHandlerTest {
     private final ConsentWorker worker = new ConsentWorker(null, null, null, null, null) {
         @Override
         public int process(ConsentMessage message) {
-            processed.add(message.subscriberHash());
+            processed.add(message.job());
             deadlines.add(CallDeadline.current());
             return 0;
         }
@@ -38,7 +38,8 @@ class ConsentWorkerHandlerTest {
         for (int i = 0; i < count; i++) {
             SQSEvent.SQSMessage record = new SQSEvent.SQSMessage();
             record.setMessageId("m" + i);
-            record.setBody(Json.write(ConsentMessage.unsubscribe("org-" + i, "hash" + i, Instant.now().toString())));
+            record.setBody(Json.write(new ConsentMessage("org-" + i, ConsentMessage.UNSUBSCRIBE, "job" + i,
+                    Instant.now().toString(), 0)));
             record.setAttributes(Map.of("MessageGroupId", "org-" + i, "ApproximateReceiveCount", "1"));
             records.add(record);
         }
@@ -51,7 +52,7 @@ class ConsentWorkerHandlerTest {
     void withTimeForAllEveryMessageRunsBoundByTheInvocationsEnd() {
         Instant end = Instant.now().plus(Duration.ofSeconds(50));
         SQSBatchResponse response = new ConsentWorkerHandler(worker, null, Duration.ofDays(7)).handle(messages(3), end);
-        assertEquals(List.of("hash0", "hash1", "hash2"), processed);
+        assertEquals(List.of("job0", "job1", "job2"), processed);
         assertTrue(response.getBatchItemFailures().isEmpty());
         assertTrue(deadlines.stream().allMatch(deadline -> deadline.equals(Optional.of(end))));
     }

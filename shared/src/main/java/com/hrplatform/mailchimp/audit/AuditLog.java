@@ -44,23 +44,46 @@ public final class AuditLog {
 
     public AuditEntry record(String orgId, String actor, String action, String targetType, String targetId,
                              Map<String, Object> details) {
+        Instant now = clock.instant();
+        return write(orgId, now, UUID.randomUUID().toString(), actor, action, targetType, targetId, details, false);
+    }
+
+    /**
+     * Records the entry of one operation once, however often the operation is retried: {@code at} and {@code id}
+     * come from the operation (kept where its retries find them), and a second write of the same entry is a no-op.
+     */
+    public AuditEntry recordOnce(String orgId, Instant at, String id, String actor, String action, String targetType,
+                                 String targetId, Map<String, Object> details) {
+        return write(orgId, at, id, actor, action, targetType, targetId, details, true);
+    }
+
+    private AuditEntry write(String orgId, Instant when, String id, String actor, String action, String targetType,
+                             String targetId, Map<String, Object> details, boolean once) {
         for (String key : details.keySet()) {
             if (FORBIDDEN_DETAIL_KEYS.contains(key.toLowerCase(Locale.ROOT))) {
                 throw new IllegalArgumentException("Audit details must not hold " + key);
             }
         }
-        Instant now = clock.instant();
-        String at = DateTimeFormatter.ISO_INSTANT.format(now);
-        dynamoDb.putItem(request -> request.tableName(tableName).item(Map.of(
-                "orgId", Items.s(orgId),
-                "sk", Items.s(at + "#" + UUID.randomUUID()),
-                "at", Items.s(at),
-                "actor", Items.s(actor),
-                "action", Items.s(action),
-                "targetType", Items.s(targetType),
-                "targetId", Items.s(targetId),
-                "details", Items.s(Json.write(details)),
-                "expiresAt", Items.n(now.plus(retention).getEpochSecond()))));
+        String at = DateTimeFormatter.ISO_INSTANT.format(when);
+        try {
+            dynamoDb.putItem(request -> {
+                request.tableName(tableName).item(Map.of(
+                        "orgId", Items.s(orgId),
+                        "sk", Items.s(at + "#" + id),
+                        "at", Items.s(at),
+                        "actor", Items.s(actor),
+                        "action", Items.s(action),
+                        "targetType", Items.s(targetType),
+                        "targetId", Items.s(targetId),
+                        "details", Items.s(Json.write(details)),
+                        "expiresAt", Items.n(when.plus(retention).getEpochSecond())));
+                if (once) {
+                    request.conditionExpression("attribute_not_exists(sk)");
+                }
+            });
+        } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException alreadyRecorded) {
+            // the operation's entry is there from an earlier attempt
+        }
         return new AuditEntry(at, actor, action, targetType, targetId, details);
     }
 

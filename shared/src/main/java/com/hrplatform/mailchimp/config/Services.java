@@ -23,7 +23,9 @@ import com.hrplatform.mailchimp.mailchimp.MailchimpClient;
 import com.hrplatform.mailchimp.mailchimp.RetryPolicy;
 import com.hrplatform.mailchimp.membership.MembershipRepository;
 import com.hrplatform.mailchimp.membership.PlacementIntents;
-import com.hrplatform.mailchimp.preference.ConsentMessage;
+import com.hrplatform.mailchimp.preference.ConsentJobs;
+import com.hrplatform.mailchimp.preference.ConsentRequests;
+import com.hrplatform.mailchimp.erasure.AddressLedger;
 import com.hrplatform.mailchimp.preference.ConsentQueue;
 import com.hrplatform.mailchimp.preference.ConsentRecorder;
 import com.hrplatform.mailchimp.preference.ConsentWorker;
@@ -164,8 +166,24 @@ public final class Services {
         return new ConsentQueue(AwsClients.sqs(), Env.required("CONSENT_QUEUE_URL"));
     }
 
+    private static HashSealer sealer() {
+        return new HashSealer(Services::tombstoneSecret);
+    }
+
     private static ConsentJournalTable consentJournal() {
-        return new ConsentJournalTable(AwsClients.dynamoDb(), locksTable(), new HashSealer(Services::tombstoneSecret), CLOCK);
+        return new ConsentJournalTable(AwsClients.dynamoDb(), locksTable(), sealer(), CLOCK);
+    }
+
+    private static ConsentJobs consentJobs() {
+        return new ConsentJobs(AwsClients.dynamoDb(), locksTable(), sealer(), CLOCK);
+    }
+
+    private static ConsentRequests consentRequests() {
+        return new ConsentRequests(consentJobs(), consentQueue(), CLOCK);
+    }
+
+    private static AddressLedger addressLedger() {
+        return new AddressLedger(AwsClients.dynamoDb(), locksTable(), sealer());
     }
 
     private static ConsentRecorder consentRecorder() {
@@ -178,11 +196,11 @@ public final class Services {
 
     public static ContactService contactService() {
         PreferenceRepository preferences = preferenceRepository();
-        ConsentQueue queue = consentQueue();
+        ConsentRequests consent = consentRequests();
         return new ContactService(contactRepository(), new Tombstones(AwsClients.dynamoDb(), locksTable(), Services::tombstoneSecret),
-                auditLog(), ioPool(), CLOCK, (orgId, entityType, entityId) -> preferences.find(orgId, entityType, entityId)
+                addressLedger(), auditLog(), ioPool(), CLOCK, (orgId, entityType, entityId) -> preferences.find(orgId, entityType, entityId)
                 .map(preference -> new ContactService.Stated(preference.status(), preference.updatedAt())),
-                (orgId, hash) -> queue.send(ConsentMessage.unsubscribe(orgId, hash, CLOCK.instant().toString())));
+                consent::unsubscribeEverywhere);
     }
 
     public static SegmentService segmentService() {
@@ -194,7 +212,7 @@ public final class Services {
         SyncSettings settings = SyncSettings.fromEnv();
         SyncEngine engine = new SyncEngine(mailchimpAudiences(), contactRepository(), membershipRepository(),
                 new PlacementIntents(AwsClients.dynamoDb(), locksTable(), CLOCK), consentJournal(),
-                new SyncConsentLedger(consentRecorder(), consentQueue(), CLOCK), ioPool(),
+                new SyncConsentLedger(consentRecorder(), consentRequests()), ioPool(),
                 new SyncEngine.Settings(settings.concurrency(), settings.batchSize(), settings.windowSize()), CLOCK);
         return new SegmentSyncService(segmentRepository(), engine, connectionService(), connectionRepository(), syncQueue(),
                 new SyncRunReport(auditLog(), MetricsFactory.getMetricsInstance()), syncRunHooks(), ioPool(), settings, CLOCK);
@@ -206,17 +224,19 @@ public final class Services {
     }
 
     public static PreferenceService preferenceService() {
-        return new PreferenceService(preferenceRepository(), consentRecorder(), contactRepository(), consentQueue(), CLOCK);
+        return new PreferenceService(preferenceRepository(), consentRecorder(), contactRepository(), consentRequests());
     }
 
     public static ErasureService erasureService() {
         return new ErasureService(new Tombstones(AwsClients.dynamoDb(), locksTable(), Services::tombstoneSecret),
-                new ErasureJournal(AwsClients.dynamoDb(), locksTable()), consentJournal(), contactRepository(),
-                preferenceRepository(), membershipRepository(), consentQueue(), auditLog(), CLOCK);
+                new ErasureJournal(AwsClients.dynamoDb(), locksTable()), consentJournal(), addressLedger(), contactRepository(),
+                preferenceRepository(), membershipRepository(), consentRequests(), auditLog(), AwsClients.dynamoDb(),
+                locksTable(), CLOCK);
     }
 
     public static ConsentWorker consentWorker() {
-        return new ConsentWorker(connectionService(), membershipRepository(), contactRepository(), mailchimpAudiences(), CLOCK);
+        return new ConsentWorker(connectionService(), membershipRepository(), contactRepository(), mailchimpAudiences(),
+                consentJobs());
     }
 
     private static WebhookTokens webhookTokens() {
@@ -226,7 +246,7 @@ public final class Services {
 
     public static MailchimpWebhookService mailchimpWebhookService() {
         return new MailchimpWebhookService(webhookTokens(), membershipRepository(), contactRepository(), consentRecorder(),
-                consentQueue(), auditLog(), CLOCK);
+                consentRequests(), auditLog(), CLOCK);
     }
 
     /**
@@ -236,7 +256,7 @@ public final class Services {
      */
     private static SegmentSyncService.RunHooks syncRunHooks() {
         ErasureReapplier reapplier = new ErasureReapplier(consentJournal(), membershipRepository(), preferenceRepository(),
-                contactRepository(), consentQueue(), CLOCK);
+                contactRepository(), consentRequests(), CLOCK);
         Optional<WebhookRegistrar> registrar = Env.optional("PUBLIC_API_URL").map(url -> new WebhookRegistrar(
                 AwsClients.dynamoDb(), locksTable(), webhookTokens(), connectionService(), mailchimpClient(), url, CLOCK));
         return new SegmentSyncService.RunHooks() {

@@ -68,9 +68,12 @@ public final class ContactService {
 
     private final StatedConsent statedConsent;
     private final SaidNo saidNo;
+    /** Every address we ever held for a person, so an erasure reaches them all. */
+    private final AddressHistory ledger;
 
-    public ContactService(ContactRepository contacts, ErasureRegistry erasures, AuditLog audit,
+    public ContactService(ContactRepository contacts, ErasureRegistry erasures, AddressHistory ledger, AuditLog audit,
                           ExecutorService writers, Clock clock, StatedConsent statedConsent, SaidNo saidNo) {
+        this.ledger = ledger;
         this.statedConsent = statedConsent;
         this.saidNo = saidNo;
         this.contacts = contacts;
@@ -135,6 +138,9 @@ public final class ContactService {
             return Outcome.STALE;
         }
         Optional<Contact> before = written.before();
+        if (before.isEmpty() || !before.get().email().equals(contact.email())) {
+            ledger.record(orgId, contact.entityType(), contact.entityId(), contact.email());
+        }
         if (before.isPresent()) {
             boolean moved = !before.get().email().equals(contact.email());
             if (moved && before.get().erased()) {

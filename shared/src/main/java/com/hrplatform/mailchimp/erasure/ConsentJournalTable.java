@@ -27,6 +27,8 @@ import java.util.UUID;
  */
 public class ConsentJournalTable implements SyncStores.ConsentJournal {
     public static final Duration RETENTION = Duration.ofDays(7);
+    /** An erasure's entry is kept only for the syncs running when it happened, then nothing names the address. */
+    public static final Duration ERASURE_RETENTION = Duration.ofHours(1);
     private static final String PREFIX = "consent#";
     /** Fixed width, so sort keys order by time (ISO_INSTANT drops zero fractions and would not). */
     private static final DateTimeFormatter SORTABLE = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
@@ -60,7 +62,7 @@ public class ConsentJournalTable implements SyncStores.ConsentJournal {
         item.put("entityType", Items.s(entityType));
         item.put("entityId", Items.s(entityId));
         item.put("consentAt", Items.s(consentAt));
-        item.put("expiresAt", Items.n(at.plus(RETENTION).getEpochSecond()));
+        item.put("expiresAt", Items.n(at.plus(kind == Kind.ERASURE ? ERASURE_RETENTION : RETENTION).getEpochSecond()));
         dynamoDb.putItem(request -> request.tableName(locksTable).item(item));
     }
 
@@ -68,6 +70,29 @@ public class ConsentJournalTable implements SyncStores.ConsentJournal {
     public List<Change> changesSince(String orgId, Instant from) {
         return since(orgId, from).stream().map(entry -> new Change(entry.subscriberHash(), entry.kind(),
                 entry.entityType() + "#" + entry.entityId(), entry.consentAt())).toList();
+    }
+
+    /** An erasure: the entries of its addresses go, but for its own (short-lived) erasure entries. */
+    public void forget(String orgId, java.util.Collection<String> subscriberHashes) {
+        if (subscriberHashes.isEmpty()) {
+            return;
+        }
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse response = dynamoDb.query(QueryRequest.builder().tableName(locksTable).consistentRead(true)
+                    .keyConditionExpression("orgId = :org AND begins_with(sk, :prefix)")
+                    .expressionAttributeValues(Map.of(":org", Items.s(orgId), ":prefix", Items.s(PREFIX)))
+                    .exclusiveStartKey(from).build());
+            for (Map<String, AttributeValue> item : response.items()) {
+                if (!Kind.ERASURE.name().equals(Items.string(item, "kind"))
+                        && subscriberHashes.contains(sealer.open(orgId, item.get("sealedHash").b().asByteArray()))) {
+                    dynamoDb.deleteItem(request -> request.tableName(locksTable)
+                            .key(Map.of("orgId", item.get("orgId"), "sk", item.get("sk"))));
+                }
+            }
+            start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty() ? response.lastEvaluatedKey() : null;
+        } while (start != null);
     }
 
     /** The org's changes at or after {@code from} that have not expired, oldest first. */

@@ -3,8 +3,7 @@ package com.hrplatform.mailchimp.erasure;
 import com.hrplatform.mailchimp.contact.ContactRepository;
 import com.hrplatform.mailchimp.membership.Membership;
 import com.hrplatform.mailchimp.membership.MembershipRepository;
-import com.hrplatform.mailchimp.preference.ConsentMessage;
-import com.hrplatform.mailchimp.preference.ConsentQueue;
+import com.hrplatform.mailchimp.preference.ConsentRequests;
 import com.hrplatform.mailchimp.preference.PreferenceRepository;
 import com.hrplatform.mailchimp.sync.SyncStores;
 import org.slf4j.Logger;
@@ -13,7 +12,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 
 import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
@@ -34,16 +32,16 @@ public class ErasureReapplier {
     private final MembershipRepository memberships;
     private final PreferenceRepository preferences;
     private final ContactRepository contacts;
-    private final ConsentQueue queue;
+    private final ConsentRequests consent;
     private final Clock clock;
 
     public ErasureReapplier(ConsentJournalTable journal, MembershipRepository memberships, PreferenceRepository preferences,
-                            ContactRepository contacts, ConsentQueue queue, Clock clock) {
+                            ContactRepository contacts, ConsentRequests consent, Clock clock) {
         this.journal = journal;
         this.memberships = memberships;
         this.preferences = preferences;
         this.contacts = contacts;
-        this.queue = queue;
+        this.consent = consent;
         this.clock = clock;
     }
 
@@ -57,8 +55,7 @@ public class ErasureReapplier {
             List<String> listIds = memberships.forAddress(orgId, erasure.subscriberHash()).stream()
                     .map(Membership::listId).distinct().sorted().toList();
             if (!listIds.isEmpty()) {
-                queue.send(ConsentMessage.erase(orgId, erasure.subscriberHash(), listIds,
-                        DateTimeFormatter.ISO_INSTANT.format(clock.instant())));
+                consent.eraseEverywhere(orgId, List.of(erasure.subscriberHash()));
                 listIds.forEach(listId -> memberships.delete(orgId, listId, erasure.subscriberHash()));
             }
             preferences.deleteAll(orgId, erasure.entityType(), erasure.entityId());

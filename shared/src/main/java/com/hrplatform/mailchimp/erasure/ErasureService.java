@@ -1,30 +1,40 @@
 package com.hrplatform.mailchimp.erasure;
 
 import com.hrplatform.mailchimp.api.Identity;
-import com.hrplatform.mailchimp.domain.DomainException;
 import com.hrplatform.mailchimp.audit.AuditLog;
+import com.hrplatform.mailchimp.aws.Items;
 import com.hrplatform.mailchimp.contact.Contact;
 import com.hrplatform.mailchimp.contact.ContactRepository;
+import com.hrplatform.mailchimp.domain.DomainException;
 import com.hrplatform.mailchimp.membership.Membership;
 import com.hrplatform.mailchimp.membership.MembershipRepository;
-import com.hrplatform.mailchimp.preference.ConsentMessage;
-import com.hrplatform.mailchimp.preference.ConsentQueue;
+import com.hrplatform.mailchimp.preference.ConsentRequests;
 import com.hrplatform.mailchimp.preference.PreferenceRepository;
-import com.hrplatform.mailchimp.sync.SyncStores;
+import com.hrplatform.mailchimp.sync.SyncStores.ConsentJournal.Kind;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
 
 /**
- * {@code mailchimp.preferences.gdprDelete} (design rule 3). The local part runs here, in an order that
- * survives a crash at any step (a retry redoes it; the contact, which holds the address, goes last):
- * tombstone first, then the recent-erasure entry for syncs in flight, the Mailchimp part queued
- * ({@code delete-permanent} in every audience the memberships name, retried by the queue until done),
- * then memberships, preference and history, the contact, the erased marker and the audit entry (ids only).
+ * {@code mailchimp.preferences.gdprDelete} (design rule 3), by a person (also one who left the directory) or by an
+ * address. Every address we ever held for the person (the {@link AddressLedger}) is tombstoned, erased from every
+ * audience of the connected account ({@code delete-permanent}, through the consent queue, retried until done), and
+ * every record of ours about them goes: memberships, preference and history, directory entries, pending consent
+ * jobs, journal entries. Other records sharing an address (a shared mailbox) stay, marked erased: never sent again.
+ * <p>
+ * A request item ({@code erasurereq#<subject>}) is written first with the request's time and id; every step after it
+ * is idempotent, so a retry after a crash at any step finishes the job, and the audit entry (ids only, never an
+ * address) is written once under the request's time and id. The request item goes last.
  */
 public class ErasureService {
     public static final String ACTION = "preference.erased";
@@ -32,70 +42,139 @@ public class ErasureService {
     private final Tombstones tombstones;
     private final ErasureJournal journal;
     private final ConsentJournalTable consentJournal;
+    private final AddressLedger ledger;
     private final ContactRepository contacts;
     private final PreferenceRepository preferences;
     private final MembershipRepository memberships;
-    private final ConsentQueue queue;
+    private final ConsentRequests consent;
     private final AuditLog audit;
+    private final DynamoDbClient dynamoDb;
+    private final String locksTable;
     private final Clock clock;
 
     public record Result(boolean erased, int audiencesErased) {
     }
 
+    /** Who is erased: the people (type, id) and the addresses. */
+    private record Subject(Set<String> entityKeys, Set<String> emails) {
+    }
+
     public ErasureService(Tombstones tombstones, ErasureJournal journal, ConsentJournalTable consentJournal,
-                          ContactRepository contacts,
-                          PreferenceRepository preferences, MembershipRepository memberships, ConsentQueue queue,
-                          AuditLog audit, Clock clock) {
+                          AddressLedger ledger, ContactRepository contacts, PreferenceRepository preferences,
+                          MembershipRepository memberships, ConsentRequests consent, AuditLog audit,
+                          DynamoDbClient dynamoDb, String locksTable, Clock clock) {
         this.tombstones = tombstones;
         this.journal = journal;
         this.consentJournal = consentJournal;
+        this.ledger = ledger;
         this.contacts = contacts;
         this.preferences = preferences;
         this.memberships = memberships;
-        this.queue = queue;
+        this.consent = consent;
         this.audit = audit;
+        this.dynamoDb = dynamoDb;
+        this.locksTable = locksTable;
         this.clock = clock;
     }
 
+    /** Erases a person, in the directory or not any more. NOT_FOUND when we never held anything of them. */
     public Result erase(Identity identity, String entityType, String entityId) {
         String orgId = identity.orgId();
-        Instant now = clock.instant();
-        Optional<Contact> contact = contacts.find(orgId, entityType, entityId);
-        if (contact.isEmpty()) {
-            // No address to tombstone (never imported, or erased before): remove what is left, if anything.
-            boolean known = preferences.find(orgId, entityType, entityId).isPresent()
-                    || journal.wasErased(orgId, entityType, entityId);
-            if (!known) {
-                throw new DomainException.NotFound("No contact or preference for this entityType and entityId");
+        String entityKey = Contact.entityKey(entityType, entityId);
+        Subject subject = new Subject(Set.of(entityKey), new TreeSet<>(ledger.addresses(orgId, entityType, entityId)));
+        contacts.find(orgId, entityType, entityId).ifPresent(contact -> subject.emails().add(contact.email()));
+        boolean known = !subject.emails().isEmpty() || preferences.find(orgId, entityType, entityId).isPresent()
+                || journal.wasErased(orgId, entityType, entityId);
+        if (!known) {
+            throw new DomainException.NotFound("No contact or preference for this entityType and entityId");
+        }
+        return run(identity, "entity#" + entityKey, subject, entityType, entityId);
+    }
+
+    /** Erases an address and everyone of the org who held it; the tombstone is left even if we never held it. */
+    public Result eraseAddress(Identity identity, String email) {
+        String orgId = identity.orgId();
+        String address = Contact.normaliseEmail(email);
+        Set<String> entityKeys = new TreeSet<>();
+        Set<String> emails = new TreeSet<>(List.of(address));
+        for (Contact holder : contacts.withAddress(orgId, Contact.subscriberHash(address))) {
+            entityKeys.add(holder.entityKey());
+            emails.addAll(ledger.addresses(orgId, holder.entityType(), holder.entityId()));
+        }
+        return run(identity, "address#" + tombstones.tombstoneId(orgId, address), new Subject(entityKeys, emails),
+                "address", tombstones.tombstoneId(orgId, address).substring(0, 16));
+    }
+
+    private Result run(Identity identity, String subjectKey, Subject subject, String targetType, String targetId) {
+        String orgId = identity.orgId();
+        Map<String, AttributeValue> request = requestItem(orgId, subjectKey, subject);
+        Instant requestedAt = Instant.parse(Items.string(request, "requestedAt"));
+        int audiences = Items.number(request, "audiences").intValue();
+        String at = iso(clock.instant());
+        Set<String> hashes = new LinkedHashSet<>();
+        for (String email : subject.emails()) {
+            String hash = Contact.subscriberHash(email);
+            hashes.add(hash);
+            tombstones.record(orgId, email, at);
+            // For syncs running now (kept an hour): they must not write the address back.
+            for (String entityKey : subject.entityKeys().isEmpty() ? Set.of(targetType + "#" + targetId) : subject.entityKeys()) {
+                consentJournal.record(orgId, Kind.ERASURE, hash, type(entityKey), id(entityKey), at);
             }
-            preferences.deleteAll(orgId, entityType, entityId);
-            journal.markErased(orgId, entityType, entityId, now);
-            audit.record(orgId, identity.actor(), ACTION, entityType, entityId, Map.of("audiencesErased", 0));
-            return new Result(true, 0);
-        }
-        String email = contact.get().email();
-        String hash = Contact.subscriberHash(email);
-        tombstones.record(orgId, email, iso(now));
-        List<Membership> found = memberships.forAddress(orgId, hash);
-        List<String> listIds = found.stream().map(Membership::listId).distinct().sorted().toList();
-        consentJournal.record(orgId, SyncStores.ConsentJournal.Kind.ERASURE, hash, entityType, entityId, iso(now));
-        // Another record with the same address (a shared mailbox) stays in the directory, never to be sent to.
-        for (Contact other : contacts.withAddress(orgId, hash)) {
-            if (!other.entityKey().equals(Contact.entityKey(entityType, entityId))) {
-                contacts.setConsent(orgId, other.entityType(), other.entityId(), Contact.ERASED, iso(now));
+            // Another record with the address (a shared mailbox) stays in the directory, never to be sent to.
+            for (Contact other : contacts.withAddress(orgId, hash)) {
+                if (!subject.entityKeys().contains(other.entityKey())) {
+                    contacts.setConsent(orgId, other.entityType(), other.entityId(), Contact.ERASED, at);
+                }
             }
         }
-        if (!listIds.isEmpty()) {
-            queue.send(ConsentMessage.erase(orgId, hash, listIds, iso(now)));
+        if (!hashes.isEmpty()) {
+            consent.eraseEverywhere(orgId, hashes);
         }
-        for (String listId : listIds) {
-            memberships.delete(orgId, listId, hash);
+        for (String hash : hashes) {
+            memberships.forAddress(orgId, hash).forEach(known -> memberships.delete(orgId, known.listId(), hash));
         }
-        preferences.deleteAll(orgId, entityType, entityId);
-        contacts.delete(orgId, entityType, entityId);
-        journal.markErased(orgId, entityType, entityId, now);
-        audit.record(orgId, identity.actor(), ACTION, entityType, entityId, Map.of("audiencesErased", listIds.size()));
-        return new Result(true, listIds.size());
+        consentJournal.forget(orgId, hashes);
+        for (String entityKey : subject.entityKeys()) {
+            preferences.deleteAll(orgId, type(entityKey), id(entityKey));
+            contacts.delete(orgId, type(entityKey), id(entityKey));
+            ledger.deleteAll(orgId, type(entityKey), id(entityKey));
+            journal.markErased(orgId, type(entityKey), id(entityKey), requestedAt);
+        }
+        audit.recordOnce(orgId, requestedAt, Items.string(request, "requestId"), identity.actor(), ACTION, targetType,
+                targetId, Map.of("audiencesErased", audiences, "addresses", hashes.size()));
+        dynamoDb.deleteItem(delete -> delete.tableName(locksTable).key(Map.of("orgId", Items.s(orgId),
+                "sk", Items.s("erasurereq#" + subjectKey))));
+        return new Result(true, audiences);
+    }
+
+    /**
+     * The request's item: made by the first attempt (with its time, id and the audiences we knew the addresses in),
+     * found by every retry. Its key names ids or a keyed hash, never an address.
+     */
+    private Map<String, AttributeValue> requestItem(String orgId, String subjectKey, Subject subject) {
+        Map<String, AttributeValue> key = Map.of("orgId", Items.s(orgId), "sk", Items.s("erasurereq#" + subjectKey));
+        Set<String> listIds = new TreeSet<>();
+        for (String email : subject.emails()) {
+            memberships.forAddress(orgId, Contact.subscriberHash(email)).stream().map(Membership::listId).forEach(listIds::add);
+        }
+        Map<String, AttributeValue> item = new java.util.HashMap<>(key);
+        item.put("requestedAt", Items.s(iso(clock.instant())));
+        item.put("requestId", Items.s(UUID.randomUUID().toString()));
+        item.put("audiences", Items.n(listIds.size()));
+        try {
+            dynamoDb.putItem(put -> put.tableName(locksTable).item(item).conditionExpression("attribute_not_exists(sk)"));
+            return item;
+        } catch (ConditionalCheckFailedException retry) {
+            return dynamoDb.getItem(get -> get.tableName(locksTable).key(key).consistentRead(true)).item();
+        }
+    }
+
+    private static String type(String entityKey) {
+        return entityKey.substring(0, entityKey.indexOf('#'));
+    }
+
+    private static String id(String entityKey) {
+        return entityKey.substring(entityKey.indexOf('#') + 1);
     }
 
     private static String iso(Instant instant) {

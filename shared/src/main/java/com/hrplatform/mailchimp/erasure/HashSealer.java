@@ -38,6 +38,23 @@ public final class HashSealer {
         }
     }
 
+    /** A keyed one-way hash of {@code value} within the org (HMAC-SHA256, hex): finds records without naming them. */
+    public String keyed(String orgId, String value) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(derive("keyed-index"), "HmacSHA256"));
+            return java.util.HexFormat.of().formatHex(mac.doFinal((orgId + ":" + value).getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every JVM", e);
+        }
+    }
+
+    private byte[] derive(String purpose) throws GeneralSecurityException {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(secret.get(), "HmacSHA256"));
+        return mac.doFinal(purpose.getBytes(StandardCharsets.UTF_8));
+    }
+
     public String open(String orgId, byte[] sealed) {
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");

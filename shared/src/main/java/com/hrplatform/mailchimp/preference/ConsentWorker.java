@@ -13,21 +13,21 @@ import com.hrplatform.mailchimp.sync.MailchimpAudiences;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Clock;
-import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
 
 /**
- * Takes one consent message to Mailchimp. {@code unsubscribe}: withdrawal of consent is for the organisation, so
- * the address is looked up by subscriber hash in every audience of the connected account and unsubscribed
- * wherever it is subscribed or pending; our records of it follow. {@code erase}:
- * {@code actions/delete-permanent} in each audience of the message, and the membership deleted again
- * (a sync may have written one meanwhile). Every step is idempotent (404 = already done), so a message
- * that failed half-way is simply run again; transient failures are thrown for the queue to retry.
+ * Takes one consent job to Mailchimp (the message names only the job, see {@link ConsentJobs}). {@code unsubscribe}:
+ * withdrawal of consent is for the organisation, so each address is looked up by subscriber hash in every audience
+ * of the connected account and unsubscribed wherever it is subscribed or pending; our records follow.
+ * {@code erase}: each address is deleted for good ({@code actions/delete-permanent}) in every audience where it
+ * exists, and our records of it go (a sync may have written one meanwhile). Every step is idempotent (404 = already
+ * done), so a message that failed half-way is simply run again; the job is deleted once done, and a message whose
+ * job is gone has nothing left to do. Transient failures are thrown for the queue to retry.
  */
 public class ConsentWorker {
     private static final Logger LOG = LoggerFactory.getLogger(ConsentWorker.class);
@@ -36,73 +36,75 @@ public class ConsentWorker {
     private final MembershipRepository memberships;
     private final ContactRepository contacts;
     private final MailchimpAudiences audiences;
-    private final Clock clock;
+    private final ConsentJobs jobs;
 
     public ConsentWorker(ConnectionService connections, MembershipRepository memberships, ContactRepository contacts,
-                         MailchimpAudiences audiences, Clock clock) {
+                         MailchimpAudiences audiences, ConsentJobs jobs) {
         this.connections = connections;
         this.memberships = memberships;
         this.contacts = contacts;
         this.audiences = audiences;
-        this.clock = clock;
+        this.jobs = jobs;
     }
 
     /** @return how many audiences were changed in Mailchimp */
     public int process(ConsentMessage message) {
+        Optional<ConsentJobs.Job> job = message.job() == null ? Optional.empty() : jobs.find(message.orgId(), message.job());
+        if (job.isEmpty()) {
+            LOG.info("Consent job already done or dropped", entry("orgId", message.orgId()), entry("action", message.action()));
+            return 0;
+        }
         // Not connected is thrown too: the queue retries, so a reconnect still gets it.
         MailchimpApiKey key = connections.activeKey(message.orgId());
-        int changed = switch (message.action()) {
-            case ConsentMessage.UNSUBSCRIBE -> unsubscribe(key, message);
-            case ConsentMessage.ERASE -> erase(key, message);
-            default -> {
-                LOG.warn("Consent message with an unknown action dropped", entry("orgId", message.orgId()),
-                        entry("action", message.action()));
-                yield 0;
-            }
-        };
+        AudiencePort account = audiences.forKey(key, null);
+        List<String> audienceIds = account.audienceIds();
+        int changed = 0;
+        for (String hash : job.get().subscriberHashes()) {
+            changed += ConsentMessage.ERASE.equals(job.get().kind()) ? erase(account, audienceIds, message, hash)
+                    : unsubscribe(account, audienceIds, message, hash);
+        }
+        jobs.delete(message.orgId(), message.job(), job.get().subscriberHashes());
         LOG.info("Consent change applied in Mailchimp", entry("orgId", message.orgId()),
-                entry("action", message.action()), entry("audiences", changed));
+                entry("action", job.get().kind()), entry("audiences", changed));
         return changed;
     }
 
-    private int unsubscribe(MailchimpApiKey key, ConsentMessage message) {
-        List<Contact> records = contacts.withAddress(message.orgId(), message.subscriberHash());
+    private int unsubscribe(AudiencePort account, List<String> audienceIds, ConsentMessage message, String hash) {
+        List<Contact> records = contacts.withAddress(message.orgId(), hash);
         if (!records.isEmpty() && records.stream().noneMatch(record -> record.optedOut() || record.erased())) {
             // Superseded: the record that said no opted in again, or moved to another address.
             LOG.info("Unsubscribe no longer wanted; nothing changed", entry("orgId", message.orgId()));
             return 0;
         }
-        AudiencePort account = audiences.forKey(key, null);
         Map<String, Membership> tracked = new HashMap<>();
-        memberships.forAddress(message.orgId(), message.subscriberHash()).forEach(known -> tracked.put(known.listId(), known));
+        memberships.forAddress(message.orgId(), hash).forEach(known -> tracked.put(known.listId(), known));
         int changed = 0;
-        for (String listId : account.audienceIds()) {
-            AudienceStatus status = account.member(listId, message.subscriberHash()).map(AudiencePort.MemberView::status)
+        for (String listId : audienceIds) {
+            AudienceStatus status = account.member(listId, hash).map(AudiencePort.MemberView::status)
                     .orElse(AudienceStatus.UNKNOWN);
             if (status != AudienceStatus.SUBSCRIBED && status != AudienceStatus.PENDING) {
                 continue;
             }
-            if (!call(() -> account.unsubscribe(listId, message.subscriberHash()), message, listId)) {
+            if (!call(() -> account.unsubscribe(listId, hash), message, listId)) {
                 continue;
             }
             changed++;
-            Membership known = tracked.get(listId);
-            if (known != null) {
-                memberships.markStatus(message.orgId(), listId, message.subscriberHash(), Membership.UNSUBSCRIBED);
+            if (tracked.containsKey(listId)) {
+                memberships.markStatus(message.orgId(), listId, hash, Membership.UNSUBSCRIBED);
             }
         }
         return changed;
     }
 
-    private int erase(MailchimpApiKey key, ConsentMessage message) {
-        AudiencePort account = audiences.forKey(key, null);
+    private int erase(AudiencePort account, List<String> audienceIds, ConsentMessage message, String hash) {
         int changed = 0;
-        for (String listId : message.listIds()) {
-            if (call(() -> account.deletePermanently(listId, message.subscriberHash()), message, listId)) {
+        for (String listId : audienceIds) {
+            if (account.member(listId, hash).isPresent()
+                    && call(() -> account.deletePermanently(listId, hash), message, listId)) {
                 changed++;
             }
-            memberships.delete(message.orgId(), listId, message.subscriberHash());
         }
+        memberships.forAddress(message.orgId(), hash).forEach(known -> memberships.delete(message.orgId(), known.listId(), hash));
         return changed;
     }
 
@@ -127,7 +129,4 @@ public class ConsentWorker {
         }
     }
 
-    private String now() {
-        return DateTimeFormatter.ISO_INSTANT.format(clock.instant());
-    }
 }

@@ -3,33 +3,28 @@ package com.hrplatform.mailchimp.preference;
 import com.hrplatform.mailchimp.api.Identity;
 import com.hrplatform.mailchimp.api.Page;
 import com.hrplatform.mailchimp.api.PageRequest;
-import com.hrplatform.mailchimp.contact.Contact;
 import com.hrplatform.mailchimp.contact.ContactRepository;
 
-import java.time.Clock;
-import java.time.format.DateTimeFormatter;
 import java.util.Optional;
 
 /**
  * {@code mailchimp.preferences.getForEntity / list / updateOptStatus}: every change goes through the
  * {@link ConsentRecorder} (history, current preference, the contact's consent, audit); an opt-out of a
- * person in the directory is also queued for Mailchimp, so it reaches every audience we know them in
+ * person in the directory is also queued for Mailchimp, so it reaches every audience of the account
  * without waiting for the daily sync.
  */
 public class PreferenceService {
     private final PreferenceRepository preferences;
     private final ConsentRecorder recorder;
     private final ContactRepository contacts;
-    private final ConsentQueue queue;
-    private final Clock clock;
+    private final ConsentRequests consent;
 
     public PreferenceService(PreferenceRepository preferences, ConsentRecorder recorder, ContactRepository contacts,
-                             ConsentQueue queue, Clock clock) {
+                             ConsentRequests consent) {
         this.preferences = preferences;
         this.recorder = recorder;
         this.contacts = contacts;
-        this.queue = queue;
-        this.clock = clock;
+        this.consent = consent;
     }
 
     /** The preference with its whole history, oldest first; empty when the person never stated one. */
@@ -46,9 +41,8 @@ public class PreferenceService {
                                       String source) {
         Preference preference = recorder.record(identity.orgId(), entityType, entityId, optedIn, source, identity.actor());
         if (!optedIn) {
-            contacts.find(identity.orgId(), entityType, entityId).ifPresent(contact -> queue.send(
-                    ConsentMessage.unsubscribe(identity.orgId(), Contact.subscriberHash(contact.email()),
-                            DateTimeFormatter.ISO_INSTANT.format(clock.instant()))));
+            contacts.find(identity.orgId(), entityType, entityId).ifPresent(contact ->
+                    consent.unsubscribeEverywhere(identity.orgId(), contact.subscriberHash()));
         }
         return preference;
     }

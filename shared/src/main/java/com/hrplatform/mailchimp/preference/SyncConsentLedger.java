@@ -4,19 +4,15 @@ import com.hrplatform.mailchimp.contact.Contact;
 import com.hrplatform.mailchimp.segment.SegmentSyncService;
 import com.hrplatform.mailchimp.sync.SyncStores;
 
-import java.time.Clock;
-import java.time.format.DateTimeFormatter;
 
 /** The sync's way into people's consent: opt-outs Mailchimp reported, and unsubscribes to take everywhere. */
 public final class SyncConsentLedger implements SyncStores.ConsentLedger {
     private final ConsentRecorder recorder;
-    private final ConsentQueue queue;
-    private final Clock clock;
+    private final ConsentRequests consent;
 
-    public SyncConsentLedger(ConsentRecorder recorder, ConsentQueue queue, Clock clock) {
+    public SyncConsentLedger(ConsentRecorder recorder, ConsentRequests consent) {
         this.recorder = recorder;
-        this.queue = queue;
-        this.clock = clock;
+        this.consent = consent;
     }
 
     @Override
@@ -31,6 +27,6 @@ public final class SyncConsentLedger implements SyncStores.ConsentLedger {
 
     @Override
     public void unsubscribeEverywhere(String orgId, String subscriberHash) {
-        queue.send(ConsentMessage.unsubscribe(orgId, subscriberHash, DateTimeFormatter.ISO_INSTANT.format(clock.instant())));
+        consent.unsubscribeEverywhere(orgId, subscriberHash);
     }
 }

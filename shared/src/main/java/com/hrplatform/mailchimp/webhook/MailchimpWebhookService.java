@@ -5,8 +5,7 @@ import com.hrplatform.mailchimp.contact.Contact;
 import com.hrplatform.mailchimp.contact.ContactRepository;
 import com.hrplatform.mailchimp.membership.Membership;
 import com.hrplatform.mailchimp.membership.MembershipRepository;
-import com.hrplatform.mailchimp.preference.ConsentMessage;
-import com.hrplatform.mailchimp.preference.ConsentQueue;
+import com.hrplatform.mailchimp.preference.ConsentRequests;
 import com.hrplatform.mailchimp.preference.ConsentRecorder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +39,7 @@ public class MailchimpWebhookService {
     private final MembershipRepository memberships;
     private final ContactRepository contacts;
     private final ConsentRecorder recorder;
-    private final ConsentQueue queue;
+    private final ConsentRequests consent;
     private final AuditLog audit;
     private final Clock clock;
 
@@ -49,12 +48,12 @@ public class MailchimpWebhookService {
     }
 
     public MailchimpWebhookService(WebhookTokens tokens, MembershipRepository memberships, ContactRepository contacts,
-                                   ConsentRecorder recorder, ConsentQueue queue, AuditLog audit, Clock clock) {
+                                   ConsentRecorder recorder, ConsentRequests consent, AuditLog audit, Clock clock) {
         this.tokens = tokens;
         this.memberships = memberships;
         this.contacts = contacts;
         this.recorder = recorder;
-        this.queue = queue;
+        this.consent = consent;
         this.audit = audit;
         this.clock = clock;
     }
@@ -128,7 +127,7 @@ public class MailchimpWebhookService {
                 recorder.record(orgId, record.entityType(), record.entityId(), false, "mailchimp:" + type, ACTOR);
             }
         }
-        queue.send(ConsentMessage.unsubscribe(orgId, hash, now()));
+        consent.unsubscribeEverywhere(orgId, hash);
         LOG.info("Webhook opt-out applied", entry("orgId", orgId), entry("type", type), entry("listId", listId));
     }
 
