@@ -117,18 +117,20 @@ class ErasureEndToEndTest {
     void erasureDuringARunningSyncWins() {
         Org org = connectedOrg("erase-race");
         String gil = unique("gil") + "@example.com";
-        importContacts(org, List.of(employee("emp-gil", gil)));
         String seg = segment(org, "Engineering", org.employeesList());
-        // Hold the run's member batch (the 2nd POST under the audience; the 1st creates the tag) for 4 s.
+        sync(org, seg); // nobody yet: the segment's tag and our webhook now exist
+        importContacts(org, List.of(employee("emp-gil", gil)));
+        // Hold the run's member batch (now the first POST under the audience) for 4 s.
         faults = true;
         control("POST", "/_sandbox/faults", Map.of("apiKey", org.apiKey(), "method", "POST",
                 "pathPrefix", "/3.0/lists/" + org.employeesList(), "kind", "latency", "latencyMs", 4000,
-                "count", 1, "after", 1));
+                "count", 1));
         int mark = requestMark();
         mutation(org.member(), "mailchimp.segments.sync", Map.of("id", seg)).data();
-        // The run has read the directory once both reconcile reads are done; erase while its batch is held.
+        // The run reads the audience (five status lists), then the directory, then sends its batch, which is held
+        // 4 s: erase half a second after the reads, while the batch is held.
         await(Duration.ofSeconds(20), () -> requests(org, mark).stream()
-                .filter(r -> r.path("path").asText().equals("/3.0/lists/" + org.employeesList() + "/members")).count() >= 2,
+                .filter(r -> r.path("path").asText().equals("/3.0/lists/" + org.employeesList() + "/members")).count() >= 5,
                 () -> "the run did not reach its member batch: " + requests(org, mark));
         sleepQuietly(500);
         JsonNode erased = mutation(org.admin(), "mailchimp.preferences.gdprDelete",
@@ -150,6 +152,60 @@ class ErasureEndToEndTest {
                 () -> "the run's end erased her again: " + log);
         assertEquals(404, member(org, org.employeesList(), gil).status());
         assertAddressStoredNowhere(gil, hash);
+    }
+
+    @Test
+    @DisplayName("issue 11, point 2: a person who left is erased under every address we held, from every audience; by email too")
+    void erasureOfSomeoneWhoLeftReachesEveryAddressAndAudience() {
+        Org org = connectedOrg("erase-left");
+        String nedOld = unique("ned-old") + "@example.com";
+        String nedNew = unique("ned-new") + "@example.com";
+        String oz = unique("oz") + "@example.com";
+        String never = unique("never-held") + "@example.com";
+        importContacts(org, List.of(employee("emp-ned", nedOld), employee("emp-oz", oz)));
+        String inEmployees = segment(org, "Engineering L", org.employeesList());
+        sync(org, inEmployees);
+        importContacts(org, List.of(employee("emp-ned", nedNew))); // Ned changed address
+        sync(org, inEmployees);
+        // Someone else has Ned's new address in the other audience, where we never placed it.
+        control("POST", "/_sandbox/members", Map.of("apiKey", org.apiKey(), "listId", org.vendorsList(),
+                "email", nedNew, "status", "subscribed"));
+        // Ned leaves the directory.
+        Map<String, Object> deleted = Map.of("orgId", org.orgId(), "entityId", "emp-ned", "entityType", "employee");
+        var answer = webhookJson(cloud().apiUrl() + "/_local/events", PreferencesTestSupport.JSON.valueToTree(Map.of("Entries",
+                List.of(Map.of("Source", "platform.directory", "DetailType", "Contact Deleted", "Detail", write(deleted))))));
+        assertEquals(200, answer.statusCode(), answer::body);
+
+        JsonNode erased = mutation(org.admin(), "mailchimp.preferences.gdprDelete",
+                Map.of("entityId", "emp-ned", "entityType", "employee")).data();
+        assertTrue(erased.path("erased").asBoolean(), () -> "a person who left can be erased: " + erased);
+        await(Duration.ofSeconds(30), () -> List.of(org.employeesList(), org.vendorsList()).stream().allMatch(list ->
+                member(org, list, nedOld).status() == 404 && member(org, list, nedNew).status() == 404),
+                () -> "both of Ned's addresses gone from both audiences");
+        JsonNode reimport = importContacts(org, List.of(employee("emp-ned-2", nedOld), employee("emp-ned-3", nedNew)));
+        assertEquals(2, reimport.path("rejected").size(), () -> "both addresses tombstoned: " + reimport);
+
+        // By email: Oz (in the directory) and an address we never held.
+        assertTrue(mutation(org.admin(), "mailchimp.preferences.gdprDelete", Map.of("email", oz.toUpperCase())).data()
+                .path("erased").asBoolean());
+        assertTrue(mutation(org.admin(), "mailchimp.preferences.gdprDelete", Map.of("email", never)).data()
+                .path("erased").asBoolean(), "the tombstone is left even for an address we never held");
+        await(Duration.ofSeconds(30), () -> member(org, org.employeesList(), oz).status() == 404, () -> "oz gone");
+        assertEquals(0, query(org.member(), "mailchimp.contacts.list", Map.of("limit", 100)).data().path("items").size(),
+                "Oz's directory entry is gone");
+        assertEquals(2, importContacts(org, List.of(employee("emp-oz-2", oz), employee("emp-never", never)))
+                .path("rejected").size(), "neither comes back");
+        assertEquals("BAD_REQUEST", mutation(org.admin(), "mailchimp.preferences.gdprDelete",
+                Map.of("email", oz, "entityId", "emp-oz", "entityType", "employee")).errorCode(), "one way or the other");
+
+        assertTrue(cloud().awaitQueuesIdle(Duration.ofSeconds(20)));
+        for (String address : List.of(nedOld, nedNew, oz, never)) {
+            assertAddressStoredNowhere(address, subscriberHash(address));
+        }
+        List<JsonNode> audit = PreferencesEndToEndTest.auditEntries(org);
+        assertEquals(3, audit.stream().filter(e -> "preference.erased".equals(e.path("action").asText())).count(),
+                () -> "one entry per erasure: " + audit);
+        PreferencesEndToEndTest.assertNoAddress(audit, nedOld, nedNew, oz, never);
     }
 
     private static void assertAddressStoredNowhere(String email, String hash) {
