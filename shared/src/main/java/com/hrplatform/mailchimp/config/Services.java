@@ -21,6 +21,7 @@ import com.hrplatform.mailchimp.erasure.TombstoneKey;
 import com.hrplatform.mailchimp.erasure.Tombstones;
 import com.hrplatform.mailchimp.mailchimp.MailchimpClient;
 import com.hrplatform.mailchimp.mailchimp.RetryPolicy;
+import com.hrplatform.mailchimp.membership.AddressMoves;
 import com.hrplatform.mailchimp.membership.MembershipRepository;
 import com.hrplatform.mailchimp.membership.PlacementIntents;
 import com.hrplatform.mailchimp.preference.ConsentJobs;
@@ -182,6 +183,10 @@ public final class Services {
         return new ConsentRequests(consentJobs(), consentQueue(), CLOCK);
     }
 
+    private static AddressMoves addressMoves() {
+        return new AddressMoves(AwsClients.dynamoDb(), locksTable(), sealer(), CLOCK);
+    }
+
     private static AddressLedger addressLedger() {
         return new AddressLedger(AwsClients.dynamoDb(), locksTable(), sealer());
     }
@@ -200,7 +205,7 @@ public final class Services {
         return new ContactService(contactRepository(), new Tombstones(AwsClients.dynamoDb(), locksTable(), Services::tombstoneSecret),
                 addressLedger(), auditLog(), ioPool(), CLOCK, (orgId, entityType, entityId) -> preferences.find(orgId, entityType, entityId)
                 .map(preference -> new ContactService.Stated(preference.status(), preference.updatedAt())),
-                consent::unsubscribeEverywhere);
+                consent::unsubscribeEverywhere, addressMoves()::record);
     }
 
     public static SegmentService segmentService() {
@@ -212,7 +217,7 @@ public final class Services {
         SyncSettings settings = SyncSettings.fromEnv();
         SyncEngine engine = new SyncEngine(mailchimpAudiences(), contactRepository(), membershipRepository(),
                 new PlacementIntents(AwsClients.dynamoDb(), locksTable(), CLOCK), consentJournal(),
-                new SyncConsentLedger(consentRecorder(), consentRequests()), ioPool(),
+                new SyncConsentLedger(consentRecorder(), consentRequests()), addressMoves(), ioPool(),
                 new SyncEngine.Settings(settings.concurrency(), settings.batchSize(), settings.windowSize()), CLOCK);
         return new SegmentSyncService(segmentRepository(), engine, connectionService(), connectionRepository(), syncQueue(),
                 new SyncRunReport(auditLog(), MetricsFactory.getMetricsInstance()), syncRunHooks(), ioPool(), settings, CLOCK);
@@ -246,7 +251,7 @@ public final class Services {
 
     public static MailchimpWebhookService mailchimpWebhookService() {
         return new MailchimpWebhookService(webhookTokens(), membershipRepository(), contactRepository(), consentRecorder(),
-                consentRequests(), auditLog(), CLOCK);
+                consentRequests(), addressMoves(), auditLog(), CLOCK);
     }
 
     /**

@@ -68,11 +68,13 @@ public final class ContactService {
 
     private final StatedConsent statedConsent;
     private final SaidNo saidNo;
+    private final Moves moves;
     /** Every address we ever held for a person, so an erasure reaches them all. */
     private final AddressHistory ledger;
 
     public ContactService(ContactRepository contacts, ErasureRegistry erasures, AddressHistory ledger, AuditLog audit,
-                          ExecutorService writers, Clock clock, StatedConsent statedConsent, SaidNo saidNo) {
+                          ExecutorService writers, Clock clock, StatedConsent statedConsent, SaidNo saidNo, Moves moves) {
+        this.moves = moves;
         this.ledger = ledger;
         this.statedConsent = statedConsent;
         this.saidNo = saidNo;
@@ -141,6 +143,9 @@ public final class ContactService {
         if (before.isEmpty() || !before.get().email().equals(contact.email())) {
             ledger.record(orgId, contact.entityType(), contact.entityId(), contact.email());
         }
+        if (before.isPresent() && !before.get().email().equals(contact.email())) {
+            moves.moved(orgId, contact.entityKey(), before.get().email(), contact.email());
+        }
         if (before.isPresent()) {
             boolean moved = !before.get().email().equals(contact.email());
             if (moved && before.get().erased()) {
@@ -165,6 +170,12 @@ public final class ContactService {
             }
         });
         return Outcome.CREATED;
+    }
+
+    /** Notes an address change, so that syncs move the person's members rather than add and archive. */
+    @FunctionalInterface
+    public interface Moves {
+        void moved(String orgId, String entityKey, String fromEmail, String toEmail);
     }
 
     /** Takes a person's no to every audience of the account (the consent queue). */

@@ -101,6 +101,14 @@ public final class MembershipRepository implements SyncStores.Memberships {
         return memberships;
     }
 
+    @Override
+    public Membership find(String orgId, String listId, String subscriberHash) {
+        Map<String, AttributeValue> item = dynamoDb.getItem(request -> request.tableName(tableName).consistentRead(true)
+                .key(key(audienceKey(orgId, listId), bucketOf(subscriberHash)))).item();
+        return item == null || item.isEmpty() ? null : decode(orgId, listId, item).stream()
+                .filter(membership -> membership.subscriberHash().equals(subscriberHash)).findFirst().orElse(null);
+    }
+
     /** Every audience of the org that holds this address. */
     public List<Membership> forAddress(String orgId, String subscriberHash) {
         Map<String, AttributeValue> directory = dynamoDb.getItem(request -> request.tableName(tableName).consistentRead(true)

@@ -89,6 +89,12 @@ public interface AudiencePort {
     /** Sets an existing member's status to unsubscribed. */
     void unsubscribe(String listId, String subscriberHash);
 
+    /**
+     * Moves a member to another address ({@code PATCH email_address}), keeping its history; false when it is not
+     * there, or the new address is in the audience already.
+     */
+    boolean changeAddress(String listId, String fromHash, String toEmail);
+
     /** Erases the member for good ({@code actions/delete-permanent}): the address can never be added again. */
     void deletePermanently(String listId, String subscriberHash);
 }

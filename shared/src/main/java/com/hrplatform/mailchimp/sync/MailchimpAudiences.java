@@ -188,6 +188,19 @@ public final class MailchimpAudiences {
         }
 
         @Override
+        public boolean changeAddress(String listId, String fromHash, String toEmail) {
+            try {
+                call("PATCH", "/lists/" + listId + "/members/" + fromHash, Map.of("email_address", toEmail));
+                return true;
+            } catch (MailchimpException e) {
+                if (e.kind() == MailchimpException.Kind.NOT_FOUND || e.kind() == MailchimpException.Kind.REJECTED) {
+                    return false; // gone, or the new address is taken: the sync adds and releases as usual
+                }
+                throw e;
+            }
+        }
+
+        @Override
         public void deletePermanently(String listId, String subscriberHash) {
             call("POST", "/lists/" + listId + "/members/" + subscriberHash + "/actions/delete-permanent", null);
         }

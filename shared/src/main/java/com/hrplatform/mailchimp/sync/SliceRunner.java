@@ -40,6 +40,7 @@ public final class SliceRunner {
 
     public Result run(SyncPass pass, String startAfterHash, Instant deadline) {
         RunCounts counts = new RunCounts();
+        applyMoves(pass, counts);
         AudienceSnapshot snapshot = context.audience().snapshot(pass.listId());
         counts.mailchimpRequests.addAndGet(snapshot.requests());
         StaleIntents stale = new StaleIntents(context.placements(), pass, context.placements().openIntents(pass.orgId(), pass.listId()));
@@ -69,6 +70,29 @@ public final class SliceRunner {
         }
         pipeline.rethrow();
         return new Result(counts, finished ? null : after, finished);
+    }
+
+    /**
+     * People whose address changed: their member in this audience moves to the new address (keeping its history)
+     * instead of the new one being added and the old one archived. Oldest change first; done ones find nothing.
+     */
+    private void applyMoves(SyncPass pass, RunCounts counts) {
+        for (SyncStores.Moves.Move move : context.moves().recent(pass.orgId())) {
+            String from = Contact.subscriberHash(move.fromEmail());
+            String to = Contact.subscriberHash(move.toEmail());
+            Membership old = context.memberships().find(pass.orgId(), pass.listId(), from);
+            if (from.equals(to) || old == null || old.isArchivedByUs()
+                    || context.memberships().find(pass.orgId(), pass.listId(), to) != null) {
+                continue;
+            }
+            counts.mailchimpRequests.incrementAndGet();
+            if (context.audience().changeAddress(pass.listId(), from, Contact.normaliseEmail(move.toEmail()))) {
+                Membership moved = new Membership(pass.orgId(), pass.listId(), to, Contact.normaliseEmail(move.toEmail()),
+                        move.entityKey(), old.status(), null, old.segments(), old.placedByUs(), context.now());
+                context.memberships().apply(pass.orgId(), pass.listId(), List.of(new MembershipChange(from, old, null),
+                        new MembershipChange(to, null, moved)));
+            }
+        }
     }
 
     /** Joins one window of people, our records and Mailchimp's listing into the facts of each address, in hash order. */

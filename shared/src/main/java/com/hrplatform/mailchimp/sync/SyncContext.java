@@ -15,7 +15,7 @@ import java.util.concurrent.Executor;
  */
 public record SyncContext(AudiencePort audience, SyncStores.Directory directory, SyncStores.Memberships memberships,
                           SyncStores.Placements placements, SyncStores.ConsentJournal journal,
-                          SyncStores.ConsentLedger ledger, Executor batches, int batchSize, int windowSize,
+                          SyncStores.ConsentLedger ledger, SyncStores.Moves moves, Executor batches, int batchSize, int windowSize,
                           int batchesInFlight, java.util.function.IntToLongFunction backoff, Clock clock) {
 
     String now() {

@@ -18,6 +18,7 @@ public final class SyncEngine {
     private final SyncStores.Placements placements;
     private final SyncStores.ConsentJournal journal;
     private final SyncStores.ConsentLedger ledger;
+    private final SyncStores.Moves moves;
     private final ExecutorService pool;
     private final Settings settings;
     private final Clock clock;
@@ -32,7 +33,8 @@ public final class SyncEngine {
 
     public SyncEngine(MailchimpAudiences audiences, SyncStores.Directory directory, SyncStores.Memberships memberships,
                       SyncStores.Placements placements, SyncStores.ConsentJournal journal, SyncStores.ConsentLedger ledger,
-                      ExecutorService pool, Settings settings, Clock clock) {
+                      SyncStores.Moves moves, ExecutorService pool, Settings settings, Clock clock) {
+        this.moves = moves;
         this.audiences = audiences;
         this.directory = directory;
         this.memberships = memberships;
@@ -51,7 +53,7 @@ public final class SyncEngine {
 
     public SliceRunner.Result run(AudiencePort audience, SyncPass pass, String afterHash, Instant deadline) {
         // A few batches more than request slots: the next batch is ready when a slot frees up.
-        SyncContext context = new SyncContext(audience, directory, memberships, placements, journal, ledger, pool,
+        SyncContext context = new SyncContext(audience, directory, memberships, placements, journal, ledger, moves, pool,
                 settings.batchSize(), settings.windowSize(), settings.concurrency() * 2, attempt -> 250L << attempt, clock);
         return new SliceRunner(context).run(pass, afterHash, deadline);
     }

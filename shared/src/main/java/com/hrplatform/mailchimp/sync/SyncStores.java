@@ -36,6 +36,9 @@ public final class SyncStores {
         /** The audience's records after {@code afterHash} (null: from the start) up to {@code toHash} (null: the end). */
         List<Membership> range(String orgId, String listId, String afterHash, String toHash);
 
+        /** Our record of one address in the audience, or null. */
+        Membership find(String orgId, String listId, String subscriberHash);
+
         /**
          * Applies the changes. Each is conditional on the record still being what the run read: a change made
          * meanwhile (a webhook's unsubscribe, an erasure) is not overwritten.
@@ -72,6 +75,14 @@ public final class SyncStores {
 
         /** The org's changes recorded at or after {@code from}, oldest first. */
         List<Change> changesSince(String orgId, Instant from);
+    }
+
+    /** Recent address changes of the org's people, oldest first (see {@code membership.AddressMoves}). */
+    public interface Moves {
+        record Move(String entityKey, String fromEmail, String toEmail) {
+        }
+
+        List<Move> recent(String orgId);
     }
 
     /** Writes what Mailchimp says back into the people's consent. */

@@ -3,6 +3,7 @@ package com.hrplatform.mailchimp.webhook;
 import com.hrplatform.mailchimp.audit.AuditLog;
 import com.hrplatform.mailchimp.contact.Contact;
 import com.hrplatform.mailchimp.contact.ContactRepository;
+import com.hrplatform.mailchimp.membership.AddressMoves;
 import com.hrplatform.mailchimp.membership.Membership;
 import com.hrplatform.mailchimp.membership.MembershipRepository;
 import com.hrplatform.mailchimp.preference.ConsentRequests;
@@ -40,6 +41,7 @@ public class MailchimpWebhookService {
     private final ContactRepository contacts;
     private final ConsentRecorder recorder;
     private final ConsentRequests consent;
+    private final AddressMoves moves;
     private final AuditLog audit;
     private final Clock clock;
 
@@ -48,7 +50,9 @@ public class MailchimpWebhookService {
     }
 
     public MailchimpWebhookService(WebhookTokens tokens, MembershipRepository memberships, ContactRepository contacts,
-                                   ConsentRecorder recorder, ConsentRequests consent, AuditLog audit, Clock clock) {
+                                   ConsentRecorder recorder, ConsentRequests consent, AddressMoves moves, AuditLog audit,
+                                   Clock clock) {
+        this.moves = moves;
         this.tokens = tokens;
         this.memberships = memberships;
         this.contacts = contacts;
@@ -161,6 +165,11 @@ public class MailchimpWebhookService {
         memberships.delete(orgId, listId, oldHash);
         String entityKey = old.entityKey();
         boolean person = entityKey != null && entityKey.contains("#");
+        if (person && contacts.find(orgId, entityKey.substring(0, entityKey.indexOf('#')), entityKey.substring(entityKey.indexOf('#') + 1))
+                .filter(contact -> contact.subscriberHash().equals(oldHash)).isPresent()) {
+            // The directory holds the person's address: the next sync moves the member back to it (once, not twice).
+            moves.record(orgId, entityKey, Contact.normaliseEmail(newEmail), Contact.normaliseEmail(oldEmail));
+        }
         audit.record(orgId, ACTOR, "membership.email_changed",
                 person ? entityKey.substring(0, entityKey.indexOf('#')) : "membership",
                 person ? entityKey.substring(entityKey.indexOf('#') + 1) : listId, Map.of("listId", listId));

@@ -280,6 +280,11 @@ final class MailchimpModel implements AudiencePort {
     }
 
     @Override
+    public boolean changeAddress(String listId, String fromHash, String toEmail) {
+        throw new UnsupportedOperationException("address changes are not part of the histories here");
+    }
+
+    @Override
     public List<String> audienceIds() {
         return List.copyOf(audiences.keySet());
     }

@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  * (its messages are taken to the {@link MailchimpModel} as the consent worker does).
  */
 final class OrgModel implements SyncStores.Directory, SyncStores.Memberships, SyncStores.Placements,
-        SyncStores.ConsentJournal, SyncStores.ConsentLedger {
+        SyncStores.ConsentJournal, SyncStores.ConsentLedger, SyncStores.Moves {
     static final String ORG = "org-1";
 
     /** The directory: subscriber hash + entity key to record. */
@@ -113,6 +113,17 @@ final class OrgModel implements SyncStores.Directory, SyncStores.Memberships, Sy
                 .filter(m -> afterHash == null || m.subscriberHash().compareTo(afterHash) > 0)
                 .filter(m -> toHash == null || m.subscriberHash().compareTo(toHash) <= 0)
                 .toList());
+    }
+
+    @Override
+    public Membership find(String orgId, String listId, String subscriberHash) {
+        return faults.call(false, () -> memberships.get(memberKey(listId, subscriberHash)));
+    }
+
+    /** Address changes are not part of the histories here (the end-to-end tests cover them). */
+    @Override
+    public List<Move> recent(String orgId) {
+        return List.of();
     }
 
     @Override

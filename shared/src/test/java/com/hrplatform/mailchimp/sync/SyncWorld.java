@@ -106,7 +106,7 @@ final class SyncWorld {
     }
 
     private void pass(String listId, Seg runSegment, boolean sliced) {
-        SyncContext context = new SyncContext(mailchimp, org, org, org, org, org, Runnable::run, 3, 2, 2,
+        SyncContext context = new SyncContext(mailchimp, org, org, org, org, org, org, Runnable::run, 3, 2, 2,
                 attempt -> 0, clock);
         String after = null;
         int failures = 0;

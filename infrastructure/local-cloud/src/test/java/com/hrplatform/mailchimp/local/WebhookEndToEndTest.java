@@ -176,6 +176,56 @@ class WebhookEndToEndTest {
     }
 
     @Test
+    @DisplayName("issue 11, point 3: an address change moves the member, from the directory or from Mailchimp; once in the audience")
+    void addressChangesMoveTheMember() {
+        Org org = connectedOrg("hook-move");
+        String patOld = unique("pat-old") + "@example.com";
+        String patNew = unique("pat-new") + "@example.com";
+        String patMailchimp = unique("pat-mc") + "@example.com";
+        importContacts(org, List.of(employee("emp-pat", patOld)));
+        String inEmployees = segment(org, "Engineering M", org.employeesList());
+        sync(org, inEmployees);
+        String url = registeredUrl(org, org.employeesList());
+        long webId = member(org, org.employeesList(), patOld).body().path("web_id").asLong();
+
+        // The directory changes Pat's address: the member moves, it is not added anew and the old one archived.
+        importContacts(org, List.of(employee("emp-pat", patNew)));
+        int mark = requestMark();
+        JsonNode run = sync(org, inEmployees).path("lastRun");
+        assertEquals(404, member(org, org.employeesList(), patOld).status(), "no second member under the old address");
+        JsonNode moved = member(org, org.employeesList(), patNew).body();
+        assertEquals("subscribed", moved.path("status").asText());
+        assertEquals(webId, moved.path("web_id").asLong(), "the same member, with its history");
+        assertEquals(0, run.path("archived").asInt(), () -> "nobody archived: " + run);
+        List<JsonNode> log = requests(org, mark);
+        assertTrue(log.stream().anyMatch(r -> r.path("method").asText().equals("PATCH")
+                && r.path("path").asText().endsWith("/members/" + subscriberHash(patOld))), () -> "moved by PATCH: " + log);
+        assertFalse(log.stream().anyMatch(r -> r.path("method").asText().equals("DELETE")), () -> "no archive: " + log);
+
+        // Pat changes the address in Mailchimp (upemail): the directory holds the address, so the member moves back.
+        marketing(org, "PATCH", "/lists/" + org.employeesList() + "/members/" + subscriberHash(patNew),
+                Map.of("email_address", patMailchimp));
+        assertEquals(200, webhook(url, form("type", "upemail", "fired_at", "2026-01-03 10:00:00",
+                "data[list_id]", org.employeesList(), "data[new_email]", patMailchimp, "data[old_email]", patNew))
+                .statusCode());
+        JsonNode again = sync(org, inEmployees).path("lastRun");
+        assertEquals(404, member(org, org.employeesList(), patMailchimp).status(), "moved back, not kept twice");
+        JsonNode back = member(org, org.employeesList(), patNew).body();
+        assertEquals("subscribed", back.path("status").asText());
+        assertEquals(webId, back.path("web_id").asLong(), "still the same member");
+        assertEquals(0, again.path("archived").asInt(), () -> "nobody archived: " + again);
+        List<String> pats = new java.util.ArrayList<>();
+        marketing(org, "GET", "/lists/" + org.employeesList() + "/members?count=1000", null).path("members")
+                .forEach(member -> {
+                    String address = member.path("email_address").asText();
+                    if (List.of(patOld, patNew, patMailchimp).contains(address) && !"archived".equals(member.path("status").asText())) {
+                        pats.add(address);
+                    }
+                });
+        assertEquals(List.of(patNew), pats, "Pat is in the audience once");
+    }
+
+    @Test
     @DisplayName("5. unknown tokens get 404; another connection's token cannot touch this org")
     void tokensAreScopedToTheirOrg() {
         Org mine = connectedOrg("hook-mine");
