@@ -360,6 +360,44 @@ class SegmentSyncEndToEndTest {
         assertEquals(expected.size() - finance.size(), narrowed.path("lastRun").path("archived").asInt());
     }
 
+    @Test
+    void aDailyRunWhoseFirstAttemptFailsIsResumedByItsRedeliveryAndShowsItsOutcome() {
+        // Issue 11, acceptance 3: the redelivered daily message resumes its own run; it is not "already running".
+        Org org = newOrg();
+        String tag = "g" + Long.toHexString(System.nanoTime());
+        List<Person> people = people(tag, 60, 0);
+        importAll(org, people);
+        String segmentId = createSegment(org, "Daily " + tag, "employee", Map.of());
+        String batchPath = "/3.0/lists/" + org.listId();
+        faultKeys.add(org.apiKey());
+        fault(Map.of("apiKey", org.apiKey(), "method", "POST", "pathPrefix", batchPath, "kind", "status", "status", 500));
+        String day = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+        String runId = "daily-" + day + "-" + segmentId;
+        LocalCloud cloud = LocalCloudFixture.get();
+        try (var sqs = software.amazon.awssdk.services.sqs.SqsClient.builder()
+                .endpointOverride(java.net.URI.create(cloud.sqsEndpoint()))
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("local", "local")))
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
+                .build()) {
+            // What the 05:00 fan-out sends for this segment.
+            sqs.sendMessage(request -> request.queueUrl(cloud.queueUrl("SegmentSyncQueue"))
+                    .messageGroupId(org.orgId()).messageDeduplicationId(runId + "-0")
+                    .messageBody(TrpcHttp.write(Map.of("orgId", org.orgId(), "segmentId", segmentId, "runId", runId,
+                            "slice", 0, "progress", Map.of("startedAt", java.time.Instant.now().toString()), "start", true))));
+        }
+        awaitOutput("\"message\":\"Sync slice failed\"", runId, Duration.ofSeconds(60));
+        assertEquals("syncing", TrpcHttp.query(org.admin(), "mailchimp.segments.get", Map.of("id", segmentId)).data()
+                .path("status").asText(), "the failed attempt leaves its run going");
+        SandboxControl.control("DELETE", "/_sandbox/faults", null);
+        JsonNode segment = awaitRun(org, segmentId, runId, Duration.ofSeconds(120));
+        assertEquals("synced", segment.path("status").asText(), () -> segment.toString());
+        assertEquals(runId, segment.path("lastRun").path("runId").asText(), "the day's run, resumed");
+        assertEquals(60, segment.path("lastRun").path("added").asInt());
+        assertEquals(emails(people, p -> true), withStatus(statusByEmail(org, tag), "subscribed"));
+    }
+
     /** Waits until the functions logged a line holding both texts. */
     private static void awaitOutput(String text, String alsoContaining, Duration timeout) {
         Instant deadline = Instant.now().plus(timeout);
