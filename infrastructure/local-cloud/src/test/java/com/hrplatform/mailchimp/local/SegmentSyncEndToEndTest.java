@@ -343,7 +343,8 @@ class SegmentSyncEndToEndTest {
                 .collect(Collectors.toSet());
         // Which batch meets which fault depends on the order the three batches go out in; what must have happened is a
         // 429 retried by the client and a failure that outlasted the retries (503s, a timeout or the 500s).
-        assertTrue(statuses.contains("429") && statuses.contains("500"), () -> "the faults happened: " + statuses);
+        assertTrue(statuses.contains("429") && (statuses.contains("500") || statuses.contains("503") || statuses.contains("0")),
+                () -> "the faults happened: " + statuses);
         Set<String> expected = emails(people, p -> !p.email().equals(UNSUBSCRIBED_IN_MAILCHIMP));
         Map<String, String> audience = statusByEmail(org, tag);
         assertEquals(expected, withStatus(audience, "subscribed"), "nobody lost");
