@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * applies to; -1 means until cleared.
  */
 final class FaultRule {
-  static final Set<String> KINDS = Set.of("latency", "status", "html503", "timeout");
+  static final Set<String> KINDS = Set.of("latency", "status", "html503", "timeout", "lostAnswer");
   static final long DEFAULT_TIMEOUT_HOLD_MS = 30_000;
 
   final long id;
@@ -41,10 +41,11 @@ final class FaultRule {
   static FaultRule parse(long id, JsonNode body) {
     String kind = Json.text(body, "kind");
     if (kind == null || !KINDS.contains(kind)) {
-      throw ApiError.badRequest("kind must be one of latency, status, html503, timeout.");
+      throw ApiError.badRequest("kind must be one of latency, status, html503, timeout, lostAnswer.");
     }
     String method = Json.text(body, "method");
     String pathPrefix = Json.text(body, "pathPrefix");
+    String exactPath = Json.text(body, "path");
     int status = body.path("status").asInt(0);
     if ("status".equals(kind) && (status < 400 || status > 599)) {
       throw ApiError.badRequest("a status fault needs a status between 400 and 599.");
@@ -67,14 +68,20 @@ final class FaultRule {
     if (after < 0) {
       throw ApiError.badRequest("after must be zero or a positive integer.");
     }
-    return new FaultRule(id, Json.text(body, "apiKey"), method == null ? null : method.toUpperCase(Locale.ROOT),
+    FaultRule rule = new FaultRule(id, Json.text(body, "apiKey"), method == null ? null : method.toUpperCase(Locale.ROOT),
         pathPrefix, kind, status, latency, count, after);
+    rule.exactPath = exactPath;
+    return rule;
   }
+
+  /** Matches only this exact path (e.g. the batch endpoint {@code /3.0/lists/{id}} and not its sub-paths). */
+  String exactPath;
 
   boolean matches(String key, String reqMethod, String path) {
     return (apiKey == null || apiKey.equals(key))
         && (method == null || method.equals(reqMethod))
-        && (pathPrefix == null || path.startsWith(pathPrefix));
+        && (pathPrefix == null || path.startsWith(pathPrefix))
+        && (exactPath == null || path.equals(exactPath));
   }
 
   /** Takes one use of the rule; false once it is used up. */

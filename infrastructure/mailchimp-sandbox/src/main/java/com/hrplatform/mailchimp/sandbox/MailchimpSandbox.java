@@ -187,9 +187,12 @@ public final class MailchimpSandbox implements AutoCloseable {
       // The configured latency is how long a request takes: its own work (and waiting for the account)
       // happens inside it, as it would at Mailchimp, rather than on top of it.
       long answerAt = receivedAt + state.globalLatencyMs;
+      boolean loseAnswer = false;
       for (FaultRule f : state.takeFaults(key, method, rawPath)) {
         switch (f.kind) {
           case "latency" -> answerAt += f.latencyMs;
+          // Mailchimp does the work, then the answer is lost (a dropped connection, status 0 in the log).
+          case "lostAnswer" -> loseAnswer = true;
           case "status" -> {
             pauseUntil(answerAt);
             status = sendError(ex, new ApiError(f.status, reason(f.status), "Injected by the sandbox fault rule " + f.id + "."));
@@ -234,6 +237,10 @@ public final class MailchimpSandbox implements AutoCloseable {
         }
       } catch (ApiError e) {
         r = new Resp(e.status, e.body());
+      }
+      if (loseAnswer) {
+        pauseUntil(answerAt);
+        return;
       }
       status = send(ex, r, r.status() >= 400, answerAt);
     } finally {

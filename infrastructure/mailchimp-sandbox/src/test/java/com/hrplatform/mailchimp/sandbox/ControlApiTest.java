@@ -195,6 +195,25 @@ class ControlApiTest {
   }
 
   @Test
+  void lostAnswerFaultDoesTheWorkThenDropsTheAnswer() {
+    String listId = c.api("GET", "/3.0/lists", null).json().path("lists").get(0).path("id").asText();
+    String batch = "/3.0/lists/" + listId;
+    // Only the batch endpoint itself, not its sub-paths; once.
+    c.control("POST", "/_sandbox/faults", Map.of("kind", "lostAnswer", "method", "POST", "path", batch, "count", 1));
+    assertEquals(200, c.api("GET", batch + "/members?count=1", null).status(), "a sub-path is not matched");
+    Map<String, Object> body = Map.of("members", java.util.List.of(Map.of("email_address", "lost.answer@example.com",
+        "status", "subscribed")), "update_existing", false);
+    assertThrows(UncheckedIOException.class, () -> c.send(c.request("POST", batch, MailchimpSandbox.DEFAULT_API_KEY,
+        body, Duration.ofSeconds(5))));
+    assertEquals("subscribed", c.api("GET", batch + "/members/lost.answer@example.com", null).json().path("status").asText(),
+        "the work was done although the answer was lost");
+    JsonNode log = c.control("GET", "/_sandbox/requests", null).json();
+    assertEquals(0, log.get(log.size() - 2).path("status").asInt(), "the lost answer is logged as status 0");
+    JsonNode again = c.api("POST", batch, body).json();
+    assertEquals("ERROR_CONTACT_EXISTS", again.path("errors").get(0).path("error_code").asText(), "the rule was used up");
+  }
+
+  @Test
   void badFaultRulesAreRejected() {
     assertEquals(400, c.control("POST", "/_sandbox/faults", Map.of("kind", "explode")).status());
     assertEquals(400, c.control("POST", "/_sandbox/faults", Map.of("kind", "status")).status());
