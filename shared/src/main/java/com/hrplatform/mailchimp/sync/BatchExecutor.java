@@ -1,5 +1,6 @@
 package com.hrplatform.mailchimp.sync;
 
+import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.contact.Contact;
 import com.hrplatform.mailchimp.mailchimp.MailchimpException;
 import com.hrplatform.mailchimp.membership.Membership;
@@ -252,9 +253,13 @@ final class BatchExecutor {
         }
     }
 
-    /** Mailchimp keeps signup times to the second. */
+    /**
+     * The signup time our adds carry: two seconds ahead of now (Mailchimp keeps seconds), so no member that
+     * existed before our request can carry it, even one that signed up in this very second; a clock up to a
+     * second off Mailchimp's does not change that.
+     */
     static String signupStamp(Instant at) {
-        return at.truncatedTo(ChronoUnit.SECONDS).toString();
+        return Timestamps.format(at.truncatedTo(ChronoUnit.SECONDS).plusSeconds(2));
     }
 
     /** Our record of an address as the batch goes: what it read, and what it makes of Mailchimp's answers. */
