@@ -1,5 +1,6 @@
 package com.hrplatform.mailchimp.audit;
 
+import com.hrplatform.mailchimp.domain.Timestamps;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.hrplatform.mailchimp.api.Page;
@@ -15,7 +16,6 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -64,7 +64,7 @@ public final class AuditLog {
                 throw new IllegalArgumentException("Audit details must not hold " + key);
             }
         }
-        String at = DateTimeFormatter.ISO_INSTANT.format(when);
+        String at = Timestamps.format(when);
         try {
             dynamoDb.putItem(request -> {
                 request.tableName(tableName).item(Map.of(

@@ -1,5 +1,6 @@
 package com.hrplatform.mailchimp.campaign;
 
+import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.api.Identity;
 import com.hrplatform.mailchimp.api.Page;
 import com.hrplatform.mailchimp.api.PageRequest;
@@ -12,7 +13,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -129,6 +129,6 @@ public final class CampaignService {
     }
 
     private String now() {
-        return DateTimeFormatter.ISO_INSTANT.format(clock.instant());
+        return Timestamps.format(clock.instant());
     }
 }

@@ -1,5 +1,6 @@
 package com.hrplatform.mailchimp.campaign;
 
+import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.audit.AuditLog;
 import com.hrplatform.mailchimp.connection.ConnectionRepository;
 import com.hrplatform.mailchimp.connection.ConnectionService;
@@ -10,7 +11,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -223,7 +223,7 @@ public final class CampaignStatsRefreshJob {
     }
 
     private static String iso(Instant instant) {
-        return DateTimeFormatter.ISO_INSTANT.format(instant);
+        return Timestamps.format(instant);
     }
 
     private static ThreadFactory daemon(String name) {

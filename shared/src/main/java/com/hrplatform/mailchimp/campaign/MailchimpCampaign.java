@@ -1,10 +1,10 @@
 package com.hrplatform.mailchimp.campaign;
 
+import com.hrplatform.mailchimp.domain.Timestamps;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 
 /**
@@ -57,10 +57,10 @@ public record MailchimpCampaign(String id, String title, String subjectLine, Str
             return null;
         }
         try {
-            return DateTimeFormatter.ISO_INSTANT.format(OffsetDateTime.parse(mailchimpTime).toInstant());
+            return Timestamps.format(OffsetDateTime.parse(mailchimpTime).toInstant());
         } catch (DateTimeParseException e) {
             try {
-                return DateTimeFormatter.ISO_INSTANT.format(Instant.parse(mailchimpTime));
+                return Timestamps.format(Instant.parse(mailchimpTime));
             } catch (DateTimeParseException again) {
                 return null;
             }

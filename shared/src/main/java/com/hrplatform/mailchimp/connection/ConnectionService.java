@@ -1,5 +1,6 @@
 package com.hrplatform.mailchimp.connection;
 
+import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.api.Identity;
 import com.hrplatform.mailchimp.domain.DomainException;
 import com.hrplatform.mailchimp.audit.AuditLog;
@@ -9,7 +10,6 @@ import com.hrplatform.mailchimp.mailchimp.MailchimpClient;
 import com.hrplatform.mailchimp.mailchimp.MailchimpException;
 
 import java.time.Clock;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -103,6 +103,6 @@ public final class ConnectionService {
     }
 
     private String now() {
-        return DateTimeFormatter.ISO_INSTANT.format(clock.instant());
+        return Timestamps.format(clock.instant());
     }
 }

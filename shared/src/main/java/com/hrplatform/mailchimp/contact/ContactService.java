@@ -1,5 +1,6 @@
 package com.hrplatform.mailchimp.contact;
 
+import com.hrplatform.mailchimp.domain.Timestamps;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hrplatform.mailchimp.api.Identity;
 import com.hrplatform.mailchimp.api.Page;
@@ -8,7 +9,6 @@ import com.hrplatform.mailchimp.audit.AuditLog;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -47,11 +47,9 @@ public final class ContactService {
      * sequence within that time (0 when it sends none). A change applies only over an older version.
      */
     public static String version(Instant at, long sequence) {
-        return VERSION_TIME.format(at) + "#" + String.format("%020d", sequence);
+        return Timestamps.format(at) + "#" + String.format("%020d", sequence);
     }
 
-    private static final DateTimeFormatter VERSION_TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
-            .withZone(java.time.ZoneOffset.UTC);
 
     /**
      * A person's email preference stated before they were in the directory (e.g. an opt-out recorded for
@@ -194,7 +192,7 @@ public final class ContactService {
     }
 
     public String now() {
-        return DateTimeFormatter.ISO_INSTANT.format(clock.instant());
+        return Timestamps.format(clock.instant());
     }
 
     private static <T> T await(Future<T> future) {

@@ -1,5 +1,6 @@
 package com.hrplatform.mailchimp.erasure;
 
+import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.aws.Items;
 import com.hrplatform.mailchimp.sync.SyncStores;
 import software.amazon.awssdk.core.SdkBytes;
@@ -11,8 +12,6 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,9 +29,6 @@ public class ConsentJournalTable implements SyncStores.ConsentJournal {
     /** An erasure's entry is kept only for the syncs running when it happened, then nothing names the address. */
     public static final Duration ERASURE_RETENTION = Duration.ofHours(1);
     private static final String PREFIX = "consent#";
-    /** Fixed width, so sort keys order by time (ISO_INSTANT drops zero fractions and would not). */
-    private static final DateTimeFormatter SORTABLE = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
 
     private final DynamoDbClient dynamoDb;
     private final String locksTable;
@@ -56,7 +52,7 @@ public class ConsentJournalTable implements SyncStores.ConsentJournal {
         Instant at = clock.instant();
         Map<String, AttributeValue> item = new HashMap<>();
         item.put("orgId", Items.s(orgId));
-        item.put("sk", Items.s(PREFIX + SORTABLE.format(at) + "#" + UUID.randomUUID()));
+        item.put("sk", Items.s(PREFIX + Timestamps.format(at) + "#" + UUID.randomUUID()));
         item.put("kind", Items.s(kind.name()));
         item.put("sealedHash", AttributeValue.fromB(SdkBytes.fromByteArray(sealer.seal(orgId, subscriberHash))));
         item.put("entityType", Items.s(entityType));
@@ -103,7 +99,7 @@ public class ConsentJournalTable implements SyncStores.ConsentJournal {
         do {
             QueryResponse response = dynamoDb.query(QueryRequest.builder().tableName(locksTable).consistentRead(true)
                     .keyConditionExpression("orgId = :org AND sk BETWEEN :from AND :to")
-                    .expressionAttributeValues(Map.of(":org", Items.s(orgId), ":from", Items.s(PREFIX + SORTABLE.format(from)),
+                    .expressionAttributeValues(Map.of(":org", Items.s(orgId), ":from", Items.s(PREFIX + Timestamps.format(from)),
                             ":to", Items.s(PREFIX + "~")))
                     .exclusiveStartKey(start).build());
             for (Map<String, AttributeValue> item : response.items()) {
@@ -112,7 +108,7 @@ public class ConsentJournalTable implements SyncStores.ConsentJournal {
                     continue; // DynamoDB's TTL deletes lazily (dynalite never): expired counts as gone
                 }
                 String sk = Items.string(item, "sk");
-                Instant at = Instant.from(SORTABLE.parse(sk.substring(PREFIX.length(), PREFIX.length() + 24)));
+                Instant at = Timestamps.parse(sk.substring(PREFIX.length(), PREFIX.length() + 24));
                 entries.add(new Entry(Kind.valueOf(Items.string(item, "kind")),
                         sealer.open(orgId, item.get("sealedHash").b().asByteArray()), Items.string(item, "entityType"),
                         Items.string(item, "entityId"), Items.string(item, "consentAt"), at));

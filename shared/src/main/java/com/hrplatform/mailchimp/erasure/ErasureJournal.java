@@ -1,10 +1,10 @@
 package com.hrplatform.mailchimp.erasure;
 
+import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.aws.Items;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.util.Map;
 
 /**
@@ -23,7 +23,7 @@ public class ErasureJournal {
     public void markErased(String orgId, String entityType, String entityId, Instant at) {
         dynamoDb.putItem(request -> request.tableName(locksTable).item(Map.of(
                 "orgId", Items.s(orgId), "sk", Items.s(marker(entityType, entityId)),
-                "erasedAt", Items.s(DateTimeFormatter.ISO_INSTANT.format(at)))));
+                "erasedAt", Items.s(Timestamps.format(at)))));
     }
 
     public boolean wasErased(String orgId, String entityType, String entityId) {

@@ -1,5 +1,6 @@
 package com.hrplatform.mailchimp.erasure;
 
+import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.api.Identity;
 import com.hrplatform.mailchimp.audit.AuditLog;
 import com.hrplatform.mailchimp.aws.Items;
@@ -17,7 +18,6 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 
 import java.time.Clock;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -178,6 +178,6 @@ public class ErasureService {
     }
 
     private static String iso(Instant instant) {
-        return DateTimeFormatter.ISO_INSTANT.format(instant);
+        return Timestamps.format(instant);
     }
 }

@@ -1,5 +1,6 @@
 package com.hrplatform.mailchimp.membership;
 
+import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.aws.Items;
 import com.hrplatform.mailchimp.sync.SyncStores;
 import software.amazon.awssdk.core.SdkBytes;
@@ -12,7 +13,6 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 import java.time.Clock;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -148,7 +148,7 @@ public final class MembershipRepository implements SyncStores.Memberships {
                 return false;
             }
             members.put(subscriberHash, known.with(status, known.digest(), known.segments(), known.placedByUs(),
-                    known.email(), known.entityKey(), DateTimeFormatter.ISO_INSTANT.format(clock.instant())));
+                    known.email(), known.entityKey(), Timestamps.format(clock.instant())));
             return true;
         });
     }
@@ -246,7 +246,7 @@ public final class MembershipRepository implements SyncStores.Memberships {
         item.put("members", AttributeValue.fromB(SdkBytes.fromByteArray(encoded)));
         item.put("memberCount", Items.n(members.size()));
         item.put("version", Items.n(version + 1));
-        item.put("updatedAt", Items.s(DateTimeFormatter.ISO_INSTANT.format(clock.instant())));
+        item.put("updatedAt", Items.s(Timestamps.format(clock.instant())));
         if (exists) {
             dynamoDb.putItem(request -> request.tableName(tableName).item(item)
                     .conditionExpression("#version = :version").expressionAttributeNames(VERSION_NAME)

@@ -1,5 +1,6 @@
 package com.hrplatform.mailchimp.preference;
 
+import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.audit.AuditLog;
 import com.hrplatform.mailchimp.contact.Contact;
 import com.hrplatform.mailchimp.contact.ContactRepository;
@@ -7,7 +8,6 @@ import com.hrplatform.mailchimp.erasure.ConsentJournalTable;
 import com.hrplatform.mailchimp.sync.SyncStores.ConsentJournal.Kind;
 
 import java.time.Clock;
-import java.time.format.DateTimeFormatter;
 import java.util.Map;
 
 /**
@@ -32,7 +32,7 @@ public final class ConsentRecorder {
     }
 
     public Preference record(String orgId, String entityType, String entityId, boolean optedIn, String source, String actor) {
-        String at = DateTimeFormatter.ISO_INSTANT.format(clock.instant());
+        String at = Timestamps.format(clock.instant());
         Preference preference = preferences.record(orgId, entityType, entityId, optedIn, source, at);
         contacts.setConsent(orgId, entityType, entityId, preference.status(), at);
         contacts.find(orgId, entityType, entityId).ifPresent(contact ->

@@ -1,7 +1,7 @@
 package com.hrplatform.mailchimp.preference;
 
+import com.hrplatform.mailchimp.domain.Timestamps;
 import java.time.Clock;
-import java.time.format.DateTimeFormatter;
 import java.util.Collection;
 import java.util.List;
 
@@ -30,6 +30,6 @@ public class ConsentRequests {
 
     private void send(String orgId, String action, Collection<String> subscriberHashes) {
         String job = jobs.create(orgId, action, subscriberHashes);
-        queue.send(new ConsentMessage(orgId, action, job, DateTimeFormatter.ISO_INSTANT.format(clock.instant()), 0));
+        queue.send(new ConsentMessage(orgId, action, job, Timestamps.format(clock.instant()), 0));
     }
 }

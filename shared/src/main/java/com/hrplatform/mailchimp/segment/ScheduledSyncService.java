@@ -1,5 +1,6 @@
 package com.hrplatform.mailchimp.segment;
 
+import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.connection.ConnectionRepository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +48,7 @@ public final class ScheduledSyncService {
         long now = clock.instant().getEpochSecond();
         // One run per segment and day: a retried fan-out or a redelivered message names the same run.
         String day = java.time.LocalDate.now(clock.withZone(java.time.ZoneOffset.UTC)).toString();
-        String startedAt = java.time.format.DateTimeFormatter.ISO_INSTANT.format(clock.instant());
+        String startedAt = Timestamps.format(clock.instant());
         List<String> orgIds = connections.connectedOrgIds();
         List<Future<List<Segment>>> reads = new ArrayList<>();
         for (String orgId : orgIds) {

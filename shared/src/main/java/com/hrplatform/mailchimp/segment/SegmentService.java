@@ -1,5 +1,6 @@
 package com.hrplatform.mailchimp.segment;
 
+import com.hrplatform.mailchimp.domain.Timestamps;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hrplatform.mailchimp.api.Identity;
 import com.hrplatform.mailchimp.api.Page;
@@ -19,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -145,7 +145,7 @@ public final class SegmentService {
         connections.activeKey(identity.orgId());
         String runId = UUID.randomUUID().toString();
         Instant now = clock.instant();
-        String startedAt = DateTimeFormatter.ISO_INSTANT.format(now);
+        String startedAt = Timestamps.format(now);
         if (!segments.startRun(identity.orgId(), segmentId, runId, startedAt, now.getEpochSecond(),
                 now.plus(lease).getEpochSecond())) {
             live(identity.orgId(), segmentId);
@@ -192,6 +192,6 @@ public final class SegmentService {
     }
 
     private String now() {
-        return DateTimeFormatter.ISO_INSTANT.format(clock.instant());
+        return Timestamps.format(clock.instant());
     }
 }

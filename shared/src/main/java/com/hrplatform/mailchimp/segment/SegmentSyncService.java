@@ -1,5 +1,6 @@
 package com.hrplatform.mailchimp.segment;
 
+import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.domain.DomainException;
 import com.hrplatform.mailchimp.connection.ConnectionRepository;
 import com.hrplatform.mailchimp.connection.ConnectionService;
@@ -15,7 +16,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -262,6 +262,6 @@ public final class SegmentSyncService {
     }
 
     private static String iso(Instant instant) {
-        return DateTimeFormatter.ISO_INSTANT.format(instant);
+        return Timestamps.format(instant);
     }
 }

@@ -1,5 +1,6 @@
 package com.hrplatform.mailchimp.sync;
 
+import com.hrplatform.mailchimp.domain.Timestamps;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hrplatform.mailchimp.contact.Contact;
 import com.hrplatform.mailchimp.mailchimp.MailchimpApiKey;
@@ -222,7 +223,7 @@ public final class MailchimpAudiences {
         if (mailchimpTime == null || mailchimpTime.isBlank()) {
             return "";
         }
-        return OffsetDateTime.parse(mailchimpTime).toInstant().toString();
+        return Timestamps.format(OffsetDateTime.parse(mailchimpTime).toInstant());
     }
 
     private static void ignoringNotFound(Runnable call) {

@@ -1,7 +1,7 @@
 package com.hrplatform.mailchimp.sync;
 
+import com.hrplatform.mailchimp.domain.Timestamps;
 import java.time.Clock;
-import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Executor;
 
 /**
@@ -19,7 +19,7 @@ public record SyncContext(AudiencePort audience, SyncStores.Directory directory,
                           int batchesInFlight, java.util.function.IntToLongFunction backoff, Clock clock) {
 
     String now() {
-        return DateTimeFormatter.ISO_INSTANT.format(clock.instant());
+        return Timestamps.format(clock.instant());
     }
 
     void pause(int attempt) {

@@ -1,5 +1,6 @@
 package com.hrplatform.mailchimp.webhook;
 
+import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.audit.AuditLog;
 import com.hrplatform.mailchimp.contact.Contact;
 import com.hrplatform.mailchimp.contact.ContactRepository;
@@ -12,7 +13,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -207,6 +207,6 @@ public class MailchimpWebhookService {
     }
 
     private String now() {
-        return DateTimeFormatter.ISO_INSTANT.format(clock.instant());
+        return Timestamps.format(clock.instant());
     }
 }

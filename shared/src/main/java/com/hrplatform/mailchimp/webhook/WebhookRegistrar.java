@@ -1,5 +1,6 @@
 package com.hrplatform.mailchimp.webhook;
 
+import com.hrplatform.mailchimp.domain.Timestamps;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hrplatform.mailchimp.aws.Items;
 import com.hrplatform.mailchimp.connection.ConnectionService;
@@ -8,7 +9,6 @@ import com.hrplatform.mailchimp.mailchimp.MailchimpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.time.Clock;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -74,7 +74,7 @@ public class WebhookRegistrar {
         String id = webhookId;
         dynamoDb.putItem(request -> request.tableName(locksTable).item(Map.of(
                 "orgId", Items.s(orgId), "sk", Items.s(recordKey(listId)), "webhookId", Items.s(id),
-                "tokenId", Items.s(tokenId), "registeredAt", Items.s(DateTimeFormatter.ISO_INSTANT.format(clock.instant())))));
+                "tokenId", Items.s(tokenId), "registeredAt", Items.s(Timestamps.format(clock.instant())))));
         return true;
     }
 

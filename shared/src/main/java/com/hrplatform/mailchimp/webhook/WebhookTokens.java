@@ -1,5 +1,6 @@
 package com.hrplatform.mailchimp.webhook;
 
+import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.aws.Items;
 import com.hrplatform.mailchimp.crypto.ApiKeyCipher;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -10,7 +11,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
@@ -54,7 +54,7 @@ public class WebhookTokens {
         String tokenId = randomText(16);
         String secret = randomText(32);
         String token = tokenId + "." + secret;
-        String at = DateTimeFormatter.ISO_INSTANT.format(clock.instant());
+        String at = Timestamps.format(clock.instant());
         dynamoDb.putItem(request -> request.tableName(locksTable).item(Map.of(
                 "orgId", Items.s(lookupPartition(tokenId)), "sk", Items.s("token"),
                 "ownerOrgId", Items.s(orgId), "secretHash", Items.s(sha256(secret)), "createdAt", Items.s(at))));

@@ -1,0 +1,31 @@
+package com.hrplatform.mailchimp.domain;
+
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.LongRange;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Stored times compare as text exactly as the instants do (DynamoDB conditions such as {@code consentAt <= :at}). */
+class TimestampsTest {
+
+    @Property
+    void textOrderIsTimeOrder(@ForAll @LongRange(min = 0, max = 4_102_444_800_000L) long aMillis,
+                              @ForAll @LongRange(min = 0, max = 2_000) long deltaMillis) {
+        // Half the cases land on a whole second, which ISO_INSTANT would print without a fraction.
+        Instant a = Instant.ofEpochMilli(aMillis % 2 == 0 ? aMillis - aMillis % 1000 : aMillis);
+        Instant b = a.plusMillis(deltaMillis);
+        assertEquals(Integer.signum(a.compareTo(b)), Integer.signum(Timestamps.format(a).compareTo(Timestamps.format(b))));
+        assertEquals(a, Timestamps.parse(Timestamps.format(a)));
+    }
+
+    @Property(tries = 200)
+    void aWholeSecondSortsBeforeALaterMomentInIt(@ForAll @LongRange(min = 0, max = 4_102_444_800L) long second,
+                                                 @ForAll @LongRange(min = 1, max = 999) long millis) {
+        Instant whole = Instant.ofEpochSecond(second);
+        assertEquals(-1, Integer.signum(Timestamps.format(whole).compareTo(Timestamps.format(whole.plus(millis, ChronoUnit.MILLIS)))));
+    }
+}
