@@ -1,13 +1,14 @@
 package com.hrplatform.mailchimp.audit;
 
-import com.hrplatform.mailchimp.domain.Timestamps;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.hrplatform.mailchimp.api.Page;
 import com.hrplatform.mailchimp.api.PageRequest;
 import com.hrplatform.mailchimp.aws.DynamoCursor;
 import com.hrplatform.mailchimp.aws.Items;
+import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.json.Json;
+
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
@@ -50,7 +51,8 @@ public final class AuditLog {
 
     /**
      * Records the entry of one operation once, however often the operation is retried: {@code at} and {@code id}
-     * come from the operation (kept where its retries find them), and a second write of the same entry is a no-op.
+     * come from the operation (kept where its retries find them, or the time of the change itself), and a second
+     * write of the same entry is a no-op.
      */
     public AuditEntry recordOnce(String orgId, Instant at, String id, String actor, String action, String targetType,
                                  String targetId, Map<String, Object> details) {
@@ -65,6 +67,9 @@ public final class AuditLog {
             }
         }
         String at = Timestamps.format(when);
+        // Kept for the retention from now, also when the entry is dated earlier (a change Mailchimp made before).
+        Instant now = clock.instant();
+        long expiresAt = (when.isAfter(now) ? when : now).plus(retention).getEpochSecond();
         try {
             dynamoDb.putItem(request -> {
                 request.tableName(tableName).item(Map.of(
@@ -76,7 +81,7 @@ public final class AuditLog {
                         "targetType", Items.s(targetType),
                         "targetId", Items.s(targetId),
                         "details", Items.s(Json.write(details)),
-                        "expiresAt", Items.n(when.plus(retention).getEpochSecond())));
+                        "expiresAt", Items.n(expiresAt)));
                 if (once) {
                     request.conditionExpression("attribute_not_exists(sk)");
                 }

@@ -1,6 +1,7 @@
 package com.hrplatform.mailchimp.preference;
 
 import com.hrplatform.mailchimp.domain.Timestamps;
+
 import java.time.Clock;
 import java.util.Collection;
 import java.util.List;

@@ -82,14 +82,17 @@ public class ConsentWorker {
         for (String listId : audienceIds) {
             AudienceStatus status = account.member(listId, hash).map(AudiencePort.MemberView::status)
                     .orElse(AudienceStatus.UNKNOWN);
-            if (status != AudienceStatus.SUBSCRIBED && status != AudienceStatus.PENDING) {
+            if (status == AudienceStatus.SUBSCRIBED || status == AudienceStatus.PENDING) {
+                if (!call(() -> account.unsubscribe(listId, hash), message, listId)) {
+                    continue;
+                }
+                changed++;
+            } else if (status != AudienceStatus.UNSUBSCRIBED) {
                 continue;
             }
-            if (!call(() -> account.unsubscribe(listId, hash), message, listId)) {
-                continue;
-            }
-            changed++;
-            if (tracked.containsKey(listId)) {
+            // Also when an earlier attempt unsubscribed it and stopped before noting it.
+            Membership known = tracked.get(listId);
+            if (known != null && !Membership.UNSUBSCRIBED.equals(known.status())) {
                 memberships.markStatus(message.orgId(), listId, hash, Membership.UNSUBSCRIBED);
             }
         }

@@ -1,18 +1,23 @@
 package com.hrplatform.mailchimp.webhook;
 
-import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.audit.AuditLog;
 import com.hrplatform.mailchimp.contact.Contact;
 import com.hrplatform.mailchimp.contact.ContactRepository;
+import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.membership.AddressMoves;
 import com.hrplatform.mailchimp.membership.Membership;
 import com.hrplatform.mailchimp.membership.MembershipRepository;
-import com.hrplatform.mailchimp.preference.ConsentRequests;
 import com.hrplatform.mailchimp.preference.ConsentRecorder;
+import com.hrplatform.mailchimp.preference.ConsentRequests;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -102,7 +107,7 @@ public class MailchimpWebhookService {
                 if (!problems.isEmpty()) {
                     return invalid(problems);
                 }
-                moveAddress(orgId, listId, oldEmail, newEmail);
+                moveAddress(orgId, listId, oldEmail, newEmail, firedAt(form.get("fired_at")));
                 return new Answer(200, "ok");
             }
             default -> {
@@ -127,7 +132,8 @@ public class MailchimpWebhookService {
             memberships.markStatus(orgId, listId, hash, status);
         }
         for (Contact record : contacts.withAddress(orgId, hash)) {
-            if (!record.optedOut()) {
+            if (!record.erased()) {
+                // Also when the record already reads opted out: the recorder finishes a statement a crash left half-done.
                 recorder.record(orgId, record.entityType(), record.entityId(), false, "mailchimp:" + type, ACTOR);
             }
         }
@@ -145,24 +151,27 @@ public class MailchimpWebhookService {
             memberships.markStatus(orgId, listId, hash, Membership.SUBSCRIBED);
         }
         for (Contact record : contacts.withAddress(orgId, hash)) {
-            if (!record.optedIn() && !record.erased()) {
+            if (!record.erased()) {
                 recorder.record(orgId, record.entityType(), record.entityId(), true, "mailchimp:subscribe", ACTOR);
             }
         }
         LOG.info("Webhook opt-in applied", entry("orgId", orgId), entry("listId", listId));
     }
 
-    private void moveAddress(String orgId, String listId, String oldEmail, String newEmail) {
+    /**
+     * The member's address changed in Mailchimp: our record of it moves to the new address. The old record goes
+     * last, so a delivery that failed before it is done again in full by the next (the audit entry once).
+     */
+    private void moveAddress(String orgId, String listId, String oldEmail, String newEmail, Instant firedAt) {
         String oldHash = Contact.subscriberHash(oldEmail);
         String newHash = Contact.subscriberHash(newEmail);
         Optional<Membership> known = membership(orgId, listId, oldHash);
         if (known.isEmpty() || oldHash.equals(newHash)) {
-            return;
+            return; // not ours, or moved by an earlier delivery
         }
         Membership old = known.get();
         memberships.put(new Membership(orgId, listId, newHash, Contact.normaliseEmail(newEmail), old.entityKey(),
                 old.status(), old.digest(), old.segments(), old.placedByUs(), now()));
-        memberships.delete(orgId, listId, oldHash);
         String entityKey = old.entityKey();
         boolean person = entityKey != null && entityKey.contains("#");
         if (person && contacts.find(orgId, entityKey.substring(0, entityKey.indexOf('#')), entityKey.substring(entityKey.indexOf('#') + 1))
@@ -170,10 +179,23 @@ public class MailchimpWebhookService {
             // The directory holds the person's address: the next sync moves the member back to it (once, not twice).
             moves.record(orgId, entityKey, Contact.normaliseEmail(newEmail), Contact.normaliseEmail(oldEmail));
         }
-        audit.record(orgId, ACTOR, "membership.email_changed",
-                person ? entityKey.substring(0, entityKey.indexOf('#')) : "membership",
+        audit.recordOnce(orgId, firedAt, "upemail#" + listId + "#" + oldHash + "#" + newHash, ACTOR,
+                "membership.email_changed", person ? entityKey.substring(0, entityKey.indexOf('#')) : "membership",
                 person ? entityKey.substring(entityKey.indexOf('#') + 1) : listId, Map.of("listId", listId));
+        memberships.delete(orgId, listId, oldHash);
         LOG.info("Webhook address change applied", entry("orgId", orgId), entry("listId", listId));
+    }
+
+    /** Mailchimp's {@code fired_at} ("2026-12-02 19:02:29", UTC): the same for every delivery of one event. */
+    private Instant firedAt(String value) {
+        if (value != null) {
+            try {
+                return LocalDateTime.parse(value.trim().replace(' ', 'T')).toInstant(ZoneOffset.UTC);
+            } catch (DateTimeParseException notMailchimpsFormat) {
+                // fall through: the time it arrived
+            }
+        }
+        return clock.instant();
     }
 
     private Optional<Membership> membership(String orgId, String listId, String hash) {
