@@ -16,6 +16,7 @@ import com.hrplatform.mailchimp.erasure.ConsentJournalTable;
 import com.hrplatform.mailchimp.erasure.ErasureJournal;
 import com.hrplatform.mailchimp.erasure.ErasureReapplier;
 import com.hrplatform.mailchimp.erasure.ErasureService;
+import com.hrplatform.mailchimp.erasure.ErasureRequests;
 import com.hrplatform.mailchimp.erasure.HashSealer;
 import com.hrplatform.mailchimp.erasure.TombstoneKey;
 import com.hrplatform.mailchimp.erasure.Tombstones;
@@ -235,8 +236,8 @@ public final class Services {
     public static ErasureService erasureService() {
         return new ErasureService(new Tombstones(AwsClients.dynamoDb(), locksTable(), Services::tombstoneSecret),
                 new ErasureJournal(AwsClients.dynamoDb(), locksTable()), consentJournal(), addressLedger(), contactRepository(),
-                preferenceRepository(), membershipRepository(), consentRequests(), auditLog(), AwsClients.dynamoDb(),
-                locksTable(), CLOCK);
+                preferenceRepository(), membershipRepository(), consentRequests(), auditLog(),
+                new ErasureRequests(AwsClients.dynamoDb(), locksTable(), sealer(), CLOCK), CLOCK);
     }
 
     public static ConsentWorker consentWorker() {

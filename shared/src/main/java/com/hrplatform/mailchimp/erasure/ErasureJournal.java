@@ -1,7 +1,8 @@
 package com.hrplatform.mailchimp.erasure;
 
-import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.aws.Items;
+import com.hrplatform.mailchimp.domain.Timestamps;
+
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.time.Instant;

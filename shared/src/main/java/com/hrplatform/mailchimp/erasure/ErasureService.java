@@ -1,20 +1,16 @@
 package com.hrplatform.mailchimp.erasure;
 
-import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.api.Identity;
 import com.hrplatform.mailchimp.audit.AuditLog;
-import com.hrplatform.mailchimp.aws.Items;
 import com.hrplatform.mailchimp.contact.Contact;
 import com.hrplatform.mailchimp.contact.ContactRepository;
 import com.hrplatform.mailchimp.domain.DomainException;
+import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.membership.Membership;
 import com.hrplatform.mailchimp.membership.MembershipRepository;
 import com.hrplatform.mailchimp.preference.ConsentRequests;
 import com.hrplatform.mailchimp.preference.PreferenceRepository;
 import com.hrplatform.mailchimp.sync.SyncStores.ConsentJournal.Kind;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -23,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 
 /**
  * {@code mailchimp.preferences.gdprDelete} (design rule 3), by a person (also one who left the directory) or by an
@@ -32,9 +27,9 @@ import java.util.UUID;
  * every record of ours about them goes: memberships, preference and history, directory entries, pending consent
  * jobs, journal entries. Other records sharing an address (a shared mailbox) stay, marked erased: never sent again.
  * <p>
- * A request item ({@code erasurereq#<subject>}) is written first with the request's time and id; every step after it
- * is idempotent, so a retry after a crash at any step finishes the job, and the audit entry (ids only, never an
- * address) is written once under the request's time and id. The request item goes last.
+ * The request ({@link ErasureRequests}) is written first with its time, id and whom it erases; every step after it
+ * is idempotent, so a retry after a crash at any step finishes the job, for the same people and addresses, and the
+ * audit entry (ids only, never an address) is written once under the request's time and id. The request goes last.
  */
 public class ErasureService {
     public static final String ACTION = "preference.erased";
@@ -48,8 +43,7 @@ public class ErasureService {
     private final MembershipRepository memberships;
     private final ConsentRequests consent;
     private final AuditLog audit;
-    private final DynamoDbClient dynamoDb;
-    private final String locksTable;
+    private final ErasureRequests requests;
     private final Clock clock;
 
     public record Result(boolean erased, int audiencesErased) {
@@ -62,7 +56,7 @@ public class ErasureService {
     public ErasureService(Tombstones tombstones, ErasureJournal journal, ConsentJournalTable consentJournal,
                           AddressLedger ledger, ContactRepository contacts, PreferenceRepository preferences,
                           MembershipRepository memberships, ConsentRequests consent, AuditLog audit,
-                          DynamoDbClient dynamoDb, String locksTable, Clock clock) {
+                          ErasureRequests requests, Clock clock) {
         this.tombstones = tombstones;
         this.journal = journal;
         this.consentJournal = consentJournal;
@@ -72,8 +66,7 @@ public class ErasureService {
         this.memberships = memberships;
         this.consent = consent;
         this.audit = audit;
-        this.dynamoDb = dynamoDb;
-        this.locksTable = locksTable;
+        this.requests = requests;
         this.clock = clock;
     }
 
@@ -84,7 +77,7 @@ public class ErasureService {
         Subject subject = new Subject(Set.of(entityKey), new TreeSet<>(ledger.addresses(orgId, entityType, entityId)));
         contacts.find(orgId, entityType, entityId).ifPresent(contact -> subject.emails().add(contact.email()));
         boolean known = !subject.emails().isEmpty() || preferences.find(orgId, entityType, entityId).isPresent()
-                || journal.wasErased(orgId, entityType, entityId);
+                || journal.wasErased(orgId, entityType, entityId) || requests.inProgress(orgId, "entity#" + entityKey);
         if (!known) {
             throw new DomainException.NotFound("No contact or preference for this entityType and entityId");
         }
@@ -105,11 +98,16 @@ public class ErasureService {
                 "address", tombstones.tombstoneId(orgId, address).substring(0, 16));
     }
 
-    private Result run(Identity identity, String subjectKey, Subject subject, String targetType, String targetId) {
+    private Result run(Identity identity, String subjectKey, Subject found, String targetType, String targetId) {
         String orgId = identity.orgId();
-        Map<String, AttributeValue> request = requestItem(orgId, subjectKey, subject);
-        Instant requestedAt = Instant.parse(Items.string(request, "requestedAt"));
-        int audiences = Items.number(request, "audiences").intValue();
+        Set<String> listIds = new TreeSet<>();
+        for (String email : found.emails()) {
+            memberships.forAddress(orgId, Contact.subscriberHash(email)).stream().map(Membership::listId).forEach(listIds::add);
+        }
+        ErasureRequests.Request request = requests.open(orgId, subjectKey, found.entityKeys(), found.emails(), listIds.size());
+        Subject subject = new Subject(request.entityKeys(), request.emails());
+        Instant requestedAt = request.requestedAt();
+        int audiences = request.audiences();
         String at = iso(clock.instant());
         Set<String> hashes = new LinkedHashSet<>();
         for (String email : subject.emails()) {
@@ -140,33 +138,10 @@ public class ErasureService {
             ledger.deleteAll(orgId, type(entityKey), id(entityKey));
             journal.markErased(orgId, type(entityKey), id(entityKey), requestedAt);
         }
-        audit.recordOnce(orgId, requestedAt, Items.string(request, "requestId"), identity.actor(), ACTION, targetType,
+        audit.recordOnce(orgId, requestedAt, request.id(), identity.actor(), ACTION, targetType,
                 targetId, Map.of("audiencesErased", audiences, "addresses", hashes.size()));
-        dynamoDb.deleteItem(delete -> delete.tableName(locksTable).key(Map.of("orgId", Items.s(orgId),
-                "sk", Items.s("erasurereq#" + subjectKey))));
+        requests.close(orgId, subjectKey);
         return new Result(true, audiences);
-    }
-
-    /**
-     * The request's item: made by the first attempt (with its time, id and the audiences we knew the addresses in),
-     * found by every retry. Its key names ids or a keyed hash, never an address.
-     */
-    private Map<String, AttributeValue> requestItem(String orgId, String subjectKey, Subject subject) {
-        Map<String, AttributeValue> key = Map.of("orgId", Items.s(orgId), "sk", Items.s("erasurereq#" + subjectKey));
-        Set<String> listIds = new TreeSet<>();
-        for (String email : subject.emails()) {
-            memberships.forAddress(orgId, Contact.subscriberHash(email)).stream().map(Membership::listId).forEach(listIds::add);
-        }
-        Map<String, AttributeValue> item = new java.util.HashMap<>(key);
-        item.put("requestedAt", Items.s(iso(clock.instant())));
-        item.put("requestId", Items.s(UUID.randomUUID().toString()));
-        item.put("audiences", Items.n(listIds.size()));
-        try {
-            dynamoDb.putItem(put -> put.tableName(locksTable).item(item).conditionExpression("attribute_not_exists(sk)"));
-            return item;
-        } catch (ConditionalCheckFailedException retry) {
-            return dynamoDb.getItem(get -> get.tableName(locksTable).key(key).consistentRead(true)).item();
-        }
     }
 
     private static String type(String entityKey) {
