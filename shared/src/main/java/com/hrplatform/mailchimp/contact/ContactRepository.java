@@ -39,8 +39,14 @@ public final class ContactRepository implements SyncStores.Directory {
         this.tableName = tableName;
     }
 
-    /** What a versioned write found: the person as they were (empty: new, or deleted), and whether it applied. */
-    public record Written(Optional<Contact> before, boolean applied) {
+    /**
+     * What a versioned write found: the person as they were (empty: new, or deleted), whether it applied, and the
+     * address whose follow-up work was last finished ({@link #settle}; null: none yet).
+     */
+    public record Written(Optional<Contact> before, boolean applied, String settledEmail) {
+        Written(Optional<Contact> before, boolean applied) {
+            this(before, applied, null);
+        }
     }
 
     /**
@@ -79,9 +85,27 @@ public final class ContactRepository implements SyncStores.Directory {
                     .expressionAttributeNames(names)
                     .expressionAttributeValues(values)
                     .returnValues(ReturnValue.ALL_OLD));
-            return new Written(present(response.attributes()), true);
+            Map<String, AttributeValue> old = response.attributes();
+            Optional<Contact> before = present(old);
+            return new Written(before, true, before.isPresent() && old.containsKey("settledEmail")
+                    ? Items.string(old, "settledEmail") : null);
         } catch (ConditionalCheckFailedException newerStored) {
             return new Written(Optional.empty(), false);
+        }
+    }
+
+    /**
+     * Notes that everything that follows from the person holding {@code email} is done (the address ledger, a move,
+     * an opt-out taken to the new address), so a write that crashed before that is finished by the next one.
+     */
+    public void settle(String orgId, String entityKey, String email) {
+        try {
+            dynamoDb.updateItem(request -> request.tableName(tableName).key(key(orgId, entityKey))
+                    .conditionExpression("email = :email")
+                    .updateExpression("SET settledEmail = :email")
+                    .expressionAttributeValues(Map.of(":email", Items.s(email))));
+        } catch (ConditionalCheckFailedException changedMeanwhile) {
+            // a newer write holds another address: the write that made it settles it
         }
     }
 
@@ -94,7 +118,7 @@ public final class ContactRepository implements SyncStores.Directory {
             var response = dynamoDb.updateItem(request -> request.tableName(tableName)
                     .key(key(orgId, Contact.entityKey(entityType, entityId)))
                     .updateExpression("SET #version = :version, deletedAt = :at REMOVE email, subscriberHash, firstName, "
-                            + "lastName, department, #location, employmentType, employmentStatus, consent, consentAt")
+                            + "lastName, department, #location, employmentType, employmentStatus, consent, consentAt, settledEmail")
                     .conditionExpression("attribute_not_exists(#version) OR #version <= :version")
                     .expressionAttributeNames(Map.of("#version", "version", "#location", "location"))
                     .expressionAttributeValues(Map.of(":version", Items.s(version), ":at", Items.s(at)))

@@ -1,11 +1,11 @@
 package com.hrplatform.mailchimp.contact;
 
-import com.hrplatform.mailchimp.domain.Timestamps;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hrplatform.mailchimp.api.Identity;
 import com.hrplatform.mailchimp.api.Page;
 import com.hrplatform.mailchimp.api.PageRequest;
 import com.hrplatform.mailchimp.audit.AuditLog;
+import com.hrplatform.mailchimp.domain.Timestamps;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -128,7 +128,11 @@ public final class ContactService {
         return upsert(orgId, contact, version(clock.instant(), 0));
     }
 
-    /** {@link #upsert(String, Contact)} of a change made at {@code version}: older than what is stored, it is ignored. */
+    /**
+     * {@link #upsert(String, Contact)} of a change made at {@code version}: older than what is stored, it is ignored.
+     * What follows from a new address is done after the write and then noted ({@code settle}); a retry after a crash
+     * between the two finds the address unsettled and does it again (each step is idempotent).
+     */
     public Outcome upsert(String orgId, Contact contact, String version) {
         if (erasures.isErased(orgId, contact.email())) {
             return Outcome.ERASED;
@@ -138,15 +142,25 @@ public final class ContactService {
             return Outcome.STALE;
         }
         Optional<Contact> before = written.before();
-        if (before.isEmpty() || !before.get().email().equals(contact.email())) {
-            ledger.record(orgId, contact.entityType(), contact.entityId(), contact.email());
+        if (!contact.email().equals(written.settledEmail())) {
+            followNewAddress(orgId, contact, before, written.settledEmail());
+            contacts.settle(orgId, contact.entityKey(), contact.email());
         }
-        if (before.isPresent() && !before.get().email().equals(contact.email())) {
-            moves.moved(orgId, contact.entityKey(), before.get().email(), contact.email());
-        }
-        if (before.isPresent()) {
-            boolean moved = !before.get().email().equals(contact.email());
-            if (moved && before.get().erased()) {
+        return before.isPresent() ? Outcome.UPDATED : Outcome.CREATED;
+    }
+
+    /**
+     * The person holds an address whose consequences are not done yet: the ledger notes it (an erasure reaches it),
+     * a change from {@code settled} is noted as a move (syncs move the member) and takes the person's no along;
+     * someone new to the directory gets the preference they stated before.
+     */
+    private void followNewAddress(String orgId, Contact contact, Optional<Contact> before, String settled) {
+        ledger.record(orgId, contact.entityType(), contact.entityId(), contact.email());
+        before.map(Contact::email).filter(held -> !held.equals(contact.email()) && !held.equals(settled))
+                .ifPresent(held -> ledger.record(orgId, contact.entityType(), contact.entityId(), held));
+        if (settled != null && before.isPresent()) {
+            moves.moved(orgId, contact.entityKey(), settled, contact.email());
+            if (before.get().erased()) {
                 // The erasure was of the old address: with a new one, the person's own stated preference applies.
                 Optional<Stated> stated = statedConsent.statusOf(orgId, contact.entityType(), contact.entityId());
                 contacts.clearErased(orgId, contact.entityType(), contact.entityId(),
@@ -154,20 +168,18 @@ public final class ContactService {
                 if (stated.filter(s -> Contact.OPTED_OUT.equals(s.status())).isPresent()) {
                     saidNo.unsubscribeEverywhere(orgId, contact.subscriberHash());
                 }
-            } else if (moved && before.get().optedOut()) {
+            } else if (before.get().optedOut()) {
                 saidNo.unsubscribeEverywhere(orgId, contact.subscriberHash());
             }
-            return Outcome.UPDATED;
+            return;
         }
-        // New in the directory: a preference stated earlier becomes the consent the sync reads. Only for
-        // created people, so an import of known people costs no extra read.
+        // New in the directory (or never settled): a preference stated earlier becomes the consent the sync reads.
         statedConsent.statusOf(orgId, contact.entityType(), contact.entityId()).ifPresent(stated -> {
             contacts.setConsent(orgId, contact.entityType(), contact.entityId(), stated.status(), stated.at());
             if (Contact.OPTED_OUT.equals(stated.status())) {
                 saidNo.unsubscribeEverywhere(orgId, contact.subscriberHash());
             }
         });
-        return Outcome.CREATED;
     }
 
     /** Notes an address change, so that syncs move the person's members rather than add and archive. */
