@@ -1,11 +1,12 @@
 package com.hrplatform.mailchimp.campaign;
 
-import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.audit.AuditLog;
 import com.hrplatform.mailchimp.connection.ConnectionRepository;
 import com.hrplatform.mailchimp.connection.ConnectionService;
+import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.mailchimp.MailchimpApiKey;
 import com.hrplatform.mailchimp.mailchimp.MailchimpException;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

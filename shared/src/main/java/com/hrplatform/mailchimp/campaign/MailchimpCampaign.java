@@ -1,7 +1,7 @@
 package com.hrplatform.mailchimp.campaign;
 
-import com.hrplatform.mailchimp.domain.Timestamps;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.hrplatform.mailchimp.domain.Timestamps;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;

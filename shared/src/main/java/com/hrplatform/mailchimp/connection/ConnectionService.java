@@ -1,10 +1,10 @@
 package com.hrplatform.mailchimp.connection;
 
-import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.api.Identity;
-import com.hrplatform.mailchimp.domain.DomainException;
 import com.hrplatform.mailchimp.audit.AuditLog;
 import com.hrplatform.mailchimp.crypto.ApiKeyCipher;
+import com.hrplatform.mailchimp.domain.DomainException;
+import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.mailchimp.MailchimpApiKey;
 import com.hrplatform.mailchimp.mailchimp.MailchimpClient;
 import com.hrplatform.mailchimp.mailchimp.MailchimpException;

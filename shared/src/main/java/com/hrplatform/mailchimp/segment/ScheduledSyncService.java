@@ -1,7 +1,8 @@
 package com.hrplatform.mailchimp.segment;
 
-import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.connection.ConnectionRepository;
+import com.hrplatform.mailchimp.domain.Timestamps;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.lambda.powertools.metrics.Metrics;

@@ -1,18 +1,19 @@
 package com.hrplatform.mailchimp.segment;
 
-import com.hrplatform.mailchimp.domain.Timestamps;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hrplatform.mailchimp.api.Identity;
 import com.hrplatform.mailchimp.api.Page;
 import com.hrplatform.mailchimp.api.PageRequest;
-import com.hrplatform.mailchimp.domain.DomainException;
 import com.hrplatform.mailchimp.audit.AuditLog;
 import com.hrplatform.mailchimp.aws.Items;
 import com.hrplatform.mailchimp.connection.ConnectionService;
+import com.hrplatform.mailchimp.domain.DomainException;
+import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.json.Json;
 import com.hrplatform.mailchimp.mailchimp.MailchimpApiKey;
 import com.hrplatform.mailchimp.mailchimp.MailchimpClient;
 import com.hrplatform.mailchimp.mailchimp.MailchimpException;
+
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.net.URLEncoder;

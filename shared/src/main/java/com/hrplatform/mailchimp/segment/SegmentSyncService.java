@@ -1,9 +1,9 @@
 package com.hrplatform.mailchimp.segment;
 
-import com.hrplatform.mailchimp.domain.Timestamps;
-import com.hrplatform.mailchimp.domain.DomainException;
 import com.hrplatform.mailchimp.connection.ConnectionRepository;
 import com.hrplatform.mailchimp.connection.ConnectionService;
+import com.hrplatform.mailchimp.domain.DomainException;
+import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.mailchimp.MailchimpApiKey;
 import com.hrplatform.mailchimp.mailchimp.MailchimpException;
 import com.hrplatform.mailchimp.sync.AudiencePort;
@@ -11,6 +11,7 @@ import com.hrplatform.mailchimp.sync.SegmentRule;
 import com.hrplatform.mailchimp.sync.SliceRunner;
 import com.hrplatform.mailchimp.sync.SyncEngine;
 import com.hrplatform.mailchimp.sync.SyncPass;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

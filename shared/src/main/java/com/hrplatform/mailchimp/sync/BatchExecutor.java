@@ -1,7 +1,7 @@
 package com.hrplatform.mailchimp.sync;
 
-import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.contact.Contact;
+import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.mailchimp.MailchimpException;
 import com.hrplatform.mailchimp.membership.Membership;
 import com.hrplatform.mailchimp.sync.AddressPlan.Write;

@@ -1,8 +1,8 @@
 package com.hrplatform.mailchimp.sync;
 
-import com.hrplatform.mailchimp.domain.Timestamps;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hrplatform.mailchimp.contact.Contact;
+import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.mailchimp.MailchimpApiKey;
 import com.hrplatform.mailchimp.mailchimp.MailchimpClient;
 import com.hrplatform.mailchimp.mailchimp.MailchimpException;

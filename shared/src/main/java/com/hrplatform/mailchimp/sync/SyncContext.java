@@ -1,6 +1,7 @@
 package com.hrplatform.mailchimp.sync;
 
 import com.hrplatform.mailchimp.domain.Timestamps;
+
 import java.time.Clock;
 import java.util.concurrent.Executor;
 
