@@ -86,6 +86,11 @@ public final class SegmentSyncService {
             return Outcome.IGNORED;
         }
         Instant now = clock.instant();
+        if (endedEarlier(message, segment)) {
+            // A redelivery after the run ended (a crash came after its end was written): only its report may be missing.
+            report.endedEarlier(message, segment);
+            return Outcome.IGNORED;
+        }
         if (message.start()) {
             // The daily run: start it unless another run is live (design rule 7); a redelivery resumes this one.
             if (!segments.startRun(message.orgId(), message.segmentId(), message.runId(), message.progress().startedAt(),
@@ -214,6 +219,11 @@ public final class SegmentSyncService {
                 segments.removeRelease(orgId, segment.id(), release);
             }
         }
+    }
+
+    private static boolean endedEarlier(SyncMessage message, Segment segment) {
+        return !Segment.SYNCING.equals(segment.status()) && segment.lastRun() != null
+                && message.runId().equals(segment.lastRun().runId());
     }
 
     private Outcome continues(SyncMessage message, SyncProgress progress) {

@@ -1,6 +1,7 @@
 package com.hrplatform.mailchimp.segment;
 
 import com.hrplatform.mailchimp.audit.AuditLog;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.lambda.powertools.metrics.Metrics;
@@ -26,21 +27,9 @@ public final class SyncRunReport {
     }
 
     void ended(SyncMessage message, String status, SegmentRun run, SyncProgress progress) {
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("runId", message.runId());
-        details.put("status", status);
-        details.put("added", run.added());
-        details.put("updated", run.updated());
-        details.put("unchanged", run.unchanged());
-        details.put("archived", run.archived());
-        details.put("unsubscribed", run.unsubscribed());
-        details.put("pendingConfirmation", run.pendingConfirmation());
-        details.put("skipped", run.skipped());
-        details.put("failed", run.failed());
-        boolean synced = Segment.SYNCED.equals(status);
-        audit.record(message.orgId(), SegmentSyncService.ACTOR, synced ? "segment.synced" : "segment.sync_failed",
-                "segment", message.segmentId(), details);
+        audit(message, status, run);
         long durationMs = Duration.between(Instant.parse(progress.startedAt()), Instant.parse(run.finishedAt())).toMillis();
+        boolean synced = Segment.SYNCED.equals(status);
         metrics.addMetric("MembersAdded", run.added(), MetricUnit.COUNT);
         metrics.addMetric("MembersUpdated", run.updated(), MetricUnit.COUNT);
         metrics.addMetric("MembersArchived", run.archived(), MetricUnit.COUNT);
@@ -54,5 +43,27 @@ public final class SyncRunReport {
                 entry("updated", run.updated()), entry("archived", run.archived()),
                 entry("unsubscribed", run.unsubscribed()), entry("skipped", run.skipped()), entry("failed", run.failed()),
                 entry("mailchimpRequests", progress.mailchimpRequests()), entry("durationMs", durationMs));
+    }
+
+    /** A redelivered message of a run that already ended: its audit entry, should the crash have come before it. */
+    void endedEarlier(SyncMessage message, Segment segment) {
+        audit(message, segment.status(), segment.lastRun());
+    }
+
+    /** The run's entry, once: dated when the run ended and keyed by the run. */
+    private void audit(SyncMessage message, String status, SegmentRun run) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("runId", message.runId());
+        details.put("status", status);
+        details.put("added", run.added());
+        details.put("updated", run.updated());
+        details.put("unchanged", run.unchanged());
+        details.put("archived", run.archived());
+        details.put("unsubscribed", run.unsubscribed());
+        details.put("pendingConfirmation", run.pendingConfirmation());
+        details.put("skipped", run.skipped());
+        details.put("failed", run.failed());
+        audit.recordOnce(message.orgId(), Instant.parse(run.finishedAt()), "run#" + message.runId(), SegmentSyncService.ACTOR,
+                Segment.SYNCED.equals(status) ? "segment.synced" : "segment.sync_failed", "segment", message.segmentId(), details);
     }
 }
