@@ -209,7 +209,8 @@ public final class SliceRunner {
     private final class Pipeline {
         private final BatchExecutor executor;
         private final Semaphore inFlight;
-        private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        /** The first failure of a batch: an Error too, which must end the slice as it would a single thread. */
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
         private List<BatchExecutor.Item> batch = new ArrayList<>();
         private int writes;
         private int archives;
@@ -261,7 +262,7 @@ public final class SliceRunner {
                                 });
                             }
                         }
-                    } catch (RuntimeException e) {
+                    } catch (RuntimeException | Error e) {
                         failure.compareAndSet(null, e);
                     } finally {
                         inFlight.release();
@@ -283,9 +284,12 @@ public final class SliceRunner {
         }
 
         void rethrow() {
-            RuntimeException e = failure.get();
+            Throwable e = failure.get();
+            if (e instanceof Error error) {
+                throw error;
+            }
             if (e != null) {
-                throw e;
+                throw (RuntimeException) e;
             }
         }
     }

@@ -9,6 +9,7 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A slice against the in-memory org and Mailchimp: what happens around the requests (issue 10, points 5 and 6). */
@@ -72,5 +73,30 @@ class SliceRunnerTest {
         assertEquals(false, bob.placedByUs(), "it was there before: never ours to archive");
         assertEquals(Set.of("sales"), ann.segments());
         assertEquals(Set.of("sales"), bob.segments());
+    }
+
+    @Test
+    void aCrashOnABatchThreadEndsTheSliceAndItsRetryPlacesEveryone() {
+        world.segments.add(sales);
+        person("e1", "ann@example.com", null);
+        world.batches = command -> { // a pool's thread, as in a Lambda container
+            Thread thread = new Thread(command, "batch");
+            thread.setUncaughtExceptionHandler((t, e) -> { });
+            thread.start();
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        // The batch's add (call 7) dies with an Error, which no catch of RuntimeException sees.
+        world.faults.onCall(7, () -> {
+            throw new StackOverflowError("the batch's thread died");
+        });
+        assertThrows(StackOverflowError.class, () -> world.sync(sales, false), "the slice ends with it, not as done");
+        assertNull(member("ann@example.com"), "nothing was sent");
+        world.sync(sales, false);
+        assertEquals("subscribed", member("ann@example.com").status);
+        assertTrue(world.org.memberships.get("L1|" + Contact.subscriberHash("ann@example.com")).placedByUs());
     }
 }

@@ -90,6 +90,9 @@ final class SyncWorld {
         return segments.stream().filter(s -> !s.deleted && s.listId.equals(listId)).toList();
     }
 
+    /** Where batches are carried out: on the slice's own thread, unless a test wants a pool's. */
+    java.util.concurrent.Executor batches = Runnable::run;
+
     /** A sync run of one segment to its end (every slice, retried until it succeeds); false if it never did. */
     void sync(Seg segment, boolean sliced) {
         if (segment.deleted) {
@@ -106,7 +109,7 @@ final class SyncWorld {
     }
 
     private void pass(String listId, Seg runSegment, boolean sliced) {
-        SyncContext context = new SyncContext(mailchimp, org, org, org, org, org, org, Runnable::run, 3, 2, 2,
+        SyncContext context = new SyncContext(mailchimp, org, org, org, org, org, org, batches, 3, 2, 2,
                 attempt -> 0, clock);
         String after = null;
         int failures = 0;
