@@ -151,6 +151,23 @@ public final class MailchimpAudiences {
                     }
                 }
             }
+            String found = tagNamed(path, name);
+            if (found != null) {
+                return found;
+            }
+            try {
+                return call("POST", path, Map.of("name", name, "static_segment", List.of())).path("id").asText();
+            } catch (MailchimpException e) {
+                // An earlier attempt made it and its answer was lost: Mailchimp refuses the name a second time.
+                String made = e.kind() == MailchimpException.Kind.REJECTED ? tagNamed(path, name) : null;
+                if (made == null) {
+                    throw e;
+                }
+                return made;
+            }
+        }
+
+        private String tagNamed(String path, String name) {
             for (int offset = 0; ; offset += PAGE) {
                 JsonNode page = call("GET", path + "?type=static&count=" + PAGE + "&offset=" + offset
                         + "&fields=segments.id,segments.name,total_items", null);
@@ -160,10 +177,9 @@ public final class MailchimpAudiences {
                     }
                 }
                 if (page.path("segments").size() < PAGE) {
-                    break;
+                    return null;
                 }
             }
-            return call("POST", path, Map.of("name", name, "static_segment", List.of())).path("id").asText();
         }
 
         @Override
