@@ -82,10 +82,11 @@ public final class ConsentRecorder {
                 asRead.consent(), asRead.consentAt())) {
             return false;
         }
-        contacts.setConsent(orgId, asRead.entityType(), asRead.entityId(), Preference.OPTED_OUT, at);
         journal.record(orgId, Kind.OPT_OUT, asRead.subscriberHash(), asRead.entityType(), asRead.entityId(), at);
         audit.recordOnce(orgId, Instant.parse(at), auditId(asRead.entityType(), asRead.entityId(), Preference.OPTED_OUT),
                 actor, "preference.opted_out", asRead.entityType(), asRead.entityId(), Map.of("source", source));
+        // Last: the contact's consent is what the next sync decides by, so until it is written a retry does it all again.
+        contacts.setConsent(orgId, asRead.entityType(), asRead.entityId(), Preference.OPTED_OUT, at);
         return true;
     }
 }
