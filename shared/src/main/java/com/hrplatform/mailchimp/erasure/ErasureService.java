@@ -105,6 +105,8 @@ public class ErasureService {
             memberships.forAddress(orgId, Contact.subscriberHash(email)).stream().map(Membership::listId).forEach(listIds::add);
         }
         ErasureRequests.Request request = requests.open(orgId, subjectKey, found.entityKeys(), found.emails(), listIds.size());
+        // A retry of a request that was done (its answer lost) runs again, erasing whatever is there now, and finds
+        // the same time and id: the audit entry stays one.
         Subject subject = new Subject(request.entityKeys(), request.emails());
         Instant requestedAt = request.requestedAt();
         int audiences = request.audiences();
