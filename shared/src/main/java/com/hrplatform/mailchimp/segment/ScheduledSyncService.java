@@ -73,7 +73,7 @@ public final class ScheduledSyncService {
                     skipped++;
                     continue;
                 } else {
-                    pending.add(SyncMessage.scheduled(segment.orgId(), segment.id(), "daily-" + day + "-" + segment.id(),
+                    pending.add(SyncMessage.starting(segment.orgId(), segment.id(), "daily-" + day + "-" + segment.id(),
                             startedAt));
                 }
                 if (pending.size() == SyncQueue.MAX_BATCH) {

@@ -147,15 +147,16 @@ public final class SegmentRepository {
 
     /**
      * pending/synced/error (or a syncing whose lease expired) -> syncing under run {@code runId}; the same run
-     * starting again (a redelivered daily message) resumes it. False when another live sync holds the segment,
-     * or the segment is gone.
+     * starting again while it goes (a redelivered message) resumes it. False when another live sync holds the
+     * segment, the run already ended (it never starts twice), or the segment is gone.
      */
     public boolean startRun(String orgId, String segmentId, String runId, String startedAt, long nowEpoch, long leaseUntil) {
         try {
             dynamoDb.updateItem(request -> request.tableName(tableName).key(key(orgId, segmentId))
                     .updateExpression("SET #status = :syncing, runId = :run, runStartedAt = :startedAt, leaseExpiresAt = :lease")
                     .conditionExpression("attribute_exists(segmentId) AND attribute_not_exists(softDeletedAt) "
-                            + "AND (#status <> :syncing OR leaseExpiresAt < :now OR runId = :run)")
+                            + "AND ((#status <> :syncing AND (attribute_not_exists(runId) OR runId <> :run)) "
+                            + "OR (#status = :syncing AND (leaseExpiresAt < :now OR runId = :run)))")
                     .expressionAttributeNames(Map.of("#status", "status"))
                     .expressionAttributeValues(Map.of(":syncing", Items.s(Segment.SYNCING), ":run", Items.s(runId),
                             ":startedAt", Items.s(startedAt), ":lease", Items.n(leaseUntil), ":now", Items.n(nowEpoch))));

@@ -141,28 +141,34 @@ public final class SegmentService {
     }
 
     /** Starts a run: syncing with a fresh lease, then a message for the worker. CONFLICT while one runs. */
+    /**
+     * Starts a run. The message goes out first and carries the run's id and {@code start}, so the worker starts the
+     * run itself if a crash stops this request before it marks the segment; marking it here shows "syncing" at once.
+     * A retried request finds the run going (CONFLICT) rather than a segment marked "syncing" that nothing runs.
+     */
     public SyncStarted sync(Identity identity, String segmentId) {
-        live(identity.orgId(), segmentId);
+        Segment segment = live(identity.orgId(), segmentId);
         connections.activeKey(identity.orgId());
-        String runId = UUID.randomUUID().toString();
         Instant now = clock.instant();
-        String startedAt = Timestamps.format(now);
-        if (!segments.startRun(identity.orgId(), segmentId, runId, startedAt, now.getEpochSecond(),
-                now.plus(lease).getEpochSecond())) {
-            live(identity.orgId(), segmentId);
+        if (runningAt(segment, now)) {
             throw new DomainException.Conflict("A sync of this segment is already running");
         }
-        try {
-            queue.send(SyncMessage.firstSlice(identity.orgId(), segmentId, runId, startedAt));
-        } catch (RuntimeException e) {
-            // Nothing will pick the run up: end it now rather than leave the segment syncing until the lease ends.
-            segments.finishRun(identity.orgId(), segmentId, runId, Segment.ERROR, live(identity.orgId(), segmentId).memberCount(),
-                    SyncProgress.start(startedAt).toRun(runId, now()), "The sync could not be queued; try again", now());
-            throw e;
+        String runId = UUID.randomUUID().toString();
+        String startedAt = Timestamps.format(now);
+        queue.send(SyncMessage.starting(identity.orgId(), segmentId, runId, startedAt));
+        if (!segments.startRun(identity.orgId(), segmentId, runId, startedAt, now.getEpochSecond(),
+                now.plus(lease).getEpochSecond())
+                && !runId.equals(live(identity.orgId(), segmentId).runId())) {
+            // Another run took the segment meanwhile; the worker ignores this run's message.
+            throw new DomainException.Conflict("A sync of this segment is already running");
         }
         audit.record(identity.orgId(), identity.actor(), "segment.sync_requested", "segment", segmentId,
                 Map.of("runId", runId));
         return new SyncStarted(segmentId, runId, Segment.SYNCING);
+    }
+
+    private static boolean runningAt(Segment segment, Instant now) {
+        return Segment.SYNCING.equals(segment.status()) && segment.leaseExpiresAt() >= now.getEpochSecond();
     }
 
     private Segment live(String orgId, String segmentId) {
