@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /** The /_sandbox control endpoints used by tests and benchmarks (no auth, not Mailchimp). */
@@ -17,7 +18,7 @@ final class ControlApi {
   }
 
   /** @param path the segments after /_sandbox */
-  Resp route(String method, List<String> path, byte[] rawBody) {
+  Resp route(String method, List<String> path, Map<String, String> query, byte[] rawBody) {
     if (path.isEmpty()) {
       throw ApiError.notFound();
     }
@@ -29,7 +30,7 @@ final class ControlApi {
           throw ApiError.notFound();
         }
         return switch (method) {
-          case "GET" -> Resp.ok(state.log.render());
+          case "GET" -> Resp.ok(state.log.render(query.get("apiKey")));
           case "DELETE" -> {
             state.log.clear();
             yield Resp.noContent();
@@ -85,7 +86,12 @@ final class ControlApi {
             yield new Resp(201, rule.render());
           }
           case "DELETE" -> {
-            state.faults.clear();
+            String key = query.get("apiKey");
+            if (key == null) {
+              state.faults.clear();
+            } else {
+              state.faults.removeIf(rule -> key.equals(rule.apiKey));
+            }
             yield Resp.noContent();
           }
           default -> throw ApiError.methodNotAllowed();
@@ -137,10 +143,11 @@ final class ControlApi {
         if (n != 1) {
           throw ApiError.notFound();
         }
-        if (!"POST".equals(method)) {
-          throw ApiError.methodNotAllowed();
-        }
-        return setMemberStatus(body(rawBody));
+        return switch (method) {
+          case "POST" -> setMemberStatus(body(rawBody));
+          case "GET" -> readMember(query);
+          default -> throw ApiError.methodNotAllowed();
+        };
       }
       case "reset" -> {
         if (n != 1) {
@@ -232,6 +239,27 @@ final class ControlApi {
       }
       if ("unsubscribed".equals(status) && !status.equals(before)) {
         m.unsubscribeReason = reason == null ? Member.UNSUBSCRIBED_BY_CONTACT : reason;
+      }
+      return Resp.ok(m.render(list));
+    }
+  }
+
+  /**
+   * GET /_sandbox/members?apiKey=&listId=&email=: the member as the Marketing API shows it, read past faults and
+   * the request log (what a test looks at while it fails the product's own requests).
+   */
+  private Resp readMember(Map<String, String> query) {
+    Account a = account(Json.obj().put("apiKey", query.get("apiKey")));
+    String listId = query.get("listId");
+    String email = query.get("email");
+    if (listId == null || !Json.validEmail(email)) {
+      throw ApiError.badRequest("listId and email are required.");
+    }
+    synchronized (a) {
+      Audience list = a.lists.get(listId);
+      Member m = list == null ? null : list.members.get(Json.subscriberHash(email));
+      if (m == null) {
+        throw ApiError.notFound();
       }
       return Resp.ok(m.render(list));
     }

@@ -160,7 +160,8 @@ public final class MailchimpSandbox implements AutoCloseable {
     byte[] body = readBody(ex);
     Resp r;
     try {
-      r = control.route(ex.getRequestMethod().toUpperCase(Locale.ROOT), segments(rawPath, "/_sandbox"), body);
+      r = control.route(ex.getRequestMethod().toUpperCase(Locale.ROOT), segments(rawPath, "/_sandbox"),
+          query(ex.getRequestURI().getRawQuery()), body);
     } catch (ApiError e) {
       r = new Resp(e.status, e.body());
     }
@@ -248,7 +249,7 @@ public final class MailchimpSandbox implements AutoCloseable {
         account.inFlight.release();
       }
       state.log.add(new RequestLog.Entry(method, rawPath, status, members, receivedAt,
-          System.currentTimeMillis() - receivedAt));
+          System.currentTimeMillis() - receivedAt, key));
     }
   }
 

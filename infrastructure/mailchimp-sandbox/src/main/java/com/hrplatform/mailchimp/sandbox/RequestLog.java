@@ -7,8 +7,11 @@ import java.util.ArrayDeque;
 final class RequestLog {
   static final int CAPACITY = 500_000;
 
-  /** {@code receivedAt}: epoch milliseconds; {@code durationMs}: until the answer was sent, latency included. */
-  record Entry(String method, String path, int status, int members, long receivedAt, long durationMs) {}
+  /**
+   * {@code receivedAt}: epoch milliseconds; {@code durationMs}: until the answer was sent, latency included;
+   * {@code apiKey}: the key the request carried (only to select an account's requests, never rendered).
+   */
+  record Entry(String method, String path, int status, int members, long receivedAt, long durationMs, String apiKey) {}
 
   private final ArrayDeque<Entry> entries = new ArrayDeque<>();
 
@@ -23,9 +26,13 @@ final class RequestLog {
     entries.clear();
   }
 
-  synchronized ArrayNode render() {
+  /** Every request, or only those made with {@code apiKey} (null: every request). */
+  synchronized ArrayNode render(String apiKey) {
     ArrayNode out = Json.arr();
     for (Entry e : entries) {
+      if (apiKey != null && !apiKey.equals(e.apiKey())) {
+        continue;
+      }
       out.addObject().put("method", e.method()).put("path", e.path()).put("status", e.status())
           .put("members", e.members()).put("receivedAt", e.receivedAt()).put("durationMs", e.durationMs());
     }

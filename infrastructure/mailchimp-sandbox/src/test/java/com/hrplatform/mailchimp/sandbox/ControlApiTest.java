@@ -135,6 +135,30 @@ class ControlApiTest {
   }
 
   @Test
+  void oneAccountsRequestsAndFaultsCanBeReadAndClearedAlone() {
+    String key = "dddddddddddddddddddddddddddddddd-us4";
+    c.control("POST", "/_sandbox/accounts", Map.of("apiKey", key, "accountName", "Stark", "seed", true));
+    assertEquals(204, c.control("DELETE", "/_sandbox/requests", null).status());
+    c.call("GET", "/3.0/lists", key, null);
+    c.api("GET", "/3.0/campaigns", null);
+    c.call("GET", "/3.0/ping", key, null);
+    JsonNode mine = c.control("GET", "/_sandbox/requests?apiKey=" + key, null).json();
+    assertEquals(2, mine.size(), mine.toString());
+    assertEquals("/3.0/lists", mine.get(0).path("path").asText());
+    assertEquals("/3.0/ping", mine.get(1).path("path").asText());
+    assertFalse(mine.toString().contains(key), "the key is used to select, never shown");
+    assertEquals(3, c.control("GET", "/_sandbox/requests", null).json().size());
+
+    c.control("POST", "/_sandbox/faults", Map.of("kind", "status", "status", 500, "apiKey", key));
+    c.control("POST", "/_sandbox/faults", Map.of("kind", "status", "status", 503, "method", "DELETE"));
+    assertEquals(204, c.control("DELETE", "/_sandbox/faults?apiKey=" + key, null).status());
+    JsonNode left = c.control("GET", "/_sandbox/faults", null).json();
+    assertEquals(1, left.size(), left.toString());
+    assertEquals(503, left.get(0).path("status").asInt(), "the other rule stays");
+    assertEquals(200, c.call("GET", "/3.0/", key, null).status());
+  }
+
+  @Test
   void html503LooksLikeALoadBalancerPage() {
     c.control("POST", "/_sandbox/faults", Map.of("kind", "html503", "count", 1));
     SandboxClient.Res r = c.api("GET", "/3.0/lists", null);
@@ -319,6 +343,16 @@ class ControlApiTest {
     assertEquals(list, m.path("list_id").asText());
     assertFalse(m.has("unsubscribe_reason"));
     assertEquals(m, c.ok("GET", dan, null));
+    // A test reads the same member past faults and the request log.
+    c.control("POST", "/_sandbox/faults", Map.of("kind", "status", "status", 500));
+    int logged = c.control("GET", "/_sandbox/requests", null).json().size();
+    SandboxClient.Res read = c.control("GET", "/_sandbox/members?listId=" + list + "&email=Dan.Optout%40example.com", null);
+    assertEquals(200, read.status(), read.body());
+    assertEquals(m, read.json());
+    assertEquals(logged, c.control("GET", "/_sandbox/requests", null).json().size(), "not a Marketing API request");
+    assertEquals(404, c.control("GET", "/_sandbox/members?listId=" + list + "&email=nobody%40example.com", null).status());
+    assertEquals(400, c.control("GET", "/_sandbox/members?listId=" + list, null).status());
+    c.control("DELETE", "/_sandbox/faults", null);
 
     JsonNode cleaned = c.control("POST", "/_sandbox/members",
         Map.of("apiKey", MailchimpSandbox.DEFAULT_API_KEY, "listId", list, "email", "Ava.Johnson@example.com",
@@ -371,7 +405,7 @@ class ControlApiTest {
         Map.of("email", "ava.johnson@example.com", "status", "subscribed")), 400, "Bad Request");
     MarketingApiTest.assertProblem(c.control("POST", "/_sandbox/members", Map.of("apiKey", "unknown-us1",
         "listId", list, "email", "ava.johnson@example.com", "status", "subscribed")), 400, "Bad Request");
-    MarketingApiTest.assertProblem(c.control("GET", "/_sandbox/members", null), 405, "Method Not Allowed");
+    MarketingApiTest.assertProblem(c.control("DELETE", "/_sandbox/members", null), 405, "Method Not Allowed");
     assertEquals("subscribed", c.ok("GET", "/3.0/lists/" + list + "/members/ava.johnson@example.com", null)
         .path("status").asText(), "nothing changed");
   }
