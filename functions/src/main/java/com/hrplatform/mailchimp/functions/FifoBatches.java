@@ -2,6 +2,7 @@ package com.hrplatform.mailchimp.functions;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.hrplatform.mailchimp.config.Env;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -49,8 +50,9 @@ final class FifoBatches {
         }
     }
 
-    /** Seconds until a failed record comes back: 10, 20, 40, ... capped. */
+    /** Seconds until a failed record comes back: 10, 20, 40, ... capped (QUEUE_RETRY_BASE_SECONDS sets the 10). */
     static int backoffSeconds(int attempt, int capSeconds) {
-        return (int) Math.min(capSeconds, 10L << Math.min(Math.max(attempt, 1) - 1, 16));
+        long base = Env.intValue("QUEUE_RETRY_BASE_SECONDS", 10);
+        return (int) Math.min(capSeconds, base << Math.min(Math.max(attempt, 1) - 1, 16));
     }
 }

@@ -378,6 +378,7 @@ public final class LocalCloud implements AutoCloseable {
                 owner.putIfAbsent(e.getKey(), f.logicalId());
             }
         }
+        props.putAll(config.environmentOverrides());
         props.put("MAILCHIMP_BASE_URL", mailchimpBaseUrl);
         props.put("aws.region", LocalAddresses.REGION);
         props.put("AWS_REGION", LocalAddresses.REGION);

@@ -15,11 +15,14 @@ import java.util.Map;
  * @param parameterOverrides template parameter values replacing the defaults
  * @param awsEndpoint        one endpoint serving DynamoDB, SQS and KMS (e.g. LocalStack); null = start dynalite,
  *                           ElasticMQ and LocalKms (the ports and data settings of those are then unused)
+ * @param environmentOverrides values replacing (or adding) environment variables of every function, as
+ *                           {@code sam local invoke --env-vars} does
  */
 public record LocalCloudConfig(Path template, Path infrastructureDir, int apiPort, int invokePort, int sandboxPort,
                                int dynalitePort, int elasticMqPort, int kmsPort, Path dynaliteDataDir,
                                Path kmsKeyStore, String jwtSecret, String mailchimpBaseUrl,
-                               Map<String, String> parameterOverrides, URI awsEndpoint) {
+                               Map<String, String> parameterOverrides, URI awsEndpoint,
+                               Map<String, String> environmentOverrides) {
 
     public static final int API_PORT = 3000;
     public static final int INVOKE_PORT = 3001;
@@ -30,6 +33,7 @@ public record LocalCloudConfig(Path template, Path infrastructureDir, int apiPor
 
     public LocalCloudConfig {
         parameterOverrides = parameterOverrides == null ? Map.of() : Map.copyOf(parameterOverrides);
+        environmentOverrides = environmentOverrides == null ? Map.of() : Map.copyOf(environmentOverrides);
         if (jwtSecret == null || jwtSecret.isEmpty()) {
             throw new IllegalArgumentException("jwtSecret must not be empty");
         }
@@ -43,7 +47,7 @@ public record LocalCloudConfig(Path template, Path infrastructureDir, int apiPor
         String baseUrl = System.getenv("MAILCHIMP_BASE_URL");
         return new LocalCloudConfig(null, null, API_PORT, INVOKE_PORT, SANDBOX_PORT, DYNALITE_PORT,
                 ELASTICMQ_PORT, KMS_PORT, null, null, LocalJwt.secretFromEnvironment(),
-                baseUrl == null || baseUrl.isBlank() ? null : baseUrl, Map.of(), null);
+                baseUrl == null || baseUrl.isBlank() ? null : baseUrl, Map.of(), null, Map.of());
     }
 
     /** Like {@link #defaults()} but every port free (0) and no MAILCHIMP_BASE_URL override: for tests. */
@@ -84,43 +88,48 @@ public record LocalCloudConfig(Path template, Path infrastructureDir, int apiPor
 
     public LocalCloudConfig withTemplate(Path t) {
         return new LocalCloudConfig(t, infrastructureDir, apiPort, invokePort, sandboxPort, dynalitePort, elasticMqPort,
-                kmsPort, dynaliteDataDir, kmsKeyStore, jwtSecret, mailchimpBaseUrl, parameterOverrides, awsEndpoint);
+                kmsPort, dynaliteDataDir, kmsKeyStore, jwtSecret, mailchimpBaseUrl, parameterOverrides, awsEndpoint, environmentOverrides);
     }
 
     public LocalCloudConfig withInfrastructureDir(Path d) {
         return new LocalCloudConfig(template, d, apiPort, invokePort, sandboxPort, dynalitePort, elasticMqPort,
-                kmsPort, dynaliteDataDir, kmsKeyStore, jwtSecret, mailchimpBaseUrl, parameterOverrides, awsEndpoint);
+                kmsPort, dynaliteDataDir, kmsKeyStore, jwtSecret, mailchimpBaseUrl, parameterOverrides, awsEndpoint, environmentOverrides);
     }
 
     /** api, invoke, sandbox, dynalite, elasticmq, kms. */
     public LocalCloudConfig withPorts(int api, int invoke, int sandbox, int dynalite, int elasticMq, int kms) {
         return new LocalCloudConfig(template, infrastructureDir, api, invoke, sandbox, dynalite, elasticMq,
-                kms, dynaliteDataDir, kmsKeyStore, jwtSecret, mailchimpBaseUrl, parameterOverrides, awsEndpoint);
+                kms, dynaliteDataDir, kmsKeyStore, jwtSecret, mailchimpBaseUrl, parameterOverrides, awsEndpoint, environmentOverrides);
     }
 
     public LocalCloudConfig withDynaliteDataDir(Path d) {
         return new LocalCloudConfig(template, infrastructureDir, apiPort, invokePort, sandboxPort, dynalitePort, elasticMqPort,
-                kmsPort, d, kmsKeyStore, jwtSecret, mailchimpBaseUrl, parameterOverrides, awsEndpoint);
+                kmsPort, d, kmsKeyStore, jwtSecret, mailchimpBaseUrl, parameterOverrides, awsEndpoint, environmentOverrides);
     }
 
     public LocalCloudConfig withKmsKeyStore(Path f) {
         return new LocalCloudConfig(template, infrastructureDir, apiPort, invokePort, sandboxPort, dynalitePort, elasticMqPort,
-                kmsPort, dynaliteDataDir, f, jwtSecret, mailchimpBaseUrl, parameterOverrides, awsEndpoint);
+                kmsPort, dynaliteDataDir, f, jwtSecret, mailchimpBaseUrl, parameterOverrides, awsEndpoint, environmentOverrides);
     }
 
     public LocalCloudConfig withJwtSecret(String s) {
         return new LocalCloudConfig(template, infrastructureDir, apiPort, invokePort, sandboxPort, dynalitePort, elasticMqPort,
-                kmsPort, dynaliteDataDir, kmsKeyStore, s, mailchimpBaseUrl, parameterOverrides, awsEndpoint);
+                kmsPort, dynaliteDataDir, kmsKeyStore, s, mailchimpBaseUrl, parameterOverrides, awsEndpoint, environmentOverrides);
     }
 
     public LocalCloudConfig withMailchimpBaseUrl(String url) {
         return new LocalCloudConfig(template, infrastructureDir, apiPort, invokePort, sandboxPort, dynalitePort, elasticMqPort,
-                kmsPort, dynaliteDataDir, kmsKeyStore, jwtSecret, url, parameterOverrides, awsEndpoint);
+                kmsPort, dynaliteDataDir, kmsKeyStore, jwtSecret, url, parameterOverrides, awsEndpoint, environmentOverrides);
     }
 
     public LocalCloudConfig withParameterOverrides(Map<String, String> p) {
         return new LocalCloudConfig(template, infrastructureDir, apiPort, invokePort, sandboxPort, dynalitePort, elasticMqPort,
-                kmsPort, dynaliteDataDir, kmsKeyStore, jwtSecret, mailchimpBaseUrl, p, awsEndpoint);
+                kmsPort, dynaliteDataDir, kmsKeyStore, jwtSecret, mailchimpBaseUrl, p, awsEndpoint, environmentOverrides);
+    }
+
+    public LocalCloudConfig withEnvironmentOverrides(Map<String, String> e) {
+        return new LocalCloudConfig(template, infrastructureDir, apiPort, invokePort, sandboxPort, dynalitePort, elasticMqPort,
+                kmsPort, dynaliteDataDir, kmsKeyStore, jwtSecret, mailchimpBaseUrl, parameterOverrides, awsEndpoint, e);
     }
 
     /**
@@ -129,6 +138,6 @@ public record LocalCloudConfig(Path template, Path infrastructureDir, int apiPor
      */
     public LocalCloudConfig withAwsEndpoint(URI endpoint) {
         return new LocalCloudConfig(template, infrastructureDir, apiPort, invokePort, sandboxPort, dynalitePort, elasticMqPort,
-                kmsPort, dynaliteDataDir, kmsKeyStore, jwtSecret, mailchimpBaseUrl, parameterOverrides, endpoint);
+                kmsPort, dynaliteDataDir, kmsKeyStore, jwtSecret, mailchimpBaseUrl, parameterOverrides, endpoint, environmentOverrides);
     }
 }
