@@ -28,6 +28,9 @@ public final class LocalCloudFixture {
     /** {@code localstack}: serve DynamoDB, SQS and KMS from a LocalStack container; unset: dynalite, ElasticMQ, LocalKms. */
     public static final String AWS_PROPERTY = "localcloud.aws";
 
+    /** System properties with this prefix set a function environment variable (see {@link #environmentOverrides}). */
+    public static final String ENV_PREFIX = "localcloud.env.";
+
     private static LocalCloud cloud;
 
     private LocalCloudFixture() {
@@ -37,7 +40,7 @@ public final class LocalCloudFixture {
     public static synchronized LocalCloud get() {
         if (cloud == null) {
             CapturedOutput.install();
-            LocalCloudConfig config = LocalCloudConfig.forTests();
+            LocalCloudConfig config = LocalCloudConfig.forTests().withEnvironmentOverrides(environmentOverrides());
             String aws = System.getProperty(AWS_PROPERTY, "");
             boolean localStack = aws.equals("localstack");
             if (localStack) {
@@ -58,6 +61,17 @@ public final class LocalCloudFixture {
             cloud = started;
         }
         return cloud;
+    }
+
+    /**
+     * Function environment set for this test JVM: every system property {@code localcloud.env.NAME=value} (the
+     * crash-point run uses it for one-window slices and short retry backoffs).
+     */
+    private static java.util.Map<String, String> environmentOverrides() {
+        java.util.Map<String, String> overrides = new java.util.TreeMap<>();
+        System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith(ENV_PREFIX))
+                .forEach(name -> overrides.put(name.substring(ENV_PREFIX.length()), System.getProperty(name)));
+        return overrides;
     }
 
     /** Everything the functions and the runner printed since the cloud started (see {@link CapturedOutput}). */
