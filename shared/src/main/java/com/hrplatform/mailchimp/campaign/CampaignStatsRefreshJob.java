@@ -6,7 +6,6 @@ import com.hrplatform.mailchimp.connection.ConnectionService;
 import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.mailchimp.MailchimpApiKey;
 import com.hrplatform.mailchimp.mailchimp.MailchimpException;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

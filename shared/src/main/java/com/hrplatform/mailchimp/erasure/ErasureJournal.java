@@ -2,7 +2,6 @@ package com.hrplatform.mailchimp.erasure;
 
 import com.hrplatform.mailchimp.aws.Items;
 import com.hrplatform.mailchimp.domain.Timestamps;
-
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.time.Instant;

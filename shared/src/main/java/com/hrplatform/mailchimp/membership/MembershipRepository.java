@@ -3,7 +3,6 @@ package com.hrplatform.mailchimp.membership;
 import com.hrplatform.mailchimp.aws.Items;
 import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.sync.SyncStores;
-
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;

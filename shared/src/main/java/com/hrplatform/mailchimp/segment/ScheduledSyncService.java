@@ -2,7 +2,6 @@ package com.hrplatform.mailchimp.segment;
 
 import com.hrplatform.mailchimp.connection.ConnectionRepository;
 import com.hrplatform.mailchimp.domain.Timestamps;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.lambda.powertools.metrics.Metrics;

@@ -11,7 +11,6 @@ import com.hrplatform.mailchimp.sync.SegmentRule;
 import com.hrplatform.mailchimp.sync.SliceRunner;
 import com.hrplatform.mailchimp.sync.SyncEngine;
 import com.hrplatform.mailchimp.sync.SyncPass;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

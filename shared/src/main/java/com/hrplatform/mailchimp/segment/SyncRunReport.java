@@ -1,7 +1,6 @@
 package com.hrplatform.mailchimp.segment;
 
 import com.hrplatform.mailchimp.audit.AuditLog;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.lambda.powertools.metrics.Metrics;

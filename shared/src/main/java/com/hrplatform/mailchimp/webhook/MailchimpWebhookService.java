@@ -9,7 +9,6 @@ import com.hrplatform.mailchimp.membership.Membership;
 import com.hrplatform.mailchimp.membership.MembershipRepository;
 import com.hrplatform.mailchimp.preference.ConsentRecorder;
 import com.hrplatform.mailchimp.preference.ConsentRequests;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

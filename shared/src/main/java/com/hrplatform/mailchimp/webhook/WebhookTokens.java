@@ -3,7 +3,6 @@ package com.hrplatform.mailchimp.webhook;
 import com.hrplatform.mailchimp.aws.Items;
 import com.hrplatform.mailchimp.crypto.ApiKeyCipher;
 import com.hrplatform.mailchimp.domain.Timestamps;
-
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
