@@ -42,6 +42,21 @@ public final class CrashInjector implements ExecutionInterceptor {
     }
 
     private static final ConcurrentHashMap<String, Watch> WATCHED = new ConcurrentHashMap<>();
+    private static final AtomicInteger FAILURES_LEFT = new AtomicInteger();
+    private static volatile String failuresMatching;
+
+    /**
+     * Fails the next {@code times} calls of any kind whose request mentions {@code text}, as an unreachable
+     * service would (an SDK client exception): for reads that must be retried rather than remembered as broken.
+     */
+    public static void failCalls(String text, int times) {
+        failuresMatching = text;
+        FAILURES_LEFT.set(times);
+    }
+
+    public static int failuresLeft() {
+        return FAILURES_LEFT.get();
+    }
 
     /** Counts the writes made for {@code orgId} from now on and fails the one {@code plan} names (null: none). */
     public static void watch(String orgId, Plan plan) {
@@ -77,6 +92,12 @@ public final class CrashInjector implements ExecutionInterceptor {
 
     @Override
     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+        String matching = failuresMatching;
+        if (matching != null && FAILURES_LEFT.get() > 0 && context.request().toString().contains(matching)
+                && FAILURES_LEFT.getAndDecrement() > 0) {
+            throw software.amazon.awssdk.core.exception.SdkClientException.create("injected: " + name(attributes)
+                    + " could not be reached");
+        }
         Watch watch = watched(context.request(), attributes);
         if (watch == null) {
             return;
