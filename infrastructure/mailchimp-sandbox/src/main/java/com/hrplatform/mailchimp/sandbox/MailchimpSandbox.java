@@ -175,13 +175,12 @@ public final class MailchimpSandbox implements AutoCloseable {
     int members = batchMembers(method, rawPath, body);
     String key = apiKey(ex.getRequestHeaders().getFirst("Authorization"));
     Account account = key == null ? null : state.accounts.get(key);
-    int status = 0;
-    boolean permit = false;
+    Call call = new Call(account, method, rawPath, members, receivedAt, key);
     try {
       if (account != null) {
-        permit = account.inFlight.tryAcquire();
-        if (!permit) {
-          status = sendError(ex, new ApiError(429, "Too Many Requests", Messages.TOO_MANY));
+        call.permit = account.inFlight.tryAcquire();
+        if (!call.permit) {
+          answer(ex, call, new ApiError(429, "Too Many Requests", Messages.TOO_MANY), 0);
           return;
         }
       }
@@ -195,8 +194,7 @@ public final class MailchimpSandbox implements AutoCloseable {
           // Mailchimp does the work, then the answer is lost (a dropped connection, status 0 in the log).
           case "lostAnswer" -> loseAnswer = true;
           case "status" -> {
-            pauseUntil(answerAt);
-            status = sendError(ex, new ApiError(f.status, reason(f.status), "Injected by the sandbox fault rule " + f.id + "."));
+            answer(ex, call, new ApiError(f.status, reason(f.status), "Injected by the sandbox fault rule " + f.id + "."), answerAt);
             return;
           }
           case "html503" -> {
@@ -205,9 +203,9 @@ public final class MailchimpSandbox implements AutoCloseable {
                 + "<body><center><h1>503 Service Temporarily Unavailable</h1></center><hr><center>nginx</center>"
                 + "</body></html>\n").getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().set("Content-Type", "text/html");
+            call.answered(503);
             ex.sendResponseHeaders(503, html.length);
             ex.getResponseBody().write(html);
-            status = 503;
             return;
           }
           case "timeout" -> {
@@ -220,13 +218,11 @@ public final class MailchimpSandbox implements AutoCloseable {
         }
       }
       if (!(rawPath.equals("/3.0") || rawPath.startsWith("/3.0/"))) {
-        pauseUntil(answerAt);
-        status = sendError(ex, ApiError.notFound());
+        answer(ex, call, ApiError.notFound(), answerAt);
         return;
       }
       if (account == null) {
-        pauseUntil(answerAt);
-        status = sendError(ex, new ApiError(401, "API Key Invalid", Messages.API_KEY_INVALID));
+        answer(ex, call, new ApiError(401, "API Key Invalid", Messages.API_KEY_INVALID), answerAt);
         return;
       }
       Resp r;
@@ -243,13 +239,50 @@ public final class MailchimpSandbox implements AutoCloseable {
         pauseUntil(answerAt);
         return;
       }
-      status = send(ex, r, r.status() >= 400, answerAt);
+      send(ex, r, r.status() >= 400, answerAt, call);
     } finally {
+      call.answered(0); // no answer went out (a dropped connection or a failure): status 0 in the log
+    }
+  }
+
+  private void answer(HttpExchange ex, Call call, ApiError error, long answerAt) throws IOException {
+    send(ex, new Resp(error.status, error.body()), true, answerAt, call);
+  }
+
+  /**
+   * One marketing request's bookkeeping, done just before its answer goes out rather than after: a client holding
+   * its answer sees the request's permit free again and its entry in the request log, as at Mailchimp, where a
+   * request is over once it is answered.
+   */
+  private final class Call {
+    private final Account account;
+    private final String method;
+    private final String rawPath;
+    private final int members;
+    private final long receivedAt;
+    private final String apiKey;
+    private boolean permit;
+    private boolean done;
+
+    Call(Account account, String method, String rawPath, int members, long receivedAt, String apiKey) {
+      this.account = account;
+      this.method = method;
+      this.rawPath = rawPath;
+      this.members = members;
+      this.receivedAt = receivedAt;
+      this.apiKey = apiKey;
+    }
+
+    void answered(int status) {
+      if (done) {
+        return;
+      }
+      done = true;
       if (permit) {
         account.inFlight.release();
       }
       state.log.add(new RequestLog.Entry(method, rawPath, status, members, receivedAt,
-          System.currentTimeMillis() - receivedAt, key));
+          System.currentTimeMillis() - receivedAt, apiKey));
     }
   }
 
@@ -278,13 +311,23 @@ public final class MailchimpSandbox implements AutoCloseable {
 
   /** Answers no sooner than {@code answerAt} (epoch ms): the body is rendered first, inside the latency. */
   private static int send(HttpExchange ex, Resp r, boolean problem, long answerAt) throws IOException {
+    return send(ex, r, problem, answerAt, null);
+  }
+
+  private static int send(HttpExchange ex, Resp r, boolean problem, long answerAt, Call call) throws IOException {
     if (r.body() == null) {
       pauseUntil(answerAt);
+      if (call != null) {
+        call.answered(r.status());
+      }
       ex.sendResponseHeaders(r.status(), -1);
       return r.status();
     }
     byte[] bytes = Json.bytes(r.body());
     pauseUntil(answerAt);
+    if (call != null) {
+      call.answered(r.status());
+    }
     ex.getResponseHeaders().set("Content-Type", problem ? PROBLEM : JSON);
     if (problem) {
       ex.getResponseHeaders().set("Link",

@@ -91,6 +91,21 @@ class ConcurrencyTest {
     assertEquals(200, c.api("GET", "/3.0/lists", null).status());
   }
 
+  /**
+   * A request is over once it is answered: a client holding the answer finds its permit free and its entry in the
+   * request log. (The sandbox once did both after writing the answer, so a quick look could see 1 in flight.)
+   */
+  @Test
+  void theAnswerComesAfterThePermitIsFreeAndTheRequestIsLogged() {
+    c.control("POST", "/_sandbox/faults", Map.of("kind", "status", "status", 503, "count", 100));
+    for (int i = 0; i < 300; i++) {
+      int status = c.api("GET", i % 3 == 0 ? "/3.0/lists/none" : "/3.0/lists", null).status();
+      assertEquals(i < 100 ? 503 : i % 3 == 0 ? 404 : 200, status);
+      assertEquals(0, sandbox.inFlight(MailchimpSandbox.DEFAULT_API_KEY), "in flight after answer " + i);
+      assertEquals(i + 1, c.control("GET", "/_sandbox/requests", null).json().size(), "logged before answer " + i);
+    }
+  }
+
   @Test
   void parallelBatchesFromTenClientsLoseNothing() {
     String list = c.listId("Vendors & Contractors");
