@@ -7,6 +7,7 @@ import com.hrplatform.mailchimp.api.TrpcHandler;
 import com.hrplatform.mailchimp.api.TrpcRouter;
 import com.hrplatform.mailchimp.config.Services;
 import com.hrplatform.mailchimp.contact.Contact;
+import com.hrplatform.mailchimp.contact.ContactValidator;
 import com.hrplatform.mailchimp.erasure.ErasureService;
 import com.hrplatform.mailchimp.preference.Preference;
 import com.hrplatform.mailchimp.preference.PreferenceService;
@@ -17,7 +18,6 @@ import java.util.Set;
 /** {@code mailchimp.preferences.*}: email preferences (GDPR consent) of the caller's org, and erasure. */
 public class PreferencesApiHandler extends TrpcHandler {
     private static final java.util.regex.Pattern ADDRESS = java.util.regex.Pattern.compile("^\\s*[^@\\s]{1,64}@[^@\\s]+\\.[^@\\s.]{2,}\\s*$");
-    static final int MAX_ID = 100;
     static final int MAX_SOURCE = 100;
     private static final Set<String> ENTITY_TYPES = Set.of(Contact.EMPLOYEE, Contact.VENDOR);
     private static final Set<String> STATUSES = Set.of(Preference.OPTED_IN, Preference.OPTED_OUT);
@@ -53,7 +53,7 @@ public class PreferencesApiHandler extends TrpcHandler {
         return new TrpcRouter()
                 .query("mailchimp.preferences.getForEntity", Role.MEMBER, (identity, input) -> {
                     Input reader = Input.of(input);
-                    String entityId = reader.requiredString("entityId", MAX_ID);
+                    String entityId = reader.requiredMatching("entityId", ContactValidator.ENTITY_ID, ContactValidator.ENTITY_ID_EXPECTATION);
                     String entityType = reader.requiredOneOf("entityType", ENTITY_TYPES);
                     reader.validate();
                     return preferences.getForEntity(identity, entityType, entityId).map(PreferenceWithHistory::of)
@@ -68,7 +68,7 @@ public class PreferencesApiHandler extends TrpcHandler {
                 })
                 .mutation("mailchimp.preferences.updateOptStatus", Role.MEMBER, (identity, input) -> {
                     Input reader = Input.of(input);
-                    String entityId = reader.requiredString("entityId", MAX_ID);
+                    String entityId = reader.requiredMatching("entityId", ContactValidator.ENTITY_ID, ContactValidator.ENTITY_ID_EXPECTATION);
                     String entityType = reader.requiredOneOf("entityType", ENTITY_TYPES);
                     boolean optedIn = reader.requiredBoolean("optedIn");
                     String source = reader.requiredString("source", MAX_SOURCE);
@@ -86,7 +86,7 @@ public class PreferencesApiHandler extends TrpcHandler {
                         reader.validate();
                         return erasure.eraseAddress(identity, email);
                     }
-                    String entityId = reader.requiredString("entityId", MAX_ID);
+                    String entityId = reader.requiredMatching("entityId", ContactValidator.ENTITY_ID, ContactValidator.ENTITY_ID_EXPECTATION);
                     String entityType = reader.requiredOneOf("entityType", ENTITY_TYPES);
                     reader.validate();
                     return erasure.erase(identity, entityType, entityId);

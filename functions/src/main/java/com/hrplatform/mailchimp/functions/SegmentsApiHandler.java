@@ -8,6 +8,7 @@ import com.hrplatform.mailchimp.api.TrpcHandler;
 import com.hrplatform.mailchimp.api.TrpcRouter;
 import com.hrplatform.mailchimp.config.Services;
 import com.hrplatform.mailchimp.json.Json;
+import com.hrplatform.mailchimp.mailchimp.MailchimpIds;
 import com.hrplatform.mailchimp.segment.FilterCriteria;
 import com.hrplatform.mailchimp.segment.SegmentInput;
 import com.hrplatform.mailchimp.segment.SegmentService;
@@ -47,7 +48,7 @@ public class SegmentsApiHandler extends TrpcHandler {
                     String name = reader.requiredString("name", MAX_NAME);
                     String description = reader.optionalString("description", MAX_DESCRIPTION).orElse(null);
                     String segmentType = reader.requiredOneOf("segmentType", SegmentInput.TYPES);
-                    String listId = reader.requiredString("mailchimpListId", MAX_ID);
+                    String listId = reader.requiredMatching("mailchimpListId", MailchimpIds.LIST_ID, MailchimpIds.LIST_ID_EXPECTATION);
                     JsonNode criteriaJson = reader.optionalNode("filterCriteria").orElse(Json.object());
                     FilterCriteria criteria = SegmentInput.readCriteria(reader, criteriaJson);
                     boolean requireOptIn = reader.optionalBoolean("requireOptIn").orElse(false);
@@ -65,7 +66,8 @@ public class SegmentsApiHandler extends TrpcHandler {
                         SegmentInput.readCriteria(reader, criteriaJson);
                     }
                     Boolean requireOptIn = reader.optionalBoolean("requireOptIn").orElse(null);
-                    String listId = reader.optionalString("mailchimpListId", MAX_ID).orElse(null);
+                    String listId = reader.optionalMatching("mailchimpListId", MailchimpIds.LIST_ID,
+                            MailchimpIds.LIST_ID_EXPECTATION).orElse(null);
                     reader.validate();
                     return segments.update(identity, id, new SegmentService.SegmentChanges(name, description, criteriaJson,
                             requireOptIn, listId));

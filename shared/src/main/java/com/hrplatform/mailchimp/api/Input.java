@@ -94,6 +94,10 @@ public final class Input {
         return text;
     }
 
+    public Optional<String> optionalMatching(String name, Pattern pattern, String expectation) {
+        return field(name) == null ? Optional.empty() : Optional.ofNullable(requiredMatching(name, pattern, expectation));
+    }
+
     public String requiredOneOf(String name, Set<String> allowed) {
         String text = requiredString(name, 100);
         return checkOneOf(name, text, allowed);

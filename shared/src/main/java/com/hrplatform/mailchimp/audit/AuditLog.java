@@ -98,7 +98,7 @@ public final class AuditLog {
                 .expressionAttributeValues(Map.of(":org", Items.s(orgId)))
                 .scanIndexForward(false)
                 .limit(page.limit())
-                .exclusiveStartKey(DynamoCursor.decode(page.cursor(), "orgId", orgId))
+                .exclusiveStartKey(DynamoCursor.decode(page.cursor(), "orgId", orgId, "sk", ""))
                 .build());
         long nowSeconds = clock.instant().getEpochSecond();
         var items = response.items().stream()

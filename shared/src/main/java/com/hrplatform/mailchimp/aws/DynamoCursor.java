@@ -8,8 +8,6 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -18,6 +16,9 @@ import java.util.Map;
  * cursor made up or taken from another org can only page through the caller's data.
  */
 public final class DynamoCursor {
+    /** DynamoDB's limit for a sort key value. */
+    private static final int MAX_SORT_KEY_BYTES = 1024;
+
     private DynamoCursor() {
     }
 
@@ -37,32 +38,30 @@ public final class DynamoCursor {
     }
 
     /**
-     * @param partitionKeyName the table's (or index's) partition key attribute
+     * A cursor back into a query of one partition on a table whose key is two strings. A cursor that is not exactly
+     * such a key (other attributes, a number, an empty or overlong sort key, one outside the query's prefix) is a
+     * bad request here rather than a DynamoDB validation error later.
+     *
+     * @param partitionKeyName  the table's partition key attribute
      * @param partitionKeyValue the caller's own partition, which the cursor cannot change
+     * @param sortKeyName       the table's sort key attribute
+     * @param sortKeyPrefix     the prefix the query's key condition asks for ("" for none)
      */
-    public static Map<String, AttributeValue> decode(String cursor, String partitionKeyName, String partitionKeyValue) {
+    public static Map<String, AttributeValue> decode(String cursor, String partitionKeyName, String partitionKeyValue,
+                                                     String sortKeyName, String sortKeyPrefix) {
         if (cursor == null) {
             return null;
         }
         try {
             JsonNode node = Json.read(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8));
-            Map<String, AttributeValue> key = new HashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = fields.next();
-                String text = field.getValue().asText();
-                if (text.length() < 2) {
-                    throw new IllegalArgumentException();
-                }
-                String value = text.substring(1);
-                key.put(field.getKey(), text.charAt(0) == 'N'
-                        ? AttributeValue.fromN(String.valueOf(Long.parseLong(value)))
-                        : AttributeValue.fromS(value));
-            }
-            if (!key.containsKey(partitionKeyName) || key.size() < 2) {
+            JsonNode sortKey = node.path(sortKeyName);
+            if (!node.isObject() || node.size() != 2 || !node.has(partitionKeyName) || !sortKey.isTextual()
+                    || !sortKey.asText().startsWith("S" + sortKeyPrefix) || sortKey.asText().length() < 2
+                    || sortKey.asText().substring(1).getBytes(StandardCharsets.UTF_8).length > MAX_SORT_KEY_BYTES) {
                 throw new IllegalArgumentException();
             }
-            key.put(partitionKeyName, AttributeValue.fromS(partitionKeyValue));
-            return key;
+            return Map.of(partitionKeyName, AttributeValue.fromS(partitionKeyValue),
+                    sortKeyName, AttributeValue.fromS(sortKey.asText().substring(1)));
         } catch (Exception e) {
             throw new DomainException.InvalidInput("cursor", "not a cursor this list returned");
         }

@@ -107,7 +107,7 @@ public final class CampaignRepository {
                 .keyConditionExpression("orgId = :org")
                 .expressionAttributeValues(Map.of(":org", Items.s(orgId)))
                 .limit(page.limit())
-                .exclusiveStartKey(DynamoCursor.decode(page.cursor(), "orgId", orgId))
+                .exclusiveStartKey(DynamoCursor.decode(page.cursor(), "orgId", orgId, "campaignId", ""))
                 .build());
         return new Page<>(response.items().stream().map(CampaignRepository::fromItem).toList(),
                 DynamoCursor.encode(response.lastEvaluatedKey()));

@@ -201,7 +201,8 @@ public final class ContactRepository implements SyncStores.Directory {
                 .tableName(tableName)
                 .filterExpression("attribute_not_exists(deletedAt)")
                 .limit(page.limit())
-                .exclusiveStartKey(DynamoCursor.decode(page.cursor(), "orgId", orgId));
+                .exclusiveStartKey(DynamoCursor.decode(page.cursor(), "orgId", orgId, "entityKey",
+                        entityType == null ? "" : entityType + "#"));
         if (entityType == null) {
             query.keyConditionExpression("orgId = :org").expressionAttributeValues(Map.of(":org", Items.s(orgId)));
         } else {

@@ -15,7 +15,9 @@ import java.util.regex.Pattern;
 public final class ContactValidator {
     // Deliberately plain: one @, a dot in the domain, no spaces; Mailchimp applies its own stricter check.
     static final Pattern EMAIL = Pattern.compile("^[^@\\s]{1,64}@[^@\\s]+\\.[^@\\s.]{2,}$");
-    static final Pattern ENTITY_ID = Pattern.compile("^[A-Za-z0-9._:@-]{1,128}$");
+    /** A contact's (and a preference's) entity id: no '#', which separates the parts of item keys. */
+    public static final Pattern ENTITY_ID = Pattern.compile("^[A-Za-z0-9._:@-]{1,128}$");
+    public static final String ENTITY_ID_EXPECTATION = "letters, digits and . _ : @ - only (at most 128)";
     static final Set<String> ENTITY_TYPES = Set.of(Contact.EMPLOYEE, Contact.VENDOR);
     private static final Set<String> FIELDS = Set.of("entityId", "entityType", "email", "firstName", "lastName",
             "department", "location", "employmentType", "employmentStatus");
@@ -43,7 +45,7 @@ public final class ContactValidator {
         }
         String entityId = text(node, "entityId", true, 128, problems);
         if (entityId != null && !ENTITY_ID.matcher(entityId).matches()) {
-            problems.add("entityId: letters, digits and . _ : @ - only");
+            problems.add("entityId: " + ENTITY_ID_EXPECTATION);
         }
         String entityType = text(node, "entityType", true, 20, problems);
         if (entityType != null && !ENTITY_TYPES.contains(entityType)) {

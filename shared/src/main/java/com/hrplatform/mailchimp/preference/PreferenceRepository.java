@@ -164,7 +164,7 @@ public final class PreferenceRepository {
         QueryRequest.Builder query = QueryRequest.builder().tableName(tableName)
                 .keyConditionExpression("orgId = :org AND begins_with(sk, :prefix)")
                 .limit(page.limit())
-                .exclusiveStartKey(DynamoCursor.decode(page.cursor(), "orgId", orgId));
+                .exclusiveStartKey(DynamoCursor.decode(page.cursor(), "orgId", orgId, "sk", "pref#"));
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":org", Items.s(orgId), ":prefix", Items.s("pref#")));
         // An item holding only a change being recorded is no preference yet.
         query.filterExpression(status == null ? "attribute_exists(#status)" : "#status = :status")

@@ -46,7 +46,7 @@ public final class SegmentRepository {
                 .filterExpression("attribute_not_exists(softDeletedAt)")
                 .expressionAttributeValues(Map.of(":org", Items.s(orgId)))
                 .limit(page.limit())
-                .exclusiveStartKey(DynamoCursor.decode(page.cursor(), "orgId", orgId))
+                .exclusiveStartKey(DynamoCursor.decode(page.cursor(), "orgId", orgId, "segmentId", ""))
                 .build());
         return new Page<>(response.items().stream().map(SegmentRepository::fromItem).toList(),
                 DynamoCursor.encode(response.lastEvaluatedKey()));

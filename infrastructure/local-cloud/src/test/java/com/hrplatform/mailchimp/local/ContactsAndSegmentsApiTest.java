@@ -210,7 +210,7 @@ class ContactsAndSegmentsApiTest {
         String orgId = newOrgId();
         String admin = LocalCloudFixture.adminToken(orgId);
         Map<String, Object> input = new LinkedHashMap<>(Map.of("name", "Engineers", "segmentType", "employee",
-                "mailchimpListId", "anything"));
+                "mailchimpListId", "0123456789"));
         assertEquals("PRECONDITION_FAILED", TrpcHttp.mutation(admin, "mailchimp.segments.create", input).errorCode(),
                 "no Mailchimp connection yet");
 
@@ -221,6 +221,14 @@ class ContactsAndSegmentsApiTest {
         var foreignList = TrpcHttp.mutation(admin, "mailchimp.segments.create", input);
         assertEquals("BAD_REQUEST", foreignList.errorCode());
         assertTrue(foreignList.message().contains("mailchimpListId"), foreignList.message());
+        // An id not in Mailchimp's form never reaches a request path.
+        for (String crafted : List.of("../../lists", "a1b2c3d4e5/members", "A1B2C3D4E5", "a1b2c3d4e", "a1b2c3d4e5?x=1")) {
+            Map<String, Object> craftedInput = new LinkedHashMap<>(input);
+            craftedInput.put("mailchimpListId", crafted);
+            var refused = TrpcHttp.mutation(admin, "mailchimp.segments.create", craftedInput);
+            assertEquals("BAD_REQUEST", refused.errorCode(), crafted);
+            assertTrue(refused.message().contains("mailchimpListId: must be a Mailchimp audience id"), refused.message());
+        }
 
         Map<String, Object> bad = new LinkedHashMap<>(Map.of("name", "", "segmentType", "robot", "mailchimpListId", listId,
                 "filterCriteria", Map.of("colour", "red", "department", List.of(1, 2)), "requireOptIn", "yes"));

@@ -94,6 +94,53 @@ class MalformedRequestsTest {
     }
 
     @Test
+    void preferenceEntityIdsFollowTheContactIdPattern() {
+        // '#' separates the parts of item keys: "abc" must not reach "abc#x".
+        for (String id : List.of("abc#x", "a b", "x".repeat(129), "e/1")) {
+            assertNames(expectError(get("mailchimp.preferences.getForEntity", "input=" + enc("{\"entityId\":\"" + id
+                    + "\",\"entityType\":\"employee\"}"), member), "BAD_REQUEST", 400, -32600, "mailchimp.preferences.getForEntity"), "entityId");
+            assertNames(expectError(post("mailchimp.preferences.updateOptStatus", "{\"entityId\":\"" + id
+                    + "\",\"entityType\":\"employee\",\"optedIn\":false,\"source\":\"test\"}", member), "BAD_REQUEST", 400, -32600,
+                    "mailchimp.preferences.updateOptStatus"), "entityId");
+            assertNames(expectError(post("mailchimp.preferences.gdprDelete", "{\"entityId\":\"" + id
+                    + "\",\"entityType\":\"employee\"}", admin), "BAD_REQUEST", 400, -32600, "mailchimp.preferences.gdprDelete"), "entityId");
+        }
+        assertEquals(200, get("mailchimp.preferences.getForEntity", "input=" + enc("{\"entityId\":\"e-1.x:y@z\",\"entityType\":\"employee\"}"), member).status());
+    }
+
+    @Test
+    void aWellFormedButCraftedCursorIsABadRequestOnEveryList() {
+        // Base64url JSON in the cursor's own shape, but keys DynamoDB would refuse: another attribute, a number sort
+        // key, an empty one, a third attribute; and keys outside the list's prefix.
+        List<String> everywhere = List.of(cursor("{\"orgId\":\"Sx\",\"nope\":\"Sx\"}"),
+                cursor("{\"orgId\":\"Sx\",\"sk\":\"N7\"}"), cursor("{\"orgId\":\"Sx\",\"sk\":\"S\"}"),
+                cursor("{\"orgId\":\"Sx\",\"sk\":\"Sx\",\"segmentId\":\"Sx\",\"campaignId\":\"Sx\"}"),
+                cursor("{\"orgId\":\"Sx\",\"sk\":\"S" + "x".repeat(1100) + "\"}"));
+        Map<String, String> lists = Map.of("mailchimp.audit.list", "", "mailchimp.segments.list", "",
+                "mailchimp.campaigns.list", "", "mailchimp.contacts.list", "\"entityType\":\"employee\",",
+                "mailchimp.preferences.list", "");
+        for (Map.Entry<String, String> list : lists.entrySet()) {
+            for (String cursor : everywhere) {
+                assertBadCursor(list.getKey(), "{" + list.getValue() + "\"cursor\":\"" + cursor + "\"}");
+            }
+        }
+        assertBadCursor("mailchimp.preferences.list", "{\"cursor\":\"" + cursor("{\"orgId\":\"Sx\",\"sk\":\"Saudit#x\"}") + "\"}");
+        assertBadCursor("mailchimp.contacts.list", "{\"entityType\":\"employee\",\"cursor\":\""
+                + cursor("{\"orgId\":\"Sx\",\"entityKey\":\"Svendor#x\"}") + "\"}");
+        // A key of the list's own shape is a cursor: it pages only the caller's own partition (TenantIsolationTest).
+        assertEquals(200, get("mailchimp.audit.list", "input=" + enc("{\"cursor\":\""
+                + cursor("{\"orgId\":\"Sother\",\"sk\":\"S2026\"}") + "\"}"), member).status());
+    }
+
+    private void assertBadCursor(String procedure, String input) {
+        assertNames(expectError(get(procedure, "input=" + enc(input), member), "BAD_REQUEST", 400, -32600, procedure), "cursor");
+    }
+
+    private static String cursor(String json) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void theWrongMethodIsNotSupported() {
         expectError(get("mailchimp.connection.connect", "input=" + enc("{\"apiKey\":\"x\"}"), admin), "METHOD_NOT_SUPPORTED", 405, -32005, "mailchimp.connection.connect");
         expectError(get("mailchimp.connection.disconnect", null, admin), "METHOD_NOT_SUPPORTED", 405, -32005, "mailchimp.connection.disconnect");
