@@ -192,7 +192,19 @@ class TemplateChecksTest {
                     broken("serverless_functions_have_log_group_with_retention", "AuditFunctionLogGroup without RetentionInDays",
                             t -> properties(t, "AuditFunctionLogGroup").remove("RetentionInDays")),
                     broken("serverless_functions_have_log_group_with_retention", "ConnectionFunction without LoggingConfig",
-                            t -> properties(t, "ConnectionFunction").remove("LoggingConfig")));
+                            t -> properties(t, "ConnectionFunction").remove("LoggingConfig")),
+                    broken("dynamodb_tables_have_deletion_protection", "LocksTable without DeletionProtectionEnabled",
+                            t -> properties(t, "LocksTable").remove("DeletionProtectionEnabled")),
+                    broken("dynamodb_indexes_exclude_encrypted_api_key", "ActiveConnectionsIndex projecting ALL",
+                            t -> ((ObjectNode) properties(t, "ConnectionsTable").path("GlobalSecondaryIndexes").path(0)
+                                    .path("Projection")).put("ProjectionType", "ALL")),
+                    broken("sqs_event_sources_have_maximum_concurrency", "the consent queue source without ScalingConfig",
+                            t -> ((ObjectNode) properties(t, "ConsentWorkerFunction").path("Events").path("ConsentQueue")
+                                    .path("Properties")).remove("ScalingConfig")),
+                    broken("dead_letter_queues_have_depth_alarm", "no alarm on ConsentDeadLetterQueue",
+                            t -> ((ObjectNode) t.path("Resources")).remove("ConsentDeadLetterQueueDepthAlarm")),
+                    broken("dead_letter_queues_have_depth_alarm", "no alarm on the events' dead-letter queue",
+                            t -> ((ObjectNode) t.path("Resources")).remove("EventDeliveryDeadLetterQueueDepthAlarm")));
         }
 
         private static Arguments broken(String rule, String change, Consumer<ObjectNode> mutation) {
