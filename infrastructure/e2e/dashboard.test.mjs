@@ -4,15 +4,18 @@
 // Run by DashboardBrowserTest (mvn verify) with a fresh org and sandbox account, or by hand against
 // `./mvnw -Plocal`:
 //   cd infrastructure && node --test e2e/dashboard.test.mjs
+// The page comes from the runner's dashboard server, an origin other than the API's (as S3/CloudFront and
+// API Gateway in AWS), so every call is cross-origin: preflights and CORS headers are exercised.
 // Environment (all optional):
-//   API_URL        the runner's API and dashboard (default http://127.0.0.1:3000)
+//   API_URL        the runner's API (default http://127.0.0.1:3000)
+//   DASHBOARD_URL  the runner's dashboard, another origin (default http://127.0.0.1:3003)
 //   SANDBOX_URL    the Mailchimp sandbox, with or without /3.0 (default http://127.0.0.1:3010)
 //   ADMIN_TOKEN, MEMBER_TOKEN, EXPIRED_TOKEN  tokens of one org; minted with LOCAL_JWT_SECRET
 //                  (default local-dev-secret) for a fresh org when absent
 //   SANDBOX_KEY    a seeded sandbox account's key; a fresh account is created when absent
 //   CHROMIUM_PATH  default /usr/bin/chromium
 //   SCREENSHOT_DIR default e2e/screenshots (git-ignored)
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -23,6 +26,7 @@ import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const API_URL = (process.env.API_URL || 'http://127.0.0.1:3000').replace(/\/+$/, '');
+const DASHBOARD_URL = (process.env.DASHBOARD_URL || 'http://127.0.0.1:3003').replace(/\/+$/, '');
 const SANDBOX_ROOT = (process.env.SANDBOX_URL || 'http://127.0.0.1:3010').replace(/\/+$/, '').replace(/\/3\.0$/, '');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const SHOTS = process.env.SCREENSHOT_DIR || join(here, 'screenshots');
@@ -63,6 +67,14 @@ let profile;
 let account; // {apiKey, accountName}
 const connectRequests = [];
 const pageProblems = [];
+const apiRequests = [];
+// Answers the walk-through provokes on purpose ("procedure status"); Chromium logs each as a console error.
+const expectedRefusals = new Set();
+
+/** Lets the next step's deliberate refusal through the no-console-error check. */
+function expectRefusal(procedure, status) {
+  expectedRefusals.add(`${procedure} ${status}`);
+}
 
 async function waitUntil(predicate, what, timeoutMs = 15000) {
   const deadline = Date.now() + timeoutMs;
@@ -131,11 +143,25 @@ before(async () => {
   page.on('request', (request) => {
     if (request.url().includes('/trpc/mailchimp.connection.connect')) connectRequests.push(request.url());
   });
+  page.on('request', (request) => {
+    if (request.url().startsWith(`${API_URL}/trpc/`)) apiRequests.push(request.method());
+  });
   page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
-    // Chromium logs every 4xx answer as "Failed to load resource"; those are expected here.
-    if (message.type() === 'error' && !/Failed to load resource/.test(message.text())) pageProblems.push(`console: ${message.text()}`);
+    if (message.type() !== 'error') return;
+    // Chromium logs every 4xx answer as "Failed to load resource"; only the ones a step provokes are expected.
+    const status = /Failed to load resource: the server responded with a status of (\d+)/.exec(message.text())?.[1];
+    const url = message.location()?.url ?? '';
+    const procedure = url.startsWith(`${API_URL}/trpc/`) ? new URL(url).pathname.slice('/trpc/'.length) : null;
+    if (status && procedure && expectedRefusals.has(`${procedure} ${status}`)) return;
+    pageProblems.push(`console: ${message.text()} (${url})`);
   });
+});
+
+afterEach(() => {
+  const problems = pageProblems.splice(0);
+  expectedRefusals.clear();
+  assert.deepEqual(problems, [], 'no console error and no script error on this page of the walk-through');
 });
 
 after(async () => {
@@ -146,7 +172,9 @@ after(async () => {
 // ------------------------------------------------------------------ the tests, in order
 
 test('an expired token shows the sign-in message, not a broken page; a valid one signs in', async () => {
-  await page.goto(`${API_URL}/?token=${encodeURIComponent(EXPIRED_TOKEN)}`);
+  assert.notEqual(new URL(DASHBOARD_URL).origin, new URL(API_URL).origin, 'the page and the API have different origins');
+  await page.goto(`${DASHBOARD_URL}/?token=${encodeURIComponent(EXPIRED_TOKEN)}`);
+  assert.equal(new URL(page.url()).origin, new URL(DASHBOARD_URL).origin);
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   const message = page.locator('#signin-message');
   await waitUntil(async () => /expired|not valid/i.test(await message.textContent()), 'the sign-in message');
@@ -159,6 +187,7 @@ test('an expired token shows the sign-in message, not a broken page; a valid one
   // A token the API refuses (bad signature, not expired): the API's 401 leads to the same message.
   const [head, body] = ADMIN_TOKEN.split('.');
   const answer = page.waitForResponse((r) => r.url().includes('/trpc/mailchimp.connection.get'));
+  expectRefusal('mailchimp.connection.get', 401);
   await page.getByLabel('Access token').fill(`${head}.${body}.${'A'.repeat(43)}`);
   await page.getByRole('button', { name: 'Sign in' }).click();
   assert.equal((await answer).status(), 401, 'the API refused the forged token');
@@ -169,6 +198,7 @@ test('an expired token shows the sign-in message, not a broken page; a valid one
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Connect Mailchimp' }).waitFor();
   assert.match(await page.locator('#who-text').textContent(), new RegExp(`admin`));
+  assert.ok(apiRequests.length > 0, 'the page called the API at its other origin');
 });
 
 test('a wrong key shows the format error next to the field without any request', async () => {
@@ -187,6 +217,7 @@ test('a well-formed key the sandbox rejects shows Mailchimp\'s refusal', async (
   const key = page.getByLabel('Mailchimp API key');
   await key.fill(`${'f'.repeat(32)}-us1`);
   const answer = page.waitForResponse((r) => r.url().includes('/trpc/mailchimp.connection.connect'));
+  expectRefusal('mailchimp.connection.connect', 400);
   await page.getByRole('button', { name: 'Connect' }).click();
   assert.equal((await answer).status(), 400);
   const text = await errorNextTo(key, /Mailchimp rejected this API key/, 'rejected key');
@@ -353,6 +384,7 @@ test('tracks a sent campaign by its Mailchimp id: rates as percentages, refresh'
   const p = panel('Campaigns');
   const id = p.getByLabel('Mailchimp campaign id');
   await id.fill('0000000000');
+  expectRefusal('mailchimp.campaigns.trackCampaign', 404);
   await p.getByRole('button', { name: 'Track campaign' }).click();
   await errorNextTo(id, /Mailchimp has no campaign|no such|not found/i, 'unknown campaign id');
 
@@ -436,6 +468,7 @@ test('a member sees "Your role cannot do this" next to the action; an expired se
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Mailchimp account' }).waitFor();
   await page.getByRole('button', { name: 'Disconnect' }).click();
+  expectRefusal('mailchimp.connection.disconnect', 403);
   await page.getByRole('dialog').getByRole('button', { name: 'Disconnect' }).click();
   await page.locator('#connection').getByText('Your role cannot do this.', { exact: false }).waitFor();
   assert.equal(await page.locator('#connection [role=alert]').count(), 1);

@@ -68,6 +68,8 @@ test('errors arrive as TRPCClientError with the codes of api.md', async () => {
   const unknown = await rejection(admin.mailchimp.connection.nothingHere.query());
   assert.equal(unknown.data?.code, 'NOT_FOUND');
 
+  // The API's JWT authorizer refuses it before any function runs: HTTP 401 with its own body, no tRPC envelope.
   const anonymous = await rejection(clientWith('forged.token.value').mailchimp.connection.get.query());
-  assert.equal(anonymous.data?.code, 'UNAUTHORIZED');
+  assert.equal(anonymous.meta?.response?.status, 401);
+  assert.deepEqual(anonymous.meta?.responseJSON, { message: 'Unauthorized' });
 });

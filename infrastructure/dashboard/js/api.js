@@ -67,7 +67,14 @@ async function call(type, path, input) {
     onUnauthorized(failure);
     throw failure;
   }
-  if (token) headers.authorization = `Bearer ${token}`;
+  if (!token) {
+    // Signed out meanwhile (another call found the token expired): the API would only answer 401, which the
+    // browser logs as an error; end where that answer would.
+    const failure = new ApiError('Not signed in', 'UNAUTHORIZED', 401, path);
+    onUnauthorized(failure);
+    throw failure;
+  }
+  headers.authorization = `Bearer ${token}`;
   let url = base;
   const init = { method: type === 'query' ? 'GET' : 'POST', headers };
   if (type === 'query') {

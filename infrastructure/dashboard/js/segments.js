@@ -37,6 +37,13 @@ function audienceName(id) {
 async function loadAudiences(force) {
   if (audiences && !force) return audiences;
   audiencesError = null;
+  if (!app?.connection()) {
+    // Without a connection the API answers 412 (and the browser logs it): ask only once one exists;
+    // connectionChanged() loads the list again when it does.
+    audiences = null;
+    audiencesError = new Error('connect a Mailchimp account first.');
+    return audiences;
+  }
   try {
     audiences = await query('mailchimp.connection.listAudiences');
   } catch (error) {

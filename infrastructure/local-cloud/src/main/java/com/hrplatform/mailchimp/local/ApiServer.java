@@ -11,8 +11,6 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -28,10 +26,13 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The API as API Gateway's HTTP API would serve it: template routes (payload format 2.0, JWT checked with
- * the local secret unless the route's Auth.Authorizer is NONE), plus the runner's own endpoints
- * ({@code /_local/schedules/{Function}}, {@code /_local/events}, EventBridge PutEvents at {@code POST /}) and
- * the dashboard's static files.
+ * The API as API Gateway's HTTP API would serve it: template routes matched by method ({@code ANY} matches
+ * every method, OPTIONS included) and path (payload format 2.0; JWT checked with the local secret unless the
+ * route's Auth.Authorizer is NONE, a missing or bad token answered 401 {@code {"message":"Unauthorized"}}),
+ * CORS from the HttpApi's CorsConfiguration (a preflight answered by the API only where no route matches it,
+ * the allow-origin headers on every answer), plus the runner's own endpoints ({@code /_local/schedules/{Function}},
+ * {@code /_local/events}, EventBridge PutEvents at {@code POST /}). The dashboard is served elsewhere
+ * ({@link DashboardServer}), from an origin of its own as in AWS.
  */
 final class ApiServer {
 
@@ -96,15 +97,15 @@ final class ApiServer {
     private final List<Route> routes = new ArrayList<>();
     private final Map<String, FunctionHost> functions;
     private final LocalJwt jwt;
-    private final Path dashboardDir;
+    private final LocalTemplate.Cors cors;
     private final Schedules schedules;
     private final EventRouter events;
 
-    ApiServer(HttpServer server, Map<String, FunctionHost> functions, LocalJwt jwt, Path dashboardDir,
+    ApiServer(HttpServer server, Map<String, FunctionHost> functions, LocalJwt jwt, LocalTemplate.Cors cors,
               Schedules schedules, EventRouter events) {
         this.functions = functions;
         this.jwt = jwt;
-        this.dashboardDir = dashboardDir;
+        this.cors = cors;
         this.schedules = schedules;
         this.events = events;
         Map<String, LocalTemplate.HttpRoute> byKey = new LinkedHashMap<>();
@@ -174,14 +175,17 @@ final class ApiServer {
             Optional<Map.Entry<Route, Map<String, String>>> match = route(method, rawPath);
             if (match.isPresent()) {
                 target = match.get().getKey().spec().functionId();
+                allowOrigin(ex);
                 status = invokeRoute(ex, method, rawPath, body, match.get().getKey(), match.get().getValue());
             } else if (rawPath.startsWith("/_local/") || "AWSEvents.PutEvents".equals(ex.getRequestHeaders().getFirst("X-Amz-Target"))) {
                 target = "runner";
                 status = local(ex, method, rawPath, body);
-            } else if ((method.equals("GET") || method.equals("HEAD")) && dashboardDir != null && Files.isDirectory(dashboardDir)) {
-                target = "dashboard";
-                status = staticFile(ex, rawPath);
+            } else if (method.equals("OPTIONS") && cors != null && isPreflight(ex.getRequestHeaders())) {
+                // No route matches this OPTIONS request: the API answers the preflight itself, without a token.
+                target = "cors";
+                status = preflight(ex);
             } else {
+                allowOrigin(ex);
                 status = 404;
                 Http.sendJson(ex, 404, "{\"message\":\"Not Found\"}");
             }
@@ -193,10 +197,53 @@ final class ApiServer {
                 // client gone
             }
         } finally {
-            if (!target.equals("dashboard")) {
-                System.out.println("[api] " + method + " " + rawPath + " -> " + status + " " + target + " "
-                        + (System.nanoTime() - started) / 1_000_000 + "ms");
+            System.out.println("[api] " + method + " " + rawPath + " -> " + status + " " + target + " "
+                    + (System.nanoTime() - started) / 1_000_000 + "ms");
+        }
+    }
+
+    // ------------------------------------------------------------------ CORS
+
+    private static boolean isPreflight(Headers headers) {
+        return headers.getFirst("Origin") != null && headers.getFirst("Access-Control-Request-Method") != null;
+    }
+
+    /** The preflight answer of HTTP API: 204, with the configured allowances for an allowed origin (none otherwise). */
+    private int preflight(HttpExchange ex) throws IOException {
+        String origin = ex.getRequestHeaders().getFirst("Origin");
+        if (cors.allows(origin)) {
+            Headers h = ex.getResponseHeaders();
+            h.set("Access-Control-Allow-Origin", cors.allowOrigins().contains("*") ? "*" : origin);
+            if (!cors.allowMethods().isEmpty()) {
+                h.set("Access-Control-Allow-Methods", String.join(",", cors.allowMethods()));
             }
+            if (!cors.allowHeaders().isEmpty()) {
+                h.set("Access-Control-Allow-Headers", String.join(",", cors.allowHeaders()));
+            }
+            if (cors.maxAge() != null) {
+                h.set("Access-Control-Max-Age", cors.maxAge().toString());
+            }
+            if (cors.allowCredentials()) {
+                h.set("Access-Control-Allow-Credentials", "true");
+            }
+        }
+        Http.send(ex, 204, null, new byte[0]);
+        return 204;
+    }
+
+    /** On an actual (non-preflight) answer of the API, the headers that let an allowed origin read it. */
+    private void allowOrigin(HttpExchange ex) {
+        String origin = ex.getRequestHeaders().getFirst("Origin");
+        if (cors == null || !cors.allows(origin)) {
+            return;
+        }
+        Headers h = ex.getResponseHeaders();
+        h.set("Access-Control-Allow-Origin", cors.allowOrigins().contains("*") ? "*" : origin);
+        if (!cors.exposeHeaders().isEmpty()) {
+            h.set("Access-Control-Expose-Headers", String.join(",", cors.exposeHeaders()));
+        }
+        if (cors.allowCredentials()) {
+            h.set("Access-Control-Allow-Credentials", "true");
         }
     }
 
@@ -209,17 +256,8 @@ final class ApiServer {
         if (route.spec().authorized()) {
             Optional<JsonNode> verified = bearer(ex.getRequestHeaders()).flatMap(jwt::verify);
             if (verified.isEmpty()) {
-                ObjectNode err = Http.JSON.createObjectNode();
-                ObjectNode e = err.putObject("error");
-                e.put("message", "Missing or invalid token");
-                e.put("code", -32001);
-                ObjectNode data = e.putObject("data");
-                data.put("code", "UNAUTHORIZED");
-                data.put("httpStatus", 401);
-                String procedure = rawPath.startsWith("/trpc/") && rawPath.length() > "/trpc/".length()
-                        ? decode(rawPath.substring("/trpc/".length())) : null;
-                data.put("path", procedure);
-                Http.sendJson(ex, 401, err);
+                // The JWT authorizer's own answer: the function is not called, so no tRPC envelope.
+                Http.sendJson(ex, 401, "{\"message\":\"Unauthorized\"}");
                 return 401;
             }
             claims = Http.JSON.createObjectNode();
@@ -241,7 +279,7 @@ final class ApiServer {
             Http.sendJson(ex, 502, "{\"message\":\"Internal Server Error\"}");
             return 502;
         }
-        return writeResponse(ex, result.json(), route.spec().functionId());
+        return writeResponse(ex, result.json(), route.spec().functionId(), cors != null);
     }
 
     private static Optional<String> bearer(Headers headers) {
@@ -359,7 +397,8 @@ final class ApiServer {
     }
 
     /** Writes a Lambda result back as API Gateway does with payload format 2.0. */
-    private static int writeResponse(HttpExchange ex, String json, String functionId) throws IOException {
+    private static int writeResponse(HttpExchange ex, String json, String functionId, boolean corsConfigured)
+            throws IOException {
         JsonNode out;
         try {
             out = Http.JSON.readTree(json);
@@ -382,12 +421,15 @@ final class ApiServer {
         Headers h = ex.getResponseHeaders();
         for (Iterator<Map.Entry<String, JsonNode>> it = out.path("headers").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            if (!e.getValue().isNull()) {
+            if (!e.getValue().isNull() && !(corsConfigured && isCorsHeader(e.getKey()))) {
                 h.add(e.getKey(), e.getValue().asText());
             }
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = out.path("multiValueHeaders").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
+            if (corsConfigured && isCorsHeader(e.getKey())) {
+                continue;
+            }
             for (JsonNode v : e.getValue()) {
                 h.add(e.getKey(), v.asText());
             }
@@ -405,6 +447,11 @@ final class ApiServer {
         String contentType = h.getFirst("Content-Type");
         Http.send(ex, status, contentType == null && body.length > 0 ? "application/json" : null, body);
         return status;
+    }
+
+    /** With a CorsConfiguration, API Gateway ignores the CORS headers an integration returns. */
+    private static boolean isCorsHeader(String name) {
+        return name.toLowerCase(Locale.ROOT).startsWith("access-control-");
     }
 
     // ------------------------------------------------------------------ runner endpoints
@@ -448,40 +495,5 @@ final class ApiServer {
         }
         Http.sendJson(ex, 404, "{\"message\":\"Not Found\"}");
         return 404;
-    }
-
-    private int staticFile(HttpExchange ex, String rawPath) throws IOException {
-        String rel = decode(rawPath).replaceFirst("^/+", "");
-        Path root = dashboardDir.toAbsolutePath().normalize();
-        Path file = root.resolve(rel.isEmpty() ? "index.html" : rel).normalize();
-        if (Files.isDirectory(file)) {
-            file = file.resolve("index.html");
-        }
-        if (!file.startsWith(root) || !Files.isRegularFile(file)) {
-            Http.sendJson(ex, 404, "{\"message\":\"Not Found\"}");
-            return 404;
-        }
-        Http.send(ex, 200, contentType(file.getFileName().toString()), Files.readAllBytes(file));
-        return 200;
-    }
-
-    private static String contentType(String name) {
-        String n = name.toLowerCase(Locale.ROOT);
-        if (n.endsWith(".html") || n.endsWith(".htm")) {
-            return "text/html; charset=utf-8";
-        } else if (n.endsWith(".js") || n.endsWith(".mjs")) {
-            return "text/javascript; charset=utf-8";
-        } else if (n.endsWith(".css")) {
-            return "text/css; charset=utf-8";
-        } else if (n.endsWith(".json") || n.endsWith(".map")) {
-            return "application/json";
-        } else if (n.endsWith(".svg")) {
-            return "image/svg+xml";
-        } else if (n.endsWith(".png")) {
-            return "image/png";
-        } else if (n.endsWith(".ico")) {
-            return "image/x-icon";
-        }
-        return "application/octet-stream";
     }
 }

@@ -27,6 +27,7 @@ import software.amazon.awssdk.services.kms.model.KeyMetadata;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,6 +70,9 @@ public final class LocalCloud implements AutoCloseable {
     public static final String KMS_ENDPOINT_PROPERTY = "aws.endpointUrlKms";
     public static final String EVENTBRIDGE_ENDPOINT_PROPERTY = "aws.endpointUrlEventBridge";
 
+    /** The template parameter naming the origin CORS allows: locally, the dashboard server's origin. */
+    static final String DASHBOARD_ORIGIN_PARAMETER = "DashboardOrigin";
+
     private static final AtomicInteger RUNNING = new AtomicInteger();
 
     private final LocalCloudConfig config;
@@ -88,6 +92,7 @@ public final class LocalCloud implements AutoCloseable {
     private LocalAddresses addresses;
     private HttpServer apiHttp;
     private HttpServer invokeHttp;
+    private DashboardServer dashboard;
     private Map<String, FunctionHost> functions = Map.of();
     private SqsPollers pollers;
     private Schedules schedules;
@@ -115,8 +120,20 @@ public final class LocalCloud implements AutoCloseable {
             System.out.println("[local-cloud] warning: another LocalCloud runs in this JVM; system properties are JVM-wide");
         }
         templatePath = config.resolvedTemplate().toAbsolutePath().normalize();
-        Template raw = Template.load(templatePath, config.parameterOverrides());
         Path infra = config.resolvedInfrastructureDir();
+        Template raw = Template.load(templatePath, config.parameterOverrides());
+        if (Files.isDirectory(infra.resolve("dashboard"))) {
+            // Bound first: its origin is what the API's CORS must allow, unless the caller set one.
+            HttpServer dashboardHttp = Http.bind(config.dashboardPort(), null, "dashboard");
+            closers.push(() -> dashboardHttp.stop(0));
+            dashboard = new DashboardServer(dashboardHttp, infra.resolve("dashboard"));
+            if (raw.parameterValues().containsKey(DASHBOARD_ORIGIN_PARAMETER)
+                    && !config.parameterOverrides().containsKey(DASHBOARD_ORIGIN_PARAMETER)) {
+                Map<String, String> overrides = new LinkedHashMap<>(config.parameterOverrides());
+                overrides.put(DASHBOARD_ORIGIN_PARAMETER, dashboard.origin());
+                raw = Template.load(templatePath, overrides);
+            }
+        }
         awsEndpoint = config.awsEndpoint();
         boolean embedded = awsEndpoint == null;
         Path nodeModules = embedded ? NodeModules.ensureInstalled(infra) : null;
@@ -204,7 +221,7 @@ public final class LocalCloud implements AutoCloseable {
         closers.push(httpPool::shutdownNow);
         apiHttp.setExecutor(httpPool);
         invokeHttp.setExecutor(httpPool);
-        ApiServer api = new ApiServer(apiHttp, functions, jwt, infra.resolve("dashboard"), schedules, events);
+        ApiServer api = new ApiServer(apiHttp, functions, jwt, template.cors(), schedules, events);
         InvokeServer invoke = new InvokeServer(invokeHttp, invocations, functions);
         SqsClient pollerClient = sqsClient();
         closers.push(pollerClient);
@@ -213,6 +230,9 @@ public final class LocalCloud implements AutoCloseable {
 
         api.start();
         invoke.start();
+        if (dashboard != null) {
+            dashboard.start(apiUrl());
+        }
         schedules.start();
         pollers.start();
         RUNNING.incrementAndGet();
@@ -425,6 +445,11 @@ public final class LocalCloud implements AutoCloseable {
         return "http://127.0.0.1:" + apiHttp.getAddress().getPort();
     }
 
+    /** Base URL of the dashboard (an origin of its own, as on a static host), or null without infrastructure/dashboard/. */
+    public String dashboardUrl() {
+        return dashboard == null ? null : dashboard.origin();
+    }
+
     /** Base URL of the Lambda Invoke API (as {@code sam local start-lambda}). */
     public String invokeUrl() {
         return "http://127.0.0.1:" + invokeHttp.getAddress().getPort();
@@ -557,7 +582,8 @@ public final class LocalCloud implements AutoCloseable {
         String token = cloud.jwt().token("demo-admin", "demo-org", "admin", Instant.now().plus(Duration.ofDays(365)));
         System.out.println();
         System.out.println("Local cloud is running (Ctrl-C stops everything)");
-        System.out.println("  API (HTTP API):       " + cloud.apiUrl() + "/trpc/...   dashboard: " + cloud.apiUrl() + "/");
+        System.out.println("  API (HTTP API):       " + cloud.apiUrl() + "/trpc/...");
+        System.out.println("  Dashboard:            " + cloud.dashboardUrl() + "/?token=<the token below>");
         System.out.println("  Lambda Invoke API:    " + cloud.invokeUrl() + "/2015-03-31/functions/{FunctionLogicalId}/invocations");
         System.out.println("  Mailchimp sandbox:    " + cloud.sandboxUrl() + "   API key: " + MailchimpSandbox.DEFAULT_API_KEY);
         if (config.mailchimpBaseUrl() != null) {

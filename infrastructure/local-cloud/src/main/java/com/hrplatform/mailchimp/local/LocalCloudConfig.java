@@ -17,16 +17,18 @@ import java.util.Map;
  *                           ElasticMQ and LocalKms (the ports and data settings of those are then unused)
  * @param environmentOverrides values replacing (or adding) environment variables of every function, as
  *                           {@code sam local invoke --env-vars} does
+ * @param dashboardPort      where the dashboard's static files are served: an origin of its own, as on S3/CloudFront
  */
 public record LocalCloudConfig(Path template, Path infrastructureDir, int apiPort, int invokePort, int sandboxPort,
                                int dynalitePort, int elasticMqPort, int kmsPort, Path dynaliteDataDir,
                                Path kmsKeyStore, String jwtSecret, String mailchimpBaseUrl,
                                Map<String, String> parameterOverrides, URI awsEndpoint,
-                               Map<String, String> environmentOverrides) {
+                               Map<String, String> environmentOverrides, int dashboardPort) {
 
     public static final int API_PORT = 3000;
     public static final int INVOKE_PORT = 3001;
     public static final int KMS_PORT = 3002;
+    public static final int DASHBOARD_PORT = 3003;
     public static final int SANDBOX_PORT = 3010;
     public static final int DYNALITE_PORT = 8000;
     public static final int ELASTICMQ_PORT = 9324;
@@ -47,12 +49,13 @@ public record LocalCloudConfig(Path template, Path infrastructureDir, int apiPor
         String baseUrl = System.getenv("MAILCHIMP_BASE_URL");
         return new LocalCloudConfig(null, null, API_PORT, INVOKE_PORT, SANDBOX_PORT, DYNALITE_PORT,
                 ELASTICMQ_PORT, KMS_PORT, null, null, LocalJwt.secretFromEnvironment(),
-                baseUrl == null || baseUrl.isBlank() ? null : baseUrl, Map.of(), null, Map.of());
+                baseUrl == null || baseUrl.isBlank() ? null : baseUrl, Map.of(), null, Map.of(),
+                DASHBOARD_PORT);
     }
 
     /** Like {@link #defaults()} but every port free (0) and no MAILCHIMP_BASE_URL override: for tests. */
     public static LocalCloudConfig forTests() {
-        return defaults().withPorts(0, 0, 0, 0, 0, 0).withMailchimpBaseUrl(null);
+        return defaults().withPorts(0, 0, 0, 0, 0, 0).withDashboardPort(0).withMailchimpBaseUrl(null);
     }
 
     /** Walks up from {@code start} to the first directory holding template.yaml. */
@@ -88,48 +91,54 @@ public record LocalCloudConfig(Path template, Path infrastructureDir, int apiPor
 
     public LocalCloudConfig withTemplate(Path t) {
         return new LocalCloudConfig(t, infrastructureDir, apiPort, invokePort, sandboxPort, dynalitePort, elasticMqPort,
-                kmsPort, dynaliteDataDir, kmsKeyStore, jwtSecret, mailchimpBaseUrl, parameterOverrides, awsEndpoint, environmentOverrides);
+                kmsPort, dynaliteDataDir, kmsKeyStore, jwtSecret, mailchimpBaseUrl, parameterOverrides, awsEndpoint, environmentOverrides, dashboardPort);
     }
 
     public LocalCloudConfig withInfrastructureDir(Path d) {
         return new LocalCloudConfig(template, d, apiPort, invokePort, sandboxPort, dynalitePort, elasticMqPort,
-                kmsPort, dynaliteDataDir, kmsKeyStore, jwtSecret, mailchimpBaseUrl, parameterOverrides, awsEndpoint, environmentOverrides);
+                kmsPort, dynaliteDataDir, kmsKeyStore, jwtSecret, mailchimpBaseUrl, parameterOverrides, awsEndpoint, environmentOverrides, dashboardPort);
     }
 
     /** api, invoke, sandbox, dynalite, elasticmq, kms. */
     public LocalCloudConfig withPorts(int api, int invoke, int sandbox, int dynalite, int elasticMq, int kms) {
         return new LocalCloudConfig(template, infrastructureDir, api, invoke, sandbox, dynalite, elasticMq,
-                kms, dynaliteDataDir, kmsKeyStore, jwtSecret, mailchimpBaseUrl, parameterOverrides, awsEndpoint, environmentOverrides);
+                kms, dynaliteDataDir, kmsKeyStore, jwtSecret, mailchimpBaseUrl, parameterOverrides, awsEndpoint, environmentOverrides, dashboardPort);
     }
 
     public LocalCloudConfig withDynaliteDataDir(Path d) {
         return new LocalCloudConfig(template, infrastructureDir, apiPort, invokePort, sandboxPort, dynalitePort, elasticMqPort,
-                kmsPort, d, kmsKeyStore, jwtSecret, mailchimpBaseUrl, parameterOverrides, awsEndpoint, environmentOverrides);
+                kmsPort, d, kmsKeyStore, jwtSecret, mailchimpBaseUrl, parameterOverrides, awsEndpoint, environmentOverrides, dashboardPort);
     }
 
     public LocalCloudConfig withKmsKeyStore(Path f) {
         return new LocalCloudConfig(template, infrastructureDir, apiPort, invokePort, sandboxPort, dynalitePort, elasticMqPort,
-                kmsPort, dynaliteDataDir, f, jwtSecret, mailchimpBaseUrl, parameterOverrides, awsEndpoint, environmentOverrides);
+                kmsPort, dynaliteDataDir, f, jwtSecret, mailchimpBaseUrl, parameterOverrides, awsEndpoint, environmentOverrides, dashboardPort);
     }
 
     public LocalCloudConfig withJwtSecret(String s) {
         return new LocalCloudConfig(template, infrastructureDir, apiPort, invokePort, sandboxPort, dynalitePort, elasticMqPort,
-                kmsPort, dynaliteDataDir, kmsKeyStore, s, mailchimpBaseUrl, parameterOverrides, awsEndpoint, environmentOverrides);
+                kmsPort, dynaliteDataDir, kmsKeyStore, s, mailchimpBaseUrl, parameterOverrides, awsEndpoint, environmentOverrides, dashboardPort);
     }
 
     public LocalCloudConfig withMailchimpBaseUrl(String url) {
         return new LocalCloudConfig(template, infrastructureDir, apiPort, invokePort, sandboxPort, dynalitePort, elasticMqPort,
-                kmsPort, dynaliteDataDir, kmsKeyStore, jwtSecret, url, parameterOverrides, awsEndpoint, environmentOverrides);
+                kmsPort, dynaliteDataDir, kmsKeyStore, jwtSecret, url, parameterOverrides, awsEndpoint, environmentOverrides, dashboardPort);
     }
 
     public LocalCloudConfig withParameterOverrides(Map<String, String> p) {
         return new LocalCloudConfig(template, infrastructureDir, apiPort, invokePort, sandboxPort, dynalitePort, elasticMqPort,
-                kmsPort, dynaliteDataDir, kmsKeyStore, jwtSecret, mailchimpBaseUrl, p, awsEndpoint, environmentOverrides);
+                kmsPort, dynaliteDataDir, kmsKeyStore, jwtSecret, mailchimpBaseUrl, p, awsEndpoint, environmentOverrides, dashboardPort);
     }
 
     public LocalCloudConfig withEnvironmentOverrides(Map<String, String> e) {
         return new LocalCloudConfig(template, infrastructureDir, apiPort, invokePort, sandboxPort, dynalitePort, elasticMqPort,
-                kmsPort, dynaliteDataDir, kmsKeyStore, jwtSecret, mailchimpBaseUrl, parameterOverrides, awsEndpoint, e);
+                kmsPort, dynaliteDataDir, kmsKeyStore, jwtSecret, mailchimpBaseUrl, parameterOverrides, awsEndpoint, e, dashboardPort);
+    }
+
+    public LocalCloudConfig withDashboardPort(int port) {
+        return new LocalCloudConfig(template, infrastructureDir, apiPort, invokePort, sandboxPort, dynalitePort, elasticMqPort,
+                kmsPort, dynaliteDataDir, kmsKeyStore, jwtSecret, mailchimpBaseUrl, parameterOverrides, awsEndpoint,
+                environmentOverrides, port);
     }
 
     /**
@@ -138,6 +147,6 @@ public record LocalCloudConfig(Path template, Path infrastructureDir, int apiPor
      */
     public LocalCloudConfig withAwsEndpoint(URI endpoint) {
         return new LocalCloudConfig(template, infrastructureDir, apiPort, invokePort, sandboxPort, dynalitePort, elasticMqPort,
-                kmsPort, dynaliteDataDir, kmsKeyStore, jwtSecret, mailchimpBaseUrl, parameterOverrides, endpoint, environmentOverrides);
+                kmsPort, dynaliteDataDir, kmsKeyStore, jwtSecret, mailchimpBaseUrl, parameterOverrides, endpoint, environmentOverrides, dashboardPort);
     }
 }

@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Issue 6, acceptance 1-3: the dashboard in a real browser. Makes sure Debian's Chromium is installed
  * ({@code infrastructure/e2e/ensure-chromium.sh}: apt-get when missing and root), then runs
  * {@code node --test infrastructure/e2e/dashboard.test.mjs}, where playwright-core drives headless
- * Chromium against this JVM's local cloud with a fresh org and a fresh sandbox account: connect (format
+ * Chromium against this JVM's local cloud with a fresh org and a fresh sandbox account, the page loaded from the
+ * runner's dashboard server (an origin other than the API's, as in AWS) and failing on any console error: connect (format
  * error without a request, Mailchimp's refusal, success), contacts import, segment create / sync to
  * {@code synced} / edit / delete, campaign tracking and refresh, opt-out and erasure, FORBIDDEN and an
  * expired token, audit paging, laptop and phone widths. Screenshots land in infrastructure/e2e/screenshots/.
@@ -54,6 +55,7 @@ class DashboardBrowserTest {
         String sandboxKey = SandboxControl.newAccount("Dashboard " + orgId.substring(9, 17)).path("apiKey").asText();
         Map<String, String> env = Map.of(
                 "API_URL", cloud.apiUrl(),
+                "DASHBOARD_URL", cloud.dashboardUrl(),
                 "SANDBOX_URL", cloud.sandboxUrl(),
                 "ADMIN_TOKEN", LocalCloudFixture.adminToken(orgId),
                 "MEMBER_TOKEN", LocalCloudFixture.memberToken(orgId),

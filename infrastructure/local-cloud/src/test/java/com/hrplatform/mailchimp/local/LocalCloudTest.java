@@ -197,14 +197,60 @@ class LocalCloudTest {
 
     @Test
     @Order(4)
-    void rejectsMissingForgedExpiredAndUnsignedTokensWithTheTrpcEnvelope() throws Exception {
+    void corsAsHttpApiAnswersIt() throws Exception {
+        String origin = "http://dashboard.test";
+        // No route takes OPTIONS /echo/{id} (GET only): the API answers the preflight from CorsConfiguration, no token needed.
+        HttpResponse<byte[]> preflight = send(api("/echo/1").method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", origin).header("Access-Control-Request-Method", "GET")
+                .header("Access-Control-Request-Headers", "authorization"));
+        assertEquals(204, preflight.statusCode());
+        assertEquals(origin, preflight.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
+        assertEquals("GET,POST", preflight.headers().firstValue("Access-Control-Allow-Methods").orElse(null));
+        assertEquals("authorization,content-type", preflight.headers().firstValue("Access-Control-Allow-Headers").orElse(null));
+        assertEquals("300", preflight.headers().firstValue("Access-Control-Max-Age").orElse(null));
+        assertEquals(0, preflight.body().length);
+
+        // Another origin gets the 204 without any allowance, so the browser stops there.
+        HttpResponse<byte[]> stranger = send(api("/echo/1").method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "http://elsewhere.test").header("Access-Control-Request-Method", "GET"));
+        assertEquals(204, stranger.statusCode());
+        assertTrue(stranger.headers().firstValue("Access-Control-Allow-Origin").isEmpty());
+
+        // An ANY route matches OPTIONS too: behind the JWT authorizer the preflight gets 401, as in AWS ...
+        HttpResponse<byte[]> caught = send(api("/items").method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", origin).header("Access-Control-Request-Method", "GET"));
+        assertEquals(401, caught.statusCode());
+        assertEquals("{\"message\":\"Unauthorized\"}", text(caught));
+        // ... and without an authorizer the function gets it.
+        EchoApiHandler.EVENTS.clear();
+        HttpResponse<byte[]> toFunction = send(api("/public/x").method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", origin).header("Access-Control-Request-Method", "GET"));
+        assertEquals(201, toFunction.statusCode());
+        assertEquals("OPTIONS", EchoApiHandler.EVENTS.getLast().getRequestContext().getHttp().getMethod());
+
+        // Actual answers carry the allowance for an allowed origin: the function's, and the authorizer's 401.
+        HttpResponse<byte[]> call = send(api("/echo/1").header("Origin", origin)
+                .header("Authorization", "Bearer " + token("org-1", "admin")));
+        assertEquals(201, call.statusCode());
+        assertEquals(origin, call.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
+        assertEquals("x-request-id", call.headers().firstValue("Access-Control-Expose-Headers").orElse(null));
+        HttpResponse<byte[]> refused = send(api("/echo/1").header("Origin", origin));
+        assertEquals(401, refused.statusCode());
+        assertEquals(origin, refused.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
+        HttpResponse<byte[]> sameOrigin = send(api("/echo/1").header("Authorization", "Bearer " + token("org-1", "admin")));
+        assertTrue(sameOrigin.headers().firstValue("Access-Control-Allow-Origin").isEmpty(), "no Origin, no allowance");
+    }
+
+    @Test
+    @Order(4)
+    void rejectsMissingForgedExpiredAndUnsignedTokensAsTheJwtAuthorizerDoes() throws Exception {
+        // HTTP API's JWT authorizer answers before any function runs: its own body, no tRPC envelope.
         HttpResponse<byte[]> none = send(api("/trpc/mailchimp.segments.get?input=%7B%7D"));
         assertEquals(401, none.statusCode());
-        assertEquals("{\"error\":{\"message\":\"Missing or invalid token\",\"code\":-32001,\"data\":{\"code\":\"UNAUTHORIZED\","
-                + "\"httpStatus\":401,\"path\":\"mailchimp.segments.get\"}}}", text(none));
+        assertEquals("{\"message\":\"Unauthorized\"}", text(none));
         HttpResponse<byte[]> nonTrpc = send(api("/echo/1"));
         assertEquals(401, nonTrpc.statusCode());
-        assertTrue(JSON.readTree(nonTrpc.body()).at("/error/data/path").isNull());
+        assertEquals("{\"message\":\"Unauthorized\"}", text(nonTrpc));
 
         String forged = new LocalJwt("another-secret").token("u", "org-1", "admin", Instant.now().plusSeconds(600));
         String expired = jwt.token("u", "org-1", "admin", Instant.now().minusSeconds(5));

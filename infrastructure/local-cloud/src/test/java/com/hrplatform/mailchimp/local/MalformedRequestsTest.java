@@ -141,13 +141,17 @@ class MalformedRequestsTest {
     }
 
     @Test
-    void theWrongMethodIsNotSupported() {
-        expectError(get("mailchimp.connection.connect", "input=" + enc("{\"apiKey\":\"x\"}"), admin), "METHOD_NOT_SUPPORTED", 405, -32005, "mailchimp.connection.connect");
-        expectError(get("mailchimp.connection.disconnect", null, admin), "METHOD_NOT_SUPPORTED", 405, -32005, "mailchimp.connection.disconnect");
-        expectError(post("mailchimp.connection.get", "", admin), "METHOD_NOT_SUPPORTED", 405, -32005, "mailchimp.connection.get");
-        expectError(post("mailchimp.audit.list", "{}", admin), "METHOD_NOT_SUPPORTED", 405, -32005, "mailchimp.audit.list");
-        expectError(send("DELETE", "/trpc/mailchimp.connection.get", null, Map.of("Authorization", "Bearer " + admin), null),
-                "METHOD_NOT_SUPPORTED", 405, -32005, "mailchimp.connection.get");
+    void theWrongMethodFindsNoProcedure() {
+        // Routes name their method (GET queries, POST mutations, so that CORS preflights stay with the API): a
+        // mutation read with GET, or a query sent with POST, lands on the /trpc/{proxy+} fallback.
+        expectError(get("mailchimp.connection.connect", "input=" + enc("{\"apiKey\":\"x\"}"), admin), "NOT_FOUND", 404, -32004, "mailchimp.connection.connect");
+        expectError(get("mailchimp.connection.disconnect", null, admin), "NOT_FOUND", 404, -32004, "mailchimp.connection.disconnect");
+        expectError(post("mailchimp.connection.get", "", admin), "NOT_FOUND", 404, -32004, "mailchimp.connection.get");
+        expectError(post("mailchimp.audit.list", "{}", admin), "NOT_FOUND", 404, -32004, "mailchimp.audit.list");
+        // No route takes DELETE at all: API Gateway's own 404.
+        Raw delete = send("DELETE", "/trpc/mailchimp.connection.get", null, Map.of("Authorization", "Bearer " + admin), null);
+        assertEquals(404, delete.status, delete::toString);
+        assertEquals("{\"message\":\"Not Found\"}", delete.text());
     }
 
     @Test
@@ -180,10 +184,14 @@ class MalformedRequestsTest {
         headers.add(Map.of("Authorization", "Bearer " + tampered));
         headers.add(Map.of("Authorization", "Bearer not.a.jwt"));
         for (Map<String, String> h : headers) {
-            expectError(send("GET", "/trpc/mailchimp.connection.get", null, h, null), "UNAUTHORIZED", 401, -32001, "mailchimp.connection.get");
-            expectError(send("POST", "/trpc/mailchimp.connection.connect", null, h,
-                    "{\"apiKey\":\"0123456789abcdef0123456789abcdef-us1\"}".getBytes(StandardCharsets.UTF_8)),
-                    "UNAUTHORIZED", 401, -32001, "mailchimp.connection.connect");
+            // The JWT authorizer's answer (the function never runs), as HTTP API gives it.
+            Raw query = send("GET", "/trpc/mailchimp.connection.get", null, h, null);
+            assertEquals(401, query.status, () -> h + ": " + query);
+            assertEquals("{\"message\":\"Unauthorized\"}", query.text());
+            Raw mutation = send("POST", "/trpc/mailchimp.connection.connect", null, h,
+                    "{\"apiKey\":\"0123456789abcdef0123456789abcdef-us1\"}".getBytes(StandardCharsets.UTF_8));
+            assertEquals(401, mutation.status, () -> h + ": " + mutation);
+            assertEquals("{\"message\":\"Unauthorized\"}", mutation.text());
         }
         assertTrue(TrpcHttp.query(member, "mailchimp.connection.get", null).data().isNull(), "nothing was connected");
     }
@@ -292,6 +300,15 @@ class MalformedRequestsTest {
             // No route of the template matches (a greedy {proxy+} needs a non-empty rest): API Gateway's 404.
             return answer.status == 404 && "Not Found".equals(body.path("message").asText()) && body.size() == 1
                     ? null : "not the runner's 404";
+        }
+        boolean routed = request.method().equals("GET") || request.method().equals("POST");
+        if (!routed || answer.status == 401) {
+            // API Gateway's own answers, before any function: no route takes the method (tRPC routes are GET or
+            // POST), or the JWT authorizer refused the token.
+            int status = routed ? 401 : 404;
+            String message = routed ? "Unauthorized" : "Not Found";
+            return answer.status == status && message.equals(body.path("message").asText()) && body.size() == 1
+                    ? null : "not API Gateway's " + status;
         }
         JsonNode error = body.path("error");
         JsonNode data = error.path("data");

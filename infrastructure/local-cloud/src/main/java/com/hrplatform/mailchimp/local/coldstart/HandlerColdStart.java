@@ -49,10 +49,10 @@ public final class HandlerColdStart {
         requestContext.setHttp(http);
         requestContext.setAuthorizer(authorizer);
         requestContext.setRequestId("cold-start-probe");
-        requestContext.setRouteKey("ANY /trpc/mailchimp.connection.get");
+        requestContext.setRouteKey("GET /trpc/mailchimp.connection.get");
         return APIGatewayV2HTTPEvent.builder()
                 .withVersion("2.0")
-                .withRouteKey("ANY /trpc/mailchimp.connection.get")
+                .withRouteKey("GET /trpc/mailchimp.connection.get")
                 .withRawPath("/trpc/mailchimp.connection.get")
                 .withRawQueryString("")
                 .withHeaders(Map.of("authorization", "Bearer (checked by API Gateway)"))

@@ -45,6 +45,18 @@ public final class LocalTemplate {
         }
     }
 
+    /**
+     * An HttpApi's {@code CorsConfiguration}: API Gateway answers a preflight from it where no route matches
+     * OPTIONS, and adds the allow-origin headers to every answer for an allowed origin.
+     */
+    public record Cors(List<String> allowOrigins, List<String> allowMethods, List<String> allowHeaders,
+                       List<String> exposeHeaders, Integer maxAge, boolean allowCredentials) {
+        /** Whether {@code origin} (the request's Origin header) is allowed; "*" allows every origin. */
+        public boolean allows(String origin) {
+            return origin != null && (allowOrigins.contains("*") || allowOrigins.contains(origin));
+        }
+    }
+
     public record SqsSource(String functionId, String eventName, String queueArn, int batchSize,
                             boolean reportBatchItemFailures, boolean enabled) {
     }
@@ -67,6 +79,7 @@ public final class LocalTemplate {
     private final List<Key> keys = new ArrayList<>();
     private final List<Alias> aliases = new ArrayList<>();
     private final Map<String, Function> functions = new LinkedHashMap<>();
+    private Cors cors;
 
     private LocalTemplate() {
     }
@@ -89,6 +102,11 @@ public final class LocalTemplate {
 
     public Map<String, Function> functions() {
         return functions;
+    }
+
+    /** The CORS settings of the template's HttpApi, or null when it has none (the runner serves one API). */
+    public Cors cors() {
+        return cors;
     }
 
     public static LocalTemplate resolve(Template template, ResourceAddresses addresses) {
@@ -120,6 +138,19 @@ public final class LocalTemplate {
                             ? merge((ObjectNode) globalFunction, r.properties()) : r.properties();
                     out.functions.put(r.logicalId(), function(r.logicalId(), merged, in, where));
                     break;
+                case "AWS::Serverless::HttpApi": {
+                    JsonNode raw = r.properties().get("CorsConfiguration");
+                    JsonNode c = raw == null ? null : in.resolve(raw, where + ".CorsConfiguration");
+                    if (c != null && c.isObject()) {
+                        if (out.cors != null) {
+                            throw new TemplateException(where + ".CorsConfiguration: the local runner serves one HttpApi with CORS");
+                        }
+                        out.cors = new Cors(strings(c.get("AllowOrigins")), strings(c.get("AllowMethods")),
+                                strings(c.get("AllowHeaders")), strings(c.get("ExposeHeaders")),
+                                c.has("MaxAge") ? c.get("MaxAge").asInt() : null, c.path("AllowCredentials").asBoolean(false));
+                    }
+                    break;
+                }
                 case "AWS::Lambda::Function":
                     throw new TemplateException(where + ": plain AWS::Lambda::Function is not supported locally; use AWS::Serverless::Function");
                 default:
@@ -280,6 +311,14 @@ public final class LocalTemplate {
             }
         }
         return new Function(id, cls, method, timeout, memory, env, routes, sqs, schedules, rules);
+    }
+
+    private static List<String> strings(JsonNode list) {
+        List<String> out = new ArrayList<>();
+        if (list != null) {
+            list.forEach(v -> out.add(v.asText()));
+        }
+        return List.copyOf(out);
     }
 
     private static int intOr(String s, int fallback) {
