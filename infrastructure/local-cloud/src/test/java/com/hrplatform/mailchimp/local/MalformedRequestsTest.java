@@ -141,13 +141,14 @@ class MalformedRequestsTest {
     }
 
     @Test
-    void theWrongMethodFindsNoProcedure() {
+    void theWrongMethodIsNotSupported() {
         // Routes name their method (GET queries, POST mutations, so that CORS preflights stay with the API): a
-        // mutation read with GET, or a query sent with POST, lands on the /trpc/{proxy+} fallback.
-        expectError(get("mailchimp.connection.connect", "input=" + enc("{\"apiKey\":\"x\"}"), admin), "NOT_FOUND", 404, -32004, "mailchimp.connection.connect");
-        expectError(get("mailchimp.connection.disconnect", null, admin), "NOT_FOUND", 404, -32004, "mailchimp.connection.disconnect");
-        expectError(post("mailchimp.connection.get", "", admin), "NOT_FOUND", 404, -32004, "mailchimp.connection.get");
-        expectError(post("mailchimp.audit.list", "{}", admin), "NOT_FOUND", 404, -32004, "mailchimp.audit.list");
+        // mutation read with GET, or a query sent with POST, lands on the /trpc/{proxy+} fallback, which knows them.
+        expectError(get("mailchimp.connection.connect", "input=" + enc("{\"apiKey\":\"x\"}"), admin), "METHOD_NOT_SUPPORTED", 405, -32005, "mailchimp.connection.connect");
+        expectError(get("mailchimp.connection.disconnect", null, admin), "METHOD_NOT_SUPPORTED", 405, -32005, "mailchimp.connection.disconnect");
+        expectError(post("mailchimp.connection.get", "", admin), "METHOD_NOT_SUPPORTED", 405, -32005, "mailchimp.connection.get");
+        expectError(post("mailchimp.audit.list", "{}", admin), "METHOD_NOT_SUPPORTED", 405, -32005, "mailchimp.audit.list");
+        expectError(get("mailchimp.nothing.here", null, admin), "NOT_FOUND", 404, -32004, "mailchimp.nothing.here");
         // No route takes DELETE at all: API Gateway's own 404.
         Raw delete = send("DELETE", "/trpc/mailchimp.connection.get", null, Map.of("Authorization", "Bearer " + admin), null);
         assertEquals(404, delete.status, delete::toString);
