@@ -35,6 +35,7 @@ import com.hrplatform.mailchimp.preference.PreferenceRepository;
 import com.hrplatform.mailchimp.preference.PreferenceService;
 import com.hrplatform.mailchimp.preference.SyncConsentLedger;
 import com.hrplatform.mailchimp.segment.ScheduledSyncService;
+import com.hrplatform.mailchimp.segment.Segment;
 import com.hrplatform.mailchimp.segment.SegmentRepository;
 import com.hrplatform.mailchimp.segment.SegmentService;
 import com.hrplatform.mailchimp.segment.SegmentSyncService;
@@ -125,7 +126,8 @@ public final class Services {
 
     public static ConnectionService connectionService() {
         return new ConnectionService(connectionRepository(), mailchimpClient(),
-                new KmsApiKeyCipher(AwsClients::kms, Env.required("API_KEY_KMS_KEY_ID")), auditLog(), CLOCK);
+                new KmsApiKeyCipher(AwsClients::kms, Env.required("API_KEY_KMS_KEY_ID")), auditLog(), CLOCK,
+                orgId -> Segment.lastSyncedAt(segmentRepository().listAll(orgId)));
     }
 
     public static CampaignService campaignService() {
@@ -220,7 +222,7 @@ public final class Services {
                 new PlacementIntents(AwsClients.dynamoDb(), locksTable(), CLOCK), consentJournal(),
                 new SyncConsentLedger(consentRecorder(), consentRequests()), addressMoves(), ioPool(),
                 new SyncEngine.Settings(settings.concurrency(), settings.batchSize(), settings.windowSize()), CLOCK);
-        return new SegmentSyncService(segmentRepository(), engine, connectionService(), connectionRepository(), syncQueue(),
+        return new SegmentSyncService(segmentRepository(), engine, connectionService(), syncQueue(),
                 new SyncRunReport(auditLog(), MetricsFactory.getMetricsInstance()), syncRunHooks(), ioPool(), settings, CLOCK);
     }
 

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /** An org's Mailchimp connection: connect (verify, encrypt, store), read, disconnect, list audiences. */
 public final class ConnectionService {
@@ -24,9 +25,12 @@ public final class ConnectionService {
     private final ApiKeyCipher cipher;
     private final AuditLog audit;
     private final Clock clock;
+    private final Function<String, Optional<String>> lastSyncOfOrg;
 
+    /** @param lastSyncOfOrg when a sync run of the org last ended, if ever (read from its segments) */
     public ConnectionService(ConnectionRepository connections, MailchimpClient mailchimp, ApiKeyCipher cipher,
-                             AuditLog audit, Clock clock) {
+                             AuditLog audit, Clock clock, Function<String, Optional<String>> lastSyncOfOrg) {
+        this.lastSyncOfOrg = lastSyncOfOrg;
         this.connections = connections;
         this.mailchimp = mailchimp;
         this.cipher = cipher;
@@ -38,7 +42,8 @@ public final class ConnectionService {
     }
 
     public Optional<ConnectionView> get(Identity identity) {
-        return connections.find(identity.orgId()).filter(StoredConnection::isConnected).map(ConnectionView::of);
+        return connections.find(identity.orgId()).filter(StoredConnection::isConnected)
+                .map(stored -> ConnectionView.of(stored, lastSyncOfOrg.apply(identity.orgId()).orElse(null)));
     }
 
     public ConnectionView connect(Identity identity, String apiKeyText) {
@@ -66,7 +71,7 @@ public final class ConnectionService {
         details.put("dataCenter", key.dataCenter());
         audit.record(identity.orgId(), identity.actor(), reconnect ? "connection.reconnected" : "connection.connected",
                 "connection", identity.orgId(), details);
-        return ConnectionView.of(stored);
+        return ConnectionView.of(stored, lastSyncOfOrg.apply(identity.orgId()).orElse(null));
     }
 
     public void disconnect(Identity identity) {

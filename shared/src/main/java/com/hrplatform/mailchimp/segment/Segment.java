@@ -3,6 +3,8 @@ package com.hrplatform.mailchimp.segment;
 import com.hrplatform.mailchimp.contact.Contact;
 
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A group of people mapped to one Mailchimp audience, mirrored there as a tag of its name.
@@ -50,5 +52,10 @@ public record Segment(String orgId, String id, String name, String description, 
 
     public boolean isSyncingAt(long epochSeconds) {
         return SYNCING.equals(status) && leaseExpiresAt > epochSeconds;
+    }
+
+    /** When the last sync run of these segments ended (whatever its outcome), if ever. */
+    public static Optional<String> lastSyncedAt(List<Segment> segments) {
+        return segments.stream().map(Segment::lastSyncedAt).filter(Objects::nonNull).max(String::compareTo);
     }
 }

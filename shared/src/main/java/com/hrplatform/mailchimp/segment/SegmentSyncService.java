@@ -1,6 +1,5 @@
 package com.hrplatform.mailchimp.segment;
 
-import com.hrplatform.mailchimp.connection.ConnectionRepository;
 import com.hrplatform.mailchimp.connection.ConnectionService;
 import com.hrplatform.mailchimp.domain.DomainException;
 import com.hrplatform.mailchimp.domain.Timestamps;
@@ -49,7 +48,6 @@ public final class SegmentSyncService {
     private final SegmentRepository segments;
     private final SyncEngine engine;
     private final ConnectionService connections;
-    private final ConnectionRepository connectionRecords;
     private final SyncQueue queue;
     private final SyncRunReport report;
     private final RunHooks hooks;
@@ -58,12 +56,11 @@ public final class SegmentSyncService {
     private final Clock clock;
 
     public SegmentSyncService(SegmentRepository segments, SyncEngine engine, ConnectionService connections,
-                              ConnectionRepository connectionRecords, SyncQueue queue, SyncRunReport report,
+                              SyncQueue queue, SyncRunReport report,
                               RunHooks hooks, ExecutorService pool, SyncSettings settings, Clock clock) {
         this.segments = segments;
         this.engine = engine;
         this.connections = connections;
-        this.connectionRecords = connectionRecords;
         this.queue = queue;
         this.report = report;
         this.hooks = hooks;
@@ -255,9 +252,6 @@ public final class SegmentSyncService {
         if (!segments.finishRun(message.orgId(), message.segmentId(), message.runId(), status, memberCount, run,
                 lastError, at)) {
             return;
-        }
-        if (Segment.SYNCED.equals(status)) {
-            connectionRecords.touchLastSync(message.orgId(), at);
         }
         report.ended(message, status, run, progress);
     }

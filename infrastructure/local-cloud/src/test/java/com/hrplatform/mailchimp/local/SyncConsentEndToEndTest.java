@@ -100,8 +100,14 @@ class SyncConsentEndToEndTest {
                 person("employee", "e-tia", tia, "Engineering"), person("vendor", "v-tia", tia, "Engineering")));
         optOut(org, "vendor", "v-sam"); // the vendor record said no; the employee record never did
         String all = segment(org, "Everyone 1", "mixed", org.employeesList(), "Engineering", false);
+        assertTrue(query(org.member(), "mailchimp.connection.get", null).data().path("lastSyncAt").isNull(), "never synced");
 
-        JsonNode run = sync(org, all).path("lastRun");
+        JsonNode synced = sync(org, all);
+        JsonNode run = synced.path("lastRun");
+        // The connection shows when the org's last run ended: read from its segments (the sync writes no connection).
+        assertTrue(synced.path("lastSyncedAt").isTextual(), () -> "the run's end: " + synced);
+        assertEquals(synced.path("lastSyncedAt").asText(),
+                query(org.member(), "mailchimp.connection.get", null).data().path("lastSyncAt").asText());
         assertEquals("absent", status(org, org.employeesList(), sam), "the most restrictive record wins");
         assertEquals("subscribed", status(org, org.employeesList(), tia), "both records allow it: subscribed once");
         assertEquals(1, run.path("skipped").path("no_consent").asInt(), () -> "sam skipped: " + run);
