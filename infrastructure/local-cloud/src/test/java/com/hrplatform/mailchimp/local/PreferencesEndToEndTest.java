@@ -123,7 +123,7 @@ class PreferencesEndToEndTest {
                 Map.of("entityId", "emp-1", "entityType", "employee")).errorCode());
         assertTrue(query(org.member(), "mailchimp.preferences.getForEntity",
                 Map.of("entityId", "emp-unknown", "entityType", "employee")).data().isNull());
-        assertEquals("NOT_FOUND", query(org.member(), "mailchimp.preferences.updateOptStatus",
+        assertEquals("METHOD_NOT_SUPPORTED", query(org.member(), "mailchimp.preferences.updateOptStatus",
                 Map.of("entityId", "emp-1", "entityType", "employee", "optedIn", true, "source", "s")).errorCode());
     }
 
