@@ -2,6 +2,7 @@ package com.hrplatform.mailchimp.config;
 
 import com.hrplatform.mailchimp.audit.AuditLog;
 import com.hrplatform.mailchimp.aws.AwsClients;
+import com.hrplatform.mailchimp.aws.DynamoKeyBudget;
 import com.hrplatform.mailchimp.campaign.CampaignRepository;
 import com.hrplatform.mailchimp.campaign.CampaignService;
 import com.hrplatform.mailchimp.campaign.CampaignStatsRefreshJob;
@@ -20,6 +21,7 @@ import com.hrplatform.mailchimp.erasure.ErasureRequests;
 import com.hrplatform.mailchimp.erasure.HashSealer;
 import com.hrplatform.mailchimp.erasure.TombstoneKey;
 import com.hrplatform.mailchimp.erasure.Tombstones;
+import com.hrplatform.mailchimp.mailchimp.KeyBudget;
 import com.hrplatform.mailchimp.mailchimp.MailchimpClient;
 import com.hrplatform.mailchimp.mailchimp.RetryPolicy;
 import com.hrplatform.mailchimp.membership.AddressMoves;
@@ -74,11 +76,15 @@ public final class Services {
     private Services() {
     }
 
-    // One Mailchimp client per container, so its per-key concurrency bound covers every handler in it.
+    // One Mailchimp client per container, so its per-key concurrency bound covers every handler in it; the key
+    // budget in the locks table (MAILCHIMP_KEY_BUDGET slots, Mailchimp's 10 by default) covers every container.
     private static final class Shared {
+        static final Duration MAILCHIMP_TIMEOUT = Duration.ofSeconds(Env.intValue("MAILCHIMP_TIMEOUT_SECONDS", 10));
         static final MailchimpClient MAILCHIMP = new MailchimpClient(Env.optional("MAILCHIMP_BASE_URL").orElse(null),
-                Duration.ofSeconds(Env.intValue("MAILCHIMP_TIMEOUT_SECONDS", 10)), RetryPolicy.standard(),
-                MailchimpClient.DEFAULT_CONCURRENCY_PER_KEY);
+                MAILCHIMP_TIMEOUT, RetryPolicy.standard(), MailchimpClient.DEFAULT_CONCURRENCY_PER_KEY,
+                Env.optional("LOCKS_TABLE").<KeyBudget>map(table -> new DynamoKeyBudget(AwsClients::dynamoDb, table,
+                        Env.intValue("MAILCHIMP_KEY_BUDGET", 10), MAILCHIMP_TIMEOUT, Clock.systemUTC()))
+                        .orElse(KeyBudget.UNBOUNDED));
         // Daemon threads: a container's pool must never keep a JVM (or a test run) alive. Room for a run's batches
         // in flight plus the reads that run beside them (the audience's statuses, the webhook).
         static final ExecutorService IO = Executors.newFixedThreadPool(

@@ -43,9 +43,17 @@ public class MailchimpClient {
     private final Duration requestTimeout;
     private final RetryPolicy retryPolicy;
     private final int concurrencyPerKey;
+    private final KeyBudget budget;
     private final Map<MailchimpApiKey, Semaphore> permits = new ConcurrentHashMap<>();
 
     public MailchimpClient(String baseUrlOverride, Duration requestTimeout, RetryPolicy retryPolicy, int concurrencyPerKey) {
+        this(baseUrlOverride, requestTimeout, retryPolicy, concurrencyPerKey, KeyBudget.UNBOUNDED);
+    }
+
+    /** @param budget the key's simultaneous requests across every container (Mailchimp allows 10) */
+    public MailchimpClient(String baseUrlOverride, Duration requestTimeout, RetryPolicy retryPolicy, int concurrencyPerKey,
+                           KeyBudget budget) {
+        this.budget = budget;
         this.baseUrlOverride = baseUrlOverride == null || baseUrlOverride.isBlank() ? null : stripSlash(baseUrlOverride);
         this.requestTimeout = requestTimeout;
         this.retryPolicy = retryPolicy;
@@ -177,15 +185,13 @@ public class MailchimpClient {
 
     private Outcome attempt(MailchimpApiKey key, String method, String pathAndQuery, String requestBody,
                             Semaphore requestSlots, Duration timeout) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl(key) + pathAndQuery))
-                .timeout(timeout)
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl(key) + pathAndQuery))
                 .header("Authorization", "Basic " + Base64.getEncoder()
                         .encodeToString(("anystring:" + key.value()).getBytes(StandardCharsets.UTF_8)))
                 .header("Accept", "application/json")
                 .header("Content-Type", "application/json")
                 .method(method, requestBody == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(requestBody))
-                .build();
+                        : HttpRequest.BodyPublishers.ofString(requestBody));
         Semaphore semaphore = permits.computeIfAbsent(key, k -> new Semaphore(concurrencyPerKey, true));
         HttpResponse<byte[]> response;
         try {
@@ -195,7 +201,18 @@ public class MailchimpClient {
             try {
                 semaphore.acquire();
                 try {
-                    response = http().send(request, HttpResponse.BodyHandlers.ofByteArray());
+                    long startedWaiting = System.nanoTime();
+                    Optional<KeyBudget.Slot> slot = budget.acquire(key, timeout);
+                    Duration left = timeout.minusNanos(System.nanoTime() - startedWaiting);
+                    if (slot.isEmpty() || left.isNegative() || left.isZero()) {
+                        slot.ifPresent(KeyBudget.Slot::close);
+                        // Nothing was sent: like Mailchimp's own 429, worth another attempt after a pause.
+                        return failed(MailchimpException.Kind.RATE_LIMITED, 429,
+                                "Mailchimp's simultaneous requests for this key are all in use", null, null);
+                    }
+                    try (KeyBudget.Slot held = slot.get()) {
+                        response = http().send(request.timeout(left).build(), HttpResponse.BodyHandlers.ofByteArray());
+                    }
                 } finally {
                     semaphore.release();
                 }

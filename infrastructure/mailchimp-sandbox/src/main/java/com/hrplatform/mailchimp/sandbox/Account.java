@@ -22,6 +22,8 @@ final class Account {
   final LinkedHashMap<String, Audience> lists = new LinkedHashMap<>();
   final LinkedHashMap<String, Campaign> campaigns = new LinkedHashMap<>();
   final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+  /** The most requests of this key in flight at once since the account was made or its peak was reset. */
+  final java.util.concurrent.atomic.AtomicInteger peakInFlight = new java.util.concurrent.atomic.AtomicInteger();
   private long nextWebId = 100_001;
   private int nextSegmentId = 10_001;
 

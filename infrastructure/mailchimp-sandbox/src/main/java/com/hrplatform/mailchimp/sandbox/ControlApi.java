@@ -139,6 +139,22 @@ final class ControlApi {
         }
         return putMergeField(path.get(1), body(rawBody));
       }
+      case "peak" -> {
+        // GET /_sandbox/peak?apiKey=: the most simultaneous requests the key had in flight; DELETE starts again.
+        Account account = state.accounts.get(query.getOrDefault("apiKey", ""));
+        if (n != 1 || account == null) {
+          throw ApiError.notFound();
+        }
+        return switch (method) {
+          case "GET" -> Resp.ok(Json.obj().put("apiKey", account.apiKey).put("peakInFlight", account.peakInFlight.get())
+              .put("inFlight", Account.MAX_IN_FLIGHT - account.inFlight.availablePermits()));
+          case "DELETE" -> {
+            account.peakInFlight.set(0);
+            yield Resp.noContent();
+          }
+          default -> throw ApiError.methodNotAllowed();
+        };
+      }
       case "members" -> {
         if (n != 1) {
           throw ApiError.notFound();

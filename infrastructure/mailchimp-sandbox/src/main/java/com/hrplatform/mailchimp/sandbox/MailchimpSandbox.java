@@ -179,6 +179,9 @@ public final class MailchimpSandbox implements AutoCloseable {
     try {
       if (account != null) {
         call.permit = account.inFlight.tryAcquire();
+        if (call.permit) {
+          account.peakInFlight.accumulateAndGet(Account.MAX_IN_FLIGHT - account.inFlight.availablePermits(), Math::max);
+        }
         if (!call.permit) {
           answer(ex, call, new ApiError(429, "Too Many Requests", Messages.TOO_MANY), 0);
           return;

@@ -76,6 +76,14 @@ class ConcurrencyTest {
       limited += e.path("status").asInt() == 429 ? 1 : 0;
     }
     assertEquals(1, limited, "exactly one request was limited");
+    JsonNode peak = c.control("GET", "/_sandbox/peak?apiKey=" + key, null).json();
+    assertEquals(10, peak.path("peakInFlight").asInt(), peak::toString);
+    assertEquals(0, peak.path("inFlight").asInt());
+    assertEquals(204, c.control("DELETE", "/_sandbox/peak?apiKey=" + key, null).status());
+    assertEquals(200, c.call("GET", "/3.0/lists", key, null).status());
+    assertEquals(1, c.control("GET", "/_sandbox/peak?apiKey=" + key, null).json().path("peakInFlight").asInt(),
+        "counted again from the reset");
+    assertEquals(404, c.control("GET", "/_sandbox/peak?apiKey=nobody", null).status());
   }
 
   @Test

@@ -1,0 +1,114 @@
+package com.hrplatform.mailchimp.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.hrplatform.mailchimp.aws.DynamoKeyBudget;
+import com.hrplatform.mailchimp.mailchimp.KeyBudget;
+import com.hrplatform.mailchimp.mailchimp.MailchimpApiKey;
+import com.hrplatform.mailchimp.mailchimp.MailchimpClient;
+import com.hrplatform.mailchimp.mailchimp.MailchimpException;
+import com.hrplatform.mailchimp.mailchimp.RetryPolicy;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * One Mailchimp budget per API key across containers (issue 12): four "containers" (four clients, each with its own
+ * in-process bound of 5 per key, as four Lambda containers would have) call Mailchimp for one key at once, 24
+ * requests in flight wanted. With the key budget in the local cloud's locks table (dynalite), the sandbox never sees
+ * more than 10 at once and answers no 429; without it, the same load meets Mailchimp's limit.
+ */
+class KeyBudgetTest {
+    private static final int CONTAINERS = 4;
+    private static final int CALLERS_PER_CONTAINER = 6;
+    private static final int CALLS_PER_CALLER = 4;
+
+    private static LocalCloud cloud;
+    private static DynamoDbClient dynamo;
+
+    @BeforeAll
+    static void clients() {
+        cloud = LocalCloudFixture.get();
+        dynamo = DynamoDbClient.builder().endpointOverride(URI.create(cloud.dynamoEndpoint())).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    @Test
+    void containersTogetherStayWithinTheKeysTenRequests() {
+        Load load = drive(client -> new DynamoKeyBudget(() -> dynamo, "LocksTable", 10, Duration.ofSeconds(10), Clock.systemUTC()));
+        System.out.println("key budget: peak " + load.peak() + " simultaneous requests, " + load.limited() + " answered 429, "
+                + load.requests() + " requests");
+        assertTrue(load.peak() <= 10, () -> "peak " + load.peak());
+        assertTrue(load.peak() > MailchimpClient.DEFAULT_CONCURRENCY_PER_KEY, () -> "containers share the budget, not one container's bound: " + load);
+        assertEquals(0, load.limited(), "no 429 for concurrency");
+        assertEquals(CONTAINERS * CALLERS_PER_CONTAINER * CALLS_PER_CALLER, load.requests(), "each call sent once");
+        assertEquals(0, load.failedCalls());
+    }
+
+    @Test
+    void withoutTheBudgetTheSameLoadMeetsMailchimpsLimit() {
+        Load load = drive(client -> KeyBudget.UNBOUNDED);
+        System.out.println("no key budget: peak " + load.peak() + " simultaneous requests, " + load.limited()
+                + " answered 429, " + load.failedCalls() + " calls failed after every retry");
+        assertTrue(load.limited() > 0, () -> "the load is enough to exceed the limit: " + load);
+    }
+
+    private record Load(int peak, long limited, long requests, int failedCalls) {
+    }
+
+    private Load drive(java.util.function.IntFunction<KeyBudget> budgets) {
+        JsonNode account = SandboxControl.newAccount("Budget " + System.nanoTime());
+        String apiKey = account.path("apiKey").asText();
+        MailchimpApiKey key = MailchimpApiKey.of(apiKey);
+        SandboxControl.control("POST", "/_sandbox/faults", Map.of("apiKey", apiKey, "kind", "latency", "latencyMs", 300));
+        ExecutorService threads = Executors.newFixedThreadPool(CONTAINERS * CALLERS_PER_CONTAINER);
+        AtomicInteger failed = new AtomicInteger();
+        try {
+            List<CompletableFuture<Void>> calls = new ArrayList<>();
+            for (int c = 0; c < CONTAINERS; c++) {
+                MailchimpClient container = new MailchimpClient(cloud.mailchimpBaseUrl(), Duration.ofSeconds(10),
+                        RetryPolicy.standard(), MailchimpClient.DEFAULT_CONCURRENCY_PER_KEY, budgets.apply(c));
+                for (int t = 0; t < CALLERS_PER_CONTAINER; t++) {
+                    calls.add(CompletableFuture.runAsync(() -> {
+                        for (int i = 0; i < CALLS_PER_CALLER; i++) {
+                            try {
+                                container.get(key, "/lists?fields=total_items");
+                            } catch (MailchimpException e) {
+                                failed.incrementAndGet(); // 429 on every attempt: the call is lost to the caller
+                            }
+                        }
+                    }, threads));
+                }
+            }
+            calls.forEach(CompletableFuture::join);
+        } finally {
+            threads.shutdownNow();
+            SandboxControl.control("DELETE", "/_sandbox/faults?apiKey=" + apiKey, null);
+        }
+        JsonNode log = SandboxControl.control("GET", "/_sandbox/requests?apiKey=" + apiKey, null);
+        long limited = 0;
+        for (JsonNode request : log) {
+            limited += request.path("status").asInt() == 429 ? 1 : 0;
+        }
+        int peak = SandboxControl.control("GET", "/_sandbox/peak?apiKey=" + apiKey, null).path("peakInFlight").asInt();
+        return new Load(peak, limited, log.size() - limited, failed.get());
+    }
+}
