@@ -58,19 +58,6 @@ public final class ConnectionRepository {
         }
     }
 
-    /** Records when a sync of the org last finished; nothing when the org disconnected meanwhile. */
-    public void touchLastSync(String orgId, String at) {
-        try {
-            dynamoDb.updateItem(request -> request.tableName(tableName)
-                    .key(Map.of("orgId", Items.s(orgId)))
-                    .updateExpression("SET lastSyncAt = :at")
-                    .conditionExpression("attribute_exists(orgId)")
-                    .expressionAttributeValues(Map.of(":at", Items.s(at))));
-        } catch (ConditionalCheckFailedException e) {
-            // The org has no connection record any more: nothing to note.
-        }
-    }
-
     /** Org ids of every connected org, from the sparse index (no table scan). */
     public List<String> connectedOrgIds() {
         List<String> orgIds = new ArrayList<>();
