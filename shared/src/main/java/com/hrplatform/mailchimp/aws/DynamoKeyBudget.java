@@ -20,7 +20,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
@@ -42,6 +44,8 @@ public final class DynamoKeyBudget implements KeyBudget {
     private final int slots;
     private final Duration requestTimeout;
     private final Clock clock;
+    /** Slots this container holds now, per key: certainly busy, so not worth a conditional put that must fail. */
+    private final Map<String, Set<Integer>> heldHere = new ConcurrentHashMap<>();
 
     public DynamoKeyBudget(Supplier<DynamoDbClient> dynamoDb, String table, int slots, Duration requestTimeout, Clock clock) {
         this.dynamoDb = dynamoDb;
@@ -56,6 +60,7 @@ public final class DynamoKeyBudget implements KeyBudget {
         String partition = "mailchimp-key#" + hash(key);
         String owner = UUID.randomUUID().toString();
         long giveUpAt = clock.millis() + within.toMillis();
+        Set<Integer> ours = heldHere.computeIfAbsent(partition, p -> ConcurrentHashMap.newKeySet());
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < slots; i++) {
             order.add(i);
@@ -64,8 +69,12 @@ public final class DynamoKeyBudget implements KeyBudget {
             while (true) {
                 Collections.shuffle(order, ThreadLocalRandom.current()); // spread the takers over the slots
                 for (int slot : order) {
-                    if (take(partition, slot, owner)) {
-                        return Optional.of(() -> free(partition, slot, owner));
+                    if (!ours.contains(slot) && take(partition, slot, owner)) {
+                        ours.add(slot);
+                        return Optional.of(() -> {
+                            free(partition, slot, owner);
+                            ours.remove(slot);
+                        });
                     }
                 }
                 if (clock.millis() >= giveUpAt) {

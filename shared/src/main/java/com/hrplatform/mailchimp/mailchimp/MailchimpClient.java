@@ -194,6 +194,7 @@ public class MailchimpClient {
                         : HttpRequest.BodyPublishers.ofString(requestBody));
         Semaphore semaphore = permits.computeIfAbsent(key, k -> new Semaphore(concurrencyPerKey, true));
         HttpResponse<byte[]> response;
+        KeyBudget.Slot held = null;
         try {
             if (requestSlots != null) {
                 requestSlots.acquire();
@@ -210,9 +211,8 @@ public class MailchimpClient {
                         return failed(MailchimpException.Kind.RATE_LIMITED, 429,
                                 "Mailchimp's simultaneous requests for this key are all in use", null, null);
                     }
-                    try (KeyBudget.Slot held = slot.get()) {
-                        response = http().send(request.timeout(left).build(), HttpResponse.BodyHandlers.ofByteArray());
-                    }
+                    held = slot.get();
+                    response = http().send(request.timeout(left).build(), HttpResponse.BodyHandlers.ofByteArray());
                 } finally {
                     semaphore.release();
                 }
@@ -228,6 +228,11 @@ public class MailchimpClient {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return failed(MailchimpException.Kind.UNAVAILABLE, 0, "Interrupted while calling Mailchimp", null, null);
+        } finally {
+            // After the caller's slots are free: freeing the key's slot is not on the caller's path.
+            if (held != null) {
+                held.close();
+            }
         }
         return interpret(response);
     }
