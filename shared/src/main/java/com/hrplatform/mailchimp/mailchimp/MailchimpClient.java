@@ -1,7 +1,6 @@
 package com.hrplatform.mailchimp.mailchimp;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.MissingNode;
 import com.hrplatform.mailchimp.json.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -128,30 +127,27 @@ public class MailchimpClient {
                 throw new MailchimpException(MailchimpException.Kind.TIMEOUT, 0, "Mailchimp did not answer in time", null);
             }
             Outcome outcome = attempt(key, method, pathAndQuery, requestBody, requestSlots, timeout);
-            if (outcome.error == null) {
-                return outcome.body;
+            if (outcome.error() == null) {
+                return outcome.body();
             }
-            boolean retryable = outcome.error.isTransient()
-                    && (repeatable || outcome.error.kind() == MailchimpException.Kind.RATE_LIMITED);
+            boolean retryable = outcome.error().isTransient()
+                    && (repeatable || outcome.error().kind() == MailchimpException.Kind.RATE_LIMITED);
             if (!retryable || attempt >= retryPolicy.maxAttempts()) {
-                throw outcome.error;
+                throw outcome.error();
             }
-            Duration delay = retryPolicy.delayAfter(attempt, outcome.retryAfter);
+            Duration delay = retryPolicy.delayAfter(attempt, outcome.retryAfter());
             if (deadline != null && Instant.now().plus(delay).plus(MIN_ATTEMPT).isAfter(deadline)) {
-                throw outcome.error; // no time left for another attempt: the caller answers now
+                throw outcome.error(); // no time left for another attempt: the caller answers now
             }
             LOG.warn("Mailchimp request will be retried", entry("method", method), entry("path", pathOnly(pathAndQuery)),
-                    entry("status", outcome.error.status()), entry("attempt", attempt), entry("delayMs", delay.toMillis()));
+                    entry("status", outcome.error().status()), entry("attempt", attempt), entry("delayMs", delay.toMillis()));
             try {
                 retryPolicy.sleeper().sleep(delay);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw outcome.error;
+                throw outcome.error();
             }
         }
-    }
-
-    private record Outcome(JsonNode body, MailchimpException error, Duration retryAfter) {
     }
 
     /** Built on first use (TLS set-up is costly): a cold start that never calls Mailchimp does not pay for it. */
@@ -208,7 +204,7 @@ public class MailchimpClient {
                     if (slot.isEmpty() || left.isNegative() || left.isZero()) {
                         slot.ifPresent(KeyBudget.Slot::close);
                         // Nothing was sent: like Mailchimp's own 429, worth another attempt after a pause.
-                        return failed(MailchimpException.Kind.RATE_LIMITED, 429,
+                        return Outcome.failed(MailchimpException.Kind.RATE_LIMITED, 429,
                                 "Mailchimp's simultaneous requests for this key are all in use", null, null);
                     }
                     held = slot.get();
@@ -222,75 +218,19 @@ public class MailchimpClient {
                 }
             }
         } catch (HttpTimeoutException e) {
-            return failed(MailchimpException.Kind.TIMEOUT, 0, "Mailchimp did not answer in time", null, null);
+            return Outcome.failed(MailchimpException.Kind.TIMEOUT, 0, "Mailchimp did not answer in time", null, null);
         } catch (IOException e) {
-            return failed(MailchimpException.Kind.UNAVAILABLE, 0, "Mailchimp could not be reached", null, null);
+            return Outcome.failed(MailchimpException.Kind.UNAVAILABLE, 0, "Mailchimp could not be reached", null, null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return failed(MailchimpException.Kind.UNAVAILABLE, 0, "Interrupted while calling Mailchimp", null, null);
+            return Outcome.failed(MailchimpException.Kind.UNAVAILABLE, 0, "Interrupted while calling Mailchimp", null, null);
         } finally {
             // After the caller's slots are free: freeing the key's slot is not on the caller's path.
             if (held != null) {
                 held.close();
             }
         }
-        return interpret(response);
-    }
-
-    private static Outcome interpret(HttpResponse<byte[]> response) {
-        int status = response.statusCode();
-        Optional<JsonNode> json = parseJson(response.body());
-        if (status >= 200 && status < 300) {
-            if (status == 204 || response.body().length == 0) {
-                return new Outcome(MissingNode.getInstance(), null, null);
-            }
-            return json.map(body -> new Outcome(body, null, null))
-                    .orElseGet(() -> failed(MailchimpException.Kind.UNAVAILABLE, status, "Mailchimp answered with something that is not JSON", null, null));
-        }
-        String title = json.map(node -> node.path("title").asText(null)).orElse(null);
-        String detail = json.map(node -> node.path("detail").asText(null)).orElse(null);
-        if (title == null) {
-            title = "HTTP " + status;
-        }
-        Duration retryAfter = response.headers().firstValue("Retry-After").flatMap(MailchimpClient::seconds).orElse(null);
-        if (status == 429) {
-            return failed(MailchimpException.Kind.RATE_LIMITED, status, title, detail, retryAfter);
-        }
-        if (status >= 500 || ((status == 403 || status == 503) && json.isEmpty())) {
-            // A non-JSON 403/503 comes from Mailchimp's edge under load, not from the API: transient.
-            return failed(MailchimpException.Kind.UNAVAILABLE, status, title, detail, retryAfter);
-        }
-        if (status == 401 || status == 403) {
-            return failed(MailchimpException.Kind.INVALID_KEY, status, title, detail, null);
-        }
-        if (status == 404) {
-            return failed(MailchimpException.Kind.NOT_FOUND, status, title, detail, null);
-        }
-        return failed(MailchimpException.Kind.REJECTED, status, title, detail, null);
-    }
-
-    private static Outcome failed(MailchimpException.Kind kind, int status, String title, String detail, Duration retryAfter) {
-        return new Outcome(null, new MailchimpException(kind, status, title, detail), retryAfter);
-    }
-
-    private static Optional<JsonNode> parseJson(byte[] body) {
-        if (body == null || body.length == 0) {
-            return Optional.empty();
-        }
-        try {
-            JsonNode node = Json.read(body);
-            return node != null && node.isContainerNode() ? Optional.of(node) : Optional.empty();
-        } catch (IOException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static Optional<Duration> seconds(String header) {
-        try {
-            return Optional.of(Duration.ofSeconds(Long.parseLong(header.trim())));
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
+        return Outcome.of(response);
     }
 
     private String baseUrl(MailchimpApiKey key) {
