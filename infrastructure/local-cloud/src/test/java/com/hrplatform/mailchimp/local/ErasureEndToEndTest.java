@@ -120,10 +120,10 @@ class ErasureEndToEndTest {
         String seg = segment(org, "Engineering", org.employeesList());
         sync(org, seg); // nobody yet: the segment's tag and our webhook now exist
         importContacts(org, List.of(employee("emp-gil", gil)));
-        // Hold the run's member batch (now the first POST under the audience) for 4 s.
+        // Hold the run's member batch (now the first POST under the audience) for 4 s before Mailchimp applies it.
         faults = true;
         control("POST", "/_sandbox/faults", Map.of("apiKey", org.apiKey(), "method", "POST",
-                "pathPrefix", "/3.0/lists/" + org.employeesList(), "kind", "latency", "latencyMs", 4000,
+                "pathPrefix", "/3.0/lists/" + org.employeesList(), "kind", "hold", "latencyMs", 4000,
                 "count", 1));
         int mark = requestMark();
         mutation(org.member(), "mailchimp.segments.sync", Map.of("id", seg)).data();

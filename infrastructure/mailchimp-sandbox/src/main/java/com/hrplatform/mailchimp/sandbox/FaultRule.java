@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * applies to; -1 means until cleared.
  */
 final class FaultRule {
-  static final Set<String> KINDS = Set.of("latency", "status", "html503", "timeout", "lostAnswer");
+  static final Set<String> KINDS = Set.of("latency", "hold", "status", "html503", "timeout", "lostAnswer");
   static final long DEFAULT_TIMEOUT_HOLD_MS = 30_000;
 
   final long id;
@@ -41,7 +41,7 @@ final class FaultRule {
   static FaultRule parse(long id, JsonNode body) {
     String kind = Json.text(body, "kind");
     if (kind == null || !KINDS.contains(kind)) {
-      throw ApiError.badRequest("kind must be one of latency, status, html503, timeout, lostAnswer.");
+      throw ApiError.badRequest("kind must be one of latency, hold, status, html503, timeout, lostAnswer.");
     }
     String method = Json.text(body, "method");
     String pathPrefix = Json.text(body, "pathPrefix");
@@ -51,8 +51,8 @@ final class FaultRule {
       throw ApiError.badRequest("a status fault needs a status between 400 and 599.");
     }
     long latency = body.path("latencyMs").asLong(0);
-    if ("latency".equals(kind) && latency <= 0) {
-      throw ApiError.badRequest("a latency fault needs latencyMs > 0.");
+    if (("latency".equals(kind) || "hold".equals(kind)) && latency <= 0) {
+      throw ApiError.badRequest("a " + kind + " fault needs latencyMs > 0.");
     }
     if (latency < 0 || latency > 600_000) {
       throw ApiError.badRequest("latencyMs must be between 0 and 600000.");

@@ -194,6 +194,8 @@ public final class MailchimpSandbox implements AutoCloseable {
       for (FaultRule f : state.takeFaults(key, method, rawPath)) {
         switch (f.kind) {
           case "latency" -> answerAt += f.latencyMs;
+          // The request waits before Mailchimp does its work (a request that arrives late at the API).
+          case "hold" -> pause(f.latencyMs);
           // Mailchimp does the work, then the answer is lost (a dropped connection, status 0 in the log).
           case "lostAnswer" -> loseAnswer = true;
           case "status" -> {

@@ -41,6 +41,41 @@ class ControlApiTest {
     return Map.of("email_address", email, "status", "subscribed");
   }
 
+  /** latency: the work is done at once and the answer comes late; hold: the work itself waits (a late arrival). */
+  @Test
+  void aHeldRequestDoesItsWorkOnlyAfterTheHold() throws Exception {
+    String list = c.listId("Employees");
+    for (String kind : List.of("latency", "hold")) {
+      String email = kind + "-late@example.com";
+      assertEquals(201, c.control("POST", "/_sandbox/faults", Map.of("kind", kind, "latencyMs", 3000, "count", 1,
+          "method", "POST", "pathPrefix", "/3.0/lists/" + list)).status());
+      var batch = java.util.concurrent.CompletableFuture.supplyAsync(() -> c.api("POST", "/3.0/lists/" + list,
+          Map.of("members", List.of(member(email)), "update_existing", false)));
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (sandbox.inFlight(MailchimpSandbox.DEFAULT_API_KEY) == 0 && !batch.isDone()) {
+        assertTrue(System.nanoTime() < deadline, "the request arrives");
+        Thread.sleep(10);
+      }
+      if (kind.equals("latency")) {
+        while (memberStatus(list, email) != 200) { // the work is done while the answer waits
+          assertTrue(System.nanoTime() < deadline, "latency: the member exists before the answer");
+          Thread.sleep(10);
+        }
+        assertFalse(batch.isDone(), "latency: the answer still waits");
+      } else {
+        assertEquals(404, memberStatus(list, email), "hold: nothing done while the request waits");
+        assertFalse(batch.isDone(), "hold: the request is still held");
+      }
+      assertEquals(200, batch.get().status());
+      assertEquals(200, memberStatus(list, email), kind + ": the member once answered");
+    }
+  }
+
+  private static int memberStatus(String list, String email) {
+    return c.control("GET", "/_sandbox/members?apiKey=" + MailchimpSandbox.DEFAULT_API_KEY + "&listId=" + list
+        + "&email=" + email, null).status();
+  }
+
   @Test
   void requestLogRecordsMarketingRequestsWithBatchSizes() {
     String list = c.listId("Employees");
