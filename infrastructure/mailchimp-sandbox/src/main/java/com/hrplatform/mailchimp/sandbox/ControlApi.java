@@ -76,8 +76,9 @@ final class ControlApi {
         }
         return switch (method) {
           case "GET" -> {
+            String key = query.get("apiKey");
             ArrayNode out = Json.arr();
-            state.faults.forEach(f -> out.add(f.render()));
+            state.faults.stream().filter(f -> key == null || key.equals(f.apiKey)).forEach(f -> out.add(f.render()));
             yield Resp.ok(out);
           }
           case "POST" -> {

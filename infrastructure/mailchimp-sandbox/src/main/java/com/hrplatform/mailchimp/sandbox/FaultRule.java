@@ -111,6 +111,11 @@ final class FaultRule {
     return latencyMs > 0 ? latencyMs : DEFAULT_TIMEOUT_HOLD_MS;
   }
 
+  /** Latency and hold only delay a request; any other kind decides its fate (one such rule per request). */
+  boolean delaysOnly() {
+    return "latency".equals(kind) || "hold".equals(kind);
+  }
+
   ObjectNode render() {
     ObjectNode n = Json.obj();
     n.put("id", id);

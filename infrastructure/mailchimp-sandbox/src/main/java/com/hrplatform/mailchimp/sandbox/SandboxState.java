@@ -51,8 +51,8 @@ final class SandboxState {
       if (!r.matches(apiKey, method, path)) {
         continue;
       }
-      boolean terminal = !"latency".equals(r.kind);
-      if (terminal && out.stream().anyMatch(f -> !"latency".equals(f.kind))) {
+      boolean terminal = !r.delaysOnly();
+      if (terminal && out.stream().anyMatch(f -> !f.delaysOnly())) {
         continue;
       }
       if (r.tryConsume()) {

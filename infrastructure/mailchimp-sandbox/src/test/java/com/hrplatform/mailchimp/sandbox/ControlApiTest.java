@@ -186,6 +186,10 @@ class ControlApiTest {
 
     c.control("POST", "/_sandbox/faults", Map.of("kind", "status", "status", 500, "apiKey", key));
     c.control("POST", "/_sandbox/faults", Map.of("kind", "status", "status", 503, "method", "DELETE"));
+    JsonNode onlyMine = c.control("GET", "/_sandbox/faults?apiKey=" + key, null).json();
+    assertEquals(1, onlyMine.size(), onlyMine.toString());
+    assertEquals(500, onlyMine.get(0).path("status").asInt());
+    assertEquals(2, c.control("GET", "/_sandbox/faults", null).json().size());
     assertEquals(204, c.control("DELETE", "/_sandbox/faults?apiKey=" + key, null).status());
     JsonNode left = c.control("GET", "/_sandbox/faults", null).json();
     assertEquals(1, left.size(), left.toString());
