@@ -96,8 +96,11 @@ public final class DynamoKeyBudget implements KeyBudget {
                     .item(Map.of("orgId", AttributeValue.fromS(partition), "sk", AttributeValue.fromS("slot#" + slot),
                             "owner", AttributeValue.fromS(owner), "leaseUntil", AttributeValue.fromN(Long.toString(leaseUntil)),
                             "expiresAt", AttributeValue.fromN(Long.toString(leaseUntil / 1000 + 3600))))
-                    .conditionExpression("attribute_not_exists(sk) OR leaseUntil < :now")
-                    .expressionAttributeValues(Map.of(":now", AttributeValue.fromN(Long.toString(now)))));
+                    // Ours already: the SDK retried a put whose first try did land (else the slot would leak).
+                    .conditionExpression("attribute_not_exists(sk) OR leaseUntil < :now OR #owner = :owner")
+                    .expressionAttributeNames(Map.of("#owner", "owner"))
+                    .expressionAttributeValues(Map.of(":now", AttributeValue.fromN(Long.toString(now)),
+                            ":owner", AttributeValue.fromS(owner))));
             return true;
         } catch (ConditionalCheckFailedException busy) {
             return false;
