@@ -56,7 +56,9 @@ import software.amazon.lambda.powertools.metrics.MetricsFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -277,15 +279,15 @@ public final class Services {
                 AwsClients.dynamoDb(), locksTable(), webhookTokens(), connectionService(), mailchimpClient(), url, CLOCK));
         return new SegmentSyncService.RunHooks() {
             @Override
-            public void started(String orgId, String listId, ExecutorService pool) {
-                registrar.ifPresent(webhooks -> pool.execute(() -> {
+            public Future<?> started(String orgId, String listId, ExecutorService pool) {
+                return registrar.<Future<?>>map(webhooks -> pool.submit(() -> {
                     try {
                         webhooks.ensureRegistered(orgId, listId);
                     } catch (RuntimeException e) {
                         LOG.warn("Webhook registration failed; the next sync run tries again", entry("orgId", orgId),
                                 entry("listId", listId), entry("errorType", e.getClass().getSimpleName()));
                     }
-                }));
+                })).orElseGet(() -> CompletableFuture.completedFuture(null));
             }
 
             @Override

@@ -14,12 +14,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
 
@@ -38,8 +44,11 @@ public final class SegmentSyncService {
 
     /** What else happens around a run: the audience's webhook, and erasures made while it ran. */
     public interface RunHooks {
-        /** A run's first slice starts; work started here runs beside the sync on {@code pool} and must not fail it. */
-        void started(String orgId, String listId, ExecutorService pool);
+        /**
+         * A run's first slice starts; work started here runs beside the sync on {@code pool} and must not fail it.
+         * The slice waits for it before it records anything: a Lambda freezes what still runs once it returns.
+         */
+        Future<?> started(String orgId, String listId, ExecutorService pool);
 
         /** A run ends, before its end is recorded. Throwing makes the message come back. */
         void finished(String orgId, String listId, String runStartedAt);
@@ -107,10 +116,9 @@ public final class SegmentSyncService {
             return Outcome.IGNORED;
         }
         SyncProgress progress = message.progress();
+        Future<?> beside = message.slice() == 0 ? hooks.started(message.orgId(), segment.mailchimpListId(), pool)
+                : CompletableFuture.completedFuture(null);
         try {
-            if (message.slice() == 0) {
-                hooks.started(message.orgId(), segment.mailchimpListId(), pool);
-            }
             Optional<Segment.Release> release = progress.pass() == 0 ? Optional.empty() : segment.releases().stream().findFirst();
             if (progress.pass() > 0 && release.isEmpty()) {
                 finish(message, segment, progress, Segment.SYNCED, null);
@@ -119,6 +127,7 @@ public final class SegmentSyncService {
             AudiencePort audience = engine.audience(key.get());
             String listId = release.map(Segment.Release::listId).orElse(segment.mailchimpListId());
             SliceRunner.Result result = slice(audience, message, release.isEmpty() ? segment : null, listId, deadline);
+            awaitQuietly(beside, deadline);
             progress = progress.plus(result.counts(), result.afterHash());
             if (!result.finished()) {
                 return continues(message, progress);
@@ -133,9 +142,22 @@ public final class SegmentSyncService {
             }
             finish(message, segment, progress, Segment.ERROR, runFailure(e));
             return Outcome.FINISHED;
+        } finally {
+            awaitQuietly(beside, deadline);
         }
         finish(message, segment, progress, Segment.SYNCED, null);
         return Outcome.FINISHED;
+    }
+
+    /** Waits for work beside the run until the slice's deadline; its failure is its own (logged where it ran). */
+    private static void awaitQuietly(Future<?> beside, Instant deadline) {
+        try {
+            beside.get(Math.max(0, Duration.between(Instant.now(), deadline).toMillis()), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.debug("Work beside the run did not complete", entry("errorType", e.getClass().getSimpleName()));
+        }
     }
 
     /** A slice of releasing a deleted segment's people (the daily run asks for it while releases remain). */

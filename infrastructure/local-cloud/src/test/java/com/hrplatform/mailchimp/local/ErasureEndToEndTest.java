@@ -118,10 +118,18 @@ class ErasureEndToEndTest {
         Org org = connectedOrg("erase-race");
         String gil = unique("gil") + "@example.com";
         String seg = segment(org, "Engineering", org.employeesList());
-        sync(org, seg); // nobody yet: the segment's tag and our webhook now exist
+        // Nobody yet: the run makes the segment's tag and registers our webhook beside its work. Hold that
+        // registration 1.5 s: the run still waits for it, so once it has ended the webhook exists and the next
+        // run's first POST under the audience is its member batch.
+        faults = true;
+        control("POST", "/_sandbox/faults", Map.of("apiKey", org.apiKey(), "method", "POST",
+                "pathPrefix", "/3.0/lists/" + org.employeesList() + "/webhooks", "kind", "hold", "latencyMs", 1500,
+                "count", 1));
+        sync(org, seg);
+        assertEquals(1, marketing(org, "GET", "/lists/" + org.employeesList() + "/webhooks", null)
+                .path("webhooks").size(), "the run registered our webhook before it ended");
         importContacts(org, List.of(employee("emp-gil", gil)));
         // Hold the run's member batch (now the first POST under the audience) for 4 s before Mailchimp applies it.
-        faults = true;
         control("POST", "/_sandbox/faults", Map.of("apiKey", org.apiKey(), "method", "POST",
                 "pathPrefix", "/3.0/lists/" + org.employeesList(), "kind", "hold", "latencyMs", 4000,
                 "count", 1));
