@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,9 @@ public final class DynamoKeyBudget implements KeyBudget {
     private static final Logger LOG = LoggerFactory.getLogger(DynamoKeyBudget.class);
     /** Past the request's own timeout: the answer's body is read after it, and clocks differ a little. */
     private static final Duration LEASE_MARGIN = Duration.ofSeconds(30);
+    /** A waiter's pauses between rounds grow from this to the next, with jitter. */
+    private static final long FIRST_PAUSE_MS = 20;
+    private static final long MAX_PAUSE_MS = 160;
 
     private final Supplier<DynamoDbClient> dynamoDb;
     private final String table;
@@ -61,15 +65,15 @@ public final class DynamoKeyBudget implements KeyBudget {
         String owner = UUID.randomUUID().toString();
         long giveUpAt = clock.millis() + within.toMillis();
         Set<Integer> ours = heldHere.computeIfAbsent(partition, p -> ConcurrentHashMap.newKeySet());
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < slots; i++) {
-            order.add(i);
-        }
+        long pause = FIRST_PAUSE_MS;
         try {
+            // Uncontended, the common case: one put on a slot not held here. Contended, a waiter reads which
+            // slots are free (one query) and puts only on those, pausing longer each round: waiters must not
+            // flood the table the whole product shares.
+            List<Integer> candidates = ours.size() >= slots ? List.of() : List.of(randomSlotNotIn(ours));
             while (true) {
-                Collections.shuffle(order, ThreadLocalRandom.current()); // spread the takers over the slots
-                for (int slot : order) {
-                    if (!ours.contains(slot) && take(partition, slot, owner)) {
+                for (int slot : candidates) {
+                    if (take(partition, slot, owner)) {
                         ours.add(slot);
                         return Optional.of(() -> {
                             free(partition, slot, owner);
@@ -80,12 +84,49 @@ public final class DynamoKeyBudget implements KeyBudget {
                 if (clock.millis() >= giveUpAt) {
                     return Optional.empty();
                 }
-                Thread.sleep(ThreadLocalRandom.current().nextLong(20, 80));
+                long jittered = pause / 2 + ThreadLocalRandom.current().nextLong(pause / 2 + 1);
+                Thread.sleep(Math.max(1, Math.min(jittered, giveUpAt - clock.millis())));
+                pause = Math.min(pause * 2, MAX_PAUSE_MS);
+                candidates = freeSlots(partition, ours);
             }
         } catch (SdkException e) {
             LOG.warn("Mailchimp key budget unavailable; request sent without a slot", entry("errorType", e.getClass().getSimpleName()));
             return Optional.of(() -> { });
         }
+    }
+
+    private int randomSlotNotIn(Set<Integer> ours) {
+        while (true) {
+            int slot = ThreadLocalRandom.current().nextInt(slots);
+            if (!ours.contains(slot)) {
+                return slot;
+            }
+        }
+    }
+
+    /** Up to two slots, in random order, that no one holds now (never held, freed, or past their lease). */
+    private List<Integer> freeSlots(String partition, Set<Integer> ours) {
+        long now = clock.millis();
+        Set<Integer> busy = new HashSet<>(ours);
+        dynamoDb.get().queryPaginator(request -> request.tableName(table).consistentRead(true)
+                        .keyConditionExpression("orgId = :partition AND begins_with(sk, :slot)")
+                        .expressionAttributeValues(Map.of(":partition", AttributeValue.fromS(partition),
+                                ":slot", AttributeValue.fromS("slot#")))
+                        .projectionExpression("sk, leaseUntil"))
+                .items().forEach(item -> {
+                    AttributeValue lease = item.get("leaseUntil");
+                    if (lease != null && Long.parseLong(lease.n()) >= now) {
+                        busy.add(Integer.parseInt(item.get("sk").s().substring("slot#".length())));
+                    }
+                });
+        List<Integer> free = new ArrayList<>();
+        for (int i = 0; i < slots; i++) {
+            if (!busy.contains(i)) {
+                free.add(i);
+            }
+        }
+        Collections.shuffle(free, ThreadLocalRandom.current());
+        return free.subList(0, Math.min(2, free.size()));
     }
 
     private boolean take(String partition, int slot, String owner) {

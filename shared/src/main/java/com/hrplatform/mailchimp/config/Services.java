@@ -78,16 +78,16 @@ public final class Services {
     private Services() {
     }
 
-    // One Mailchimp client per container, so its per-key concurrency bound covers every handler in it. The key
-    // budget across containers (locks table) is opt-in: MAILCHIMP_KEY_BUDGET=10 turns it on. With it on, the
-    // dashboard's browser test hung in some full-suite runs (cause not yet found), so it is off by default.
+    // One Mailchimp client per container, so its per-key concurrency bound covers every handler in it; the key
+    // budget in the locks table bounds all containers together (MAILCHIMP_KEY_BUDGET slots, 10; 0 turns it off).
     private static final class Shared {
         static final Duration MAILCHIMP_TIMEOUT = Duration.ofSeconds(Env.intValue("MAILCHIMP_TIMEOUT_SECONDS", 10));
+        static final int KEY_BUDGET = Env.intValue("MAILCHIMP_KEY_BUDGET", 10);
         static final MailchimpClient MAILCHIMP = new MailchimpClient(Env.optional("MAILCHIMP_BASE_URL").orElse(null),
                 MAILCHIMP_TIMEOUT, RetryPolicy.standard(), MailchimpClient.DEFAULT_CONCURRENCY_PER_KEY,
-                Env.optional("MAILCHIMP_KEY_BUDGET").flatMap(slots -> Env.optional("LOCKS_TABLE"))
-                        .<KeyBudget>map(table -> new DynamoKeyBudget(AwsClients::dynamoDb, table,
-                        Env.intValue("MAILCHIMP_KEY_BUDGET", 10), MAILCHIMP_TIMEOUT, Clock.systemUTC()))
+                Env.optional("LOCKS_TABLE").filter(table -> KEY_BUDGET > 0)
+                        .<KeyBudget>map(table -> new DynamoKeyBudget(AwsClients::dynamoDb, table, KEY_BUDGET,
+                                MAILCHIMP_TIMEOUT, Clock.systemUTC()))
                         .orElse(KeyBudget.UNBOUNDED));
         // Daemon threads: a container's pool must never keep a JVM (or a test run) alive. Room for a run's batches
         // in flight plus the reads that run beside them (the audience's statuses, the webhook).

@@ -67,7 +67,8 @@ class DashboardBrowserTest {
         Run node = run(List.of("node", "--test", "--test-reporter=tap", script.toString()), infrastructure, env,
                 Duration.ofMinutes(6));
         System.out.println("[DashboardBrowserTest] node --test output (" + node.seconds() + " s):\n" + node.output());
-        assertEquals(0, node.exit(), () -> "the browser test failed (exit " + node.exit() + "):\n" + node.output());
+        assertEquals(0, node.exit(), () -> "the browser test failed (exit " + node.exit() + "):\n" + node.output()
+                + "\n" + busyThreads());
         Matcher tests = TESTS.matcher(node.output());
         Matcher pass = PASS.matcher(node.output());
         Matcher failed = FAIL.matcher(node.output());
@@ -88,6 +89,22 @@ class DashboardBrowserTest {
                     + ". Install Debian's package (as root: apt-get update && apt-get install -y chromium) or set"
                     + " CHROMIUM_PATH. ensure-chromium.sh exited " + result.exit() + ":\n" + result.output());
         }
+    }
+
+    /** Where the local cloud's threads are when the page got no answers: the API's, the functions', Mailchimp's. */
+    private static String busyThreads() {
+        StringBuilder dump = new StringBuilder("threads of the local cloud at the failure:\n");
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            String name = thread.getName();
+            if (name.startsWith("local-http") || name.startsWith("lambda") || name.startsWith("mailchimp-io")
+                    || name.startsWith("sqs")) {
+                dump.append("  ").append(name).append(' ').append(thread.getState()).append('\n');
+                for (int i = 0; i < Math.min(stack.length, 12); i++) {
+                    dump.append("      at ").append(stack[i]).append('\n');
+                }
+            }
+        });
+        return dump.toString();
     }
 
     private record Run(int exit, String output, long seconds) {
