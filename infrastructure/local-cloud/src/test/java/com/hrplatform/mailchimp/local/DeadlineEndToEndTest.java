@@ -20,9 +20,7 @@ class DeadlineEndToEndTest {
 
     @AfterEach
     void clearFaults() {
-        if (org != null) {
-            control("DELETE", "/_sandbox/faults?apiKey=" + org.apiKey(), null);
-        }
+        clearFaultsOf(org);
     }
 
     @Test

@@ -205,6 +205,13 @@ final class PreferencesTestSupport {
         return base.endsWith("/3.0") ? base.substring(0, base.length() - 4) : base;
     }
 
+    /** Drops the sandbox faults a test set on its org's key (null: the test made no org). */
+    static void clearFaultsOf(Org org) {
+        if (org != null) {
+            control("DELETE", "/_sandbox/faults?apiKey=" + org.apiKey(), null);
+        }
+    }
+
     static JsonNode control(String method, String path, Object body) {
         return parse(http(request(method, sandboxRoot() + path, null, body)).body());
     }

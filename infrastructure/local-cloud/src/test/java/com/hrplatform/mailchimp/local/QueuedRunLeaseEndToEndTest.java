@@ -33,9 +33,7 @@ class QueuedRunLeaseEndToEndTest {
 
     @AfterEach
     void clearFaults() {
-        if (org != null) {
-            control("DELETE", "/_sandbox/faults?apiKey=" + org.apiKey(), null);
-        }
+        clearFaultsOf(org);
     }
 
     @Test
