@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +43,8 @@ import java.util.stream.Stream;
  *       {@code mailchimp.connection.get} event,</li>
  *   <li>a fresh JVM ({@link SdkColdStart}) builds a bare SDK v2 DynamoDbClient and does its first GetItem of
  *       the same item on the minimal classpath (only the SDK modules it needs), and</li>
- *   <li>the same bare GetItem on the deployable jar, to show what the jar alone costs,</li>
+ *   <li>the same bare GetItem on the deployable jar, to show what the jar alone costs, and the first
+ *       {@code getLogger} there ({@link LoggingColdStart}), to show what the logging back-end's start costs,</li>
  * </ol>
  * the handler on the deployable jar, with ConnectionFunction's environment from template.yaml (including
  * Globals' JAVA_TOOL_OPTIONS), the SDK pointed at the emulators with AWS_ENDPOINT_URL_*. Prints each run (ms
@@ -64,8 +66,7 @@ public final class ColdStartProbe {
         }
     }
 
-    private ColdStartProbe() {
-    }
+    private ColdStartProbe() { }
 
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : Integer.getInteger("coldstart.runs", 7);
@@ -79,9 +80,7 @@ public final class ColdStartProbe {
         Template raw = Template.load(templatePath);
         LocalTemplate template = LocalTemplate.resolve(raw, new LocalAddresses(raw, "http://127.0.0.1:9324", "http://127.0.0.1:3000"));
         LocalTemplate.Function function = template.functions().get("ConnectionFunction");
-        if (function == null) {
-            throw new IllegalStateException("template.yaml has no ConnectionFunction");
-        }
+        Objects.requireNonNull(function, "template.yaml has no ConnectionFunction");
         LocalTemplate.Table table = template.tables().stream().filter(t -> t.logicalId().equals("ConnectionsTable"))
                 .findFirst().orElseThrow(() -> new IllegalStateException("template.yaml has no ConnectionsTable"));
 
@@ -122,6 +121,7 @@ public final class ColdStartProbe {
                     + " for DynamoDB with url-connection-client, reactive-streams, slf4j-api, the probe's classes)");
             List<String> sdkCmd = List.of(java, "-cp", minimal, SdkColdStart.class.getName(), orgId, table.name());
             List<String> sdkOnJarCmd = List.of(java, "-cp", classpath, SdkColdStart.class.getName(), orgId, table.name());
+            List<String> loggingCmd = List.of(java, "-cp", classpath, LoggingColdStart.class.getName());
 
             // One unmeasured pair first: the jar and the JDK's files come into the page cache.
             run("handler", handlerCmd, env);
@@ -131,6 +131,7 @@ public final class ColdStartProbe {
             List<Run> handler = new ArrayList<>();
             List<Run> sdk = new ArrayList<>();
             List<Run> sdkOnJar = new ArrayList<>();
+            List<Run> logging = new ArrayList<>();
             System.out.println();
             System.out.printf("%-4s %-8s %9s %9s %9s %9s %9s %9s %8s%n", "run", "kind", "jvm->main", "->built", "->answer",
                     "->printed", "spawn->ans", "wall", "classes");
@@ -141,6 +142,7 @@ public final class ColdStartProbe {
                 handler.add(h);
                 sdk.add(s);
                 sdkOnJar.add(j);
+                logging.add(run("logging", loggingCmd, env));
                 print(i, h);
                 print(i, s);
                 print(i, j);
@@ -158,6 +160,8 @@ public final class ColdStartProbe {
             double jMedian = median(sdkOnJar.stream().mapToLong(Run::answered).toArray());
             System.out.printf("  (the same bare GetItem on the product's jar: %.0f ms; the handler against it: ratio %.2f)%n",
                     jMedian, hMedian / jMedian);
+            System.out.printf("  (the logging back-end's start alone on the product's jar, first getLogger: %.0f ms)%n",
+                    median(logging.stream().mapToLong(r -> r.built() - r.main()).toArray()));
             System.out.printf("median spawn -> answer:     handler %.0f ms, bare SDK GetItem %.0f ms, ratio %.2f%n", hSpawn, sSpawn, hSpawn / sSpawn);
             System.out.printf("median process wall time:   handler %.0f ms, bare SDK GetItem %.0f ms, ratio %.2f%n", hWall, sWall, hWall / sWall);
             System.out.printf("median phases (ms from JVM start): handler main %.0f, built %.0f, answered %.0f | sdk main %.0f, built %.0f, answered %.0f%n",
