@@ -7,8 +7,7 @@ import java.lang.management.ManagementFactory;
 
 /**
  * Child JVM of {@link ColdStartProbe}, on the product's jar: only the logging start, the first
- * {@code LoggerFactory.getLogger} (SLF4J finds Log4j 2, which reads log4j2.xml and builds Powertools' JSON layout)
- * and the first line logged. Shows how much of the handler's extra time is the logging back-end.
+ * {@code LoggerFactory.getLogger} (SLF4J finds the product's JSON back-end) and a call below the level. Shows how much of the handler's extra time is the logging back-end.
  */
 public final class LoggingColdStart {
     private LoggingColdStart() {
