@@ -137,7 +137,7 @@ public final class Services {
     public static ConnectionService connectionService() {
         return new ConnectionService(connectionRepository(), mailchimpClient(),
                 new KmsApiKeyCipher(AwsClients::kms, Env.required("API_KEY_KMS_KEY_ID")), auditLog(), CLOCK,
-                orgId -> Segment.lastSyncedAt(segmentRepository().listAll(orgId)));
+                orgId -> Segment.lastSyncedAt(segmentRepository().listAll(orgId)), ioPool());
     }
 
     public static CampaignService campaignService() {

@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /** An org's Mailchimp connection: connect (verify, encrypt, store), read, disconnect, list audiences. */
@@ -26,11 +28,17 @@ public final class ConnectionService {
     private final AuditLog audit;
     private final Clock clock;
     private final Function<String, Optional<String>> lastSyncOfOrg;
+    private final Executor reads;
 
-    /** @param lastSyncOfOrg when a sync run of the org last ended, if ever (read from its segments) */
+    /**
+     * @param lastSyncOfOrg when a sync run of the org last ended, if ever (read from its segments)
+     * @param reads         where that read runs, beside the connection's own
+     */
     public ConnectionService(ConnectionRepository connections, MailchimpClient mailchimp, ApiKeyCipher cipher,
-                             AuditLog audit, Clock clock, Function<String, Optional<String>> lastSyncOfOrg) {
+                             AuditLog audit, Clock clock, Function<String, Optional<String>> lastSyncOfOrg,
+                             Executor reads) {
         this.lastSyncOfOrg = lastSyncOfOrg;
+        this.reads = reads;
         this.connections = connections;
         this.mailchimp = mailchimp;
         this.cipher = cipher;
@@ -41,9 +49,12 @@ public final class ConnectionService {
     public record AudienceView(String id, String name, long memberCount) {
     }
 
+    /** The two reads go together, not one after the other (for an org not connected the second is wasted). */
     public Optional<ConnectionView> get(Identity identity) {
+        CompletableFuture<Optional<String>> lastSync = CompletableFuture.supplyAsync(
+                () -> lastSyncOfOrg.apply(identity.orgId()), reads);
         return connections.find(identity.orgId()).filter(StoredConnection::isConnected)
-                .map(stored -> ConnectionView.of(stored, lastSyncOfOrg.apply(identity.orgId()).orElse(null)));
+                .map(stored -> ConnectionView.of(stored, lastSync.join().orElse(null)));
     }
 
     public ConnectionView connect(Identity identity, String apiKeyText) {

@@ -1,5 +1,6 @@
 package com.hrplatform.mailchimp.logging;
 
+import com.hrplatform.mailchimp.domain.Timestamps;
 import org.slf4j.event.Level;
 import org.slf4j.helpers.MessageFormatter;
 import software.amazon.lambda.powertools.logging.argument.StructuredArgument;
@@ -8,8 +9,6 @@ import software.amazon.lambda.powertools.logging.internal.JsonSerializer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.Set;
 
@@ -28,8 +27,6 @@ public final class JsonLines {
     private static final Set<String> LAYOUT_FIELDS = Set.of("cold_start", "function_arn", "function_memory_size",
             "function_name", "function_request_id", "function_version", "sampling_rate", "service", "xray_trace_id",
             "correlation_id");
-    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
 
     private JsonLines() {
     }
@@ -58,7 +55,7 @@ public final class JsonLines {
             }
             field(json, "service", mdc.getOrDefault("service", service));
             json.writeSeparator();
-            json.writeStringField("timestamp", TIMESTAMP.format(time));
+            json.writeStringField("timestamp", Timestamps.format(time));
             for (String field : TRACE_FIELDS) {
                 field(json, field, mdc.get(field));
             }

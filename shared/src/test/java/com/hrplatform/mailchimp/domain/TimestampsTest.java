@@ -5,6 +5,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.LongRange;
 
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,6 +22,14 @@ class TimestampsTest {
         Instant b = a.plusMillis(deltaMillis);
         assertEquals(Integer.signum(a.compareTo(b)), Integer.signum(Timestamps.format(a).compareTo(Timestamps.format(b))));
         assertEquals(a, Timestamps.parse(Timestamps.format(a)));
+    }
+
+    @Property
+    void writtenByHandAsThePatternWouldWriteIt(@ForAll @LongRange(min = -62_167_219_200L, max = 253_402_300_799L) long second,
+                                                @ForAll @LongRange(min = 0, max = 999_999_999) long nanos) {
+        Instant at = Instant.ofEpochSecond(second, nanos); // years 0000 to 9999, any fraction (truncated to millis)
+        assertEquals(DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC).format(at),
+                Timestamps.format(at));
     }
 
     @Property(tries = 200)
