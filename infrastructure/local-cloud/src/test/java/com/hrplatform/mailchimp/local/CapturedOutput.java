@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Everything printed to System.out and System.err in this test JVM from the moment the shared local
- * cloud starts: the hosted functions' JSON logs (Log4j's console appender follows System.out) and the
+ * cloud starts: the hosted functions' JSON logs (the logging back-end writes to the System.out of the moment) and the
  * runner's own lines. Tests scan it for secrets and for log events; output still reaches the console.
  */
 final class CapturedOutput {

@@ -42,8 +42,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * What the issue-5 end-to-end tests (Preferences*, Erasure*, Webhook*) share: the local cloud with
- * everything printed to stdout captured from before it starts (the functions log JSON to stdout through
- * Log4j), real HTTP to the API, the sandbox's Marketing API and control endpoints, a direct dynalite
+ * everything printed to stdout captured from before it starts (the functions log JSON lines to stdout),
+ * real HTTP to the API, the sandbox's Marketing API and control endpoints, a direct dynalite
  * client for scanning every table, and the sync set-up (connect, import, segment, sync, poll).
  */
 final class PreferencesTestSupport {
