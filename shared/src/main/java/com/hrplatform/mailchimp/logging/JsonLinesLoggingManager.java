@@ -1,6 +1,7 @@
 package com.hrplatform.mailchimp.logging;
 
 import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 import software.amazon.lambda.powertools.logging.internal.LoggingManager;
 
@@ -8,15 +9,14 @@ import software.amazon.lambda.powertools.logging.internal.LoggingManager;
 public final class JsonLinesLoggingManager implements LoggingManager {
     @Override
     public void setLogLevel(Level level) {
-        JsonLinesProvider provider = JsonLinesProvider.current();
-        if (provider != null) {
+        if (LoggerFactory.getILoggerFactory() instanceof JsonLinesProvider provider) {
             provider.setEverything(level);
         }
     }
 
     @Override
     public Level getLogLevel(Logger logger) {
-        JsonLinesProvider provider = JsonLinesProvider.current();
-        return provider == null ? Level.INFO : provider.threshold(logger.getName());
+        return LoggerFactory.getILoggerFactory() instanceof JsonLinesProvider provider
+                ? provider.threshold(logger.getName()) : Level.INFO;
     }
 }

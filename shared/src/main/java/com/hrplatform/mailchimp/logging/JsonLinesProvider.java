@@ -20,21 +20,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class JsonLinesProvider implements SLF4JServiceProvider, ILoggerFactory {
     private static final String PRODUCT = "com.hrplatform.mailchimp";
-    private static volatile JsonLinesProvider current;
-
     private final Map<String, Logger> loggers = new ConcurrentHashMap<>();
     private final BasicMarkerFactory markers = new BasicMarkerFactory();
     private final BasicMDCAdapter mdc = new BasicMDCAdapter();
     private final String service = System.getenv().getOrDefault("POWERTOOLS_SERVICE_NAME", "service_undefined");
     private volatile Level everything;
-
-    public JsonLinesProvider() {
-        current = this;
-    }
-
-    static JsonLinesProvider current() {
-        return current;
-    }
 
     @Override
     public ILoggerFactory getLoggerFactory() {

@@ -127,7 +127,6 @@ public final class SegmentSyncService {
             AudiencePort audience = engine.audience(key.get());
             String listId = release.map(Segment.Release::listId).orElse(segment.mailchimpListId());
             SliceRunner.Result result = slice(audience, message, release.isEmpty() ? segment : null, listId, deadline);
-            awaitQuietly(beside, deadline);
             progress = progress.plus(result.counts(), result.afterHash());
             if (!result.finished()) {
                 return continues(message, progress);

@@ -64,6 +64,8 @@ class JsonLinesTest {
         Logger product = LoggerFactory.getLogger("com.hrplatform.mailchimp.Example");
         Logger library = LoggerFactory.getLogger("software.amazon.awssdk.Example");
         assertInstanceOf(JsonLinesLogger.class, product);
+        assertEquals(Level.INFO, new JsonLinesLoggingManager().getLogLevel(product), "Powertools reads our levels");
+        assertEquals(Level.WARN, new JsonLinesLoggingManager().getLogLevel(library));
         PrintStream original = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
