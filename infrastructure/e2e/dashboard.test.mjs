@@ -67,6 +67,7 @@ let profile;
 let account; // {apiKey, accountName}
 const connectRequests = [];
 const pageProblems = [];
+const inFlight = new Map(); // request -> when the page sent it
 const apiRequests = [];
 // Answers the walk-through provokes on purpose ("procedure status"); Chromium logs each as a console error.
 const expectedRefusals = new Set();
@@ -146,6 +147,14 @@ before(async () => {
   page.on('request', (request) => {
     if (request.url().startsWith(`${API_URL}/trpc/`)) apiRequests.push(request.method());
   });
+  // Every request of the page until it ends, so a step that times out can say which requests never got an answer.
+  page.on('request', (request) => inFlight.set(request, Date.now()));
+  page.on('requestfinished', (request) => inFlight.delete(request));
+  page.on('requestfailed', (request) => {
+    inFlight.delete(request);
+    // Logged, not failed on: a navigation aborts the requests of the page it leaves.
+    console.log(`request failed: ${request.method()} ${request.url()}: ${request.failure()?.errorText}`);
+  });
   page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
     if (message.type() !== 'error') return;
@@ -159,6 +168,9 @@ before(async () => {
 });
 
 afterEach(() => {
+  const stuck = [...inFlight].filter(([, sentAt]) => Date.now() - sentAt > 5000)
+    .map(([request, sentAt]) => `${request.method()} ${request.url()} (sent ${Date.now() - sentAt} ms ago)`);
+  if (stuck.length > 0) console.log(`requests without an answer: ${stuck.join('; ')}`);
   const problems = pageProblems.splice(0);
   expectedRefusals.clear();
   assert.deepEqual(problems, [], 'no console error and no script error on this page of the walk-through');

@@ -124,7 +124,10 @@ public final class LocalCloud implements AutoCloseable {
         Template raw = Template.load(templatePath, config.parameterOverrides());
         if (Files.isDirectory(infra.resolve("dashboard"))) {
             // Bound first: its origin is what the API's CORS must allow, unless the caller set one.
-            HttpServer dashboardHttp = Http.bind(config.dashboardPort(), null, "dashboard");
+            // Its own workers: without an executor the JDK server runs every request on its one dispatcher thread.
+            ExecutorService dashboardPool = Executors.newFixedThreadPool(4, daemon("local-dashboard"));
+            closers.push(dashboardPool::shutdownNow);
+            HttpServer dashboardHttp = Http.bind(config.dashboardPort(), dashboardPool, "dashboard");
             closers.push(() -> dashboardHttp.stop(0));
             dashboard = new DashboardServer(dashboardHttp, infra.resolve("dashboard"));
             if (raw.parameterValues().containsKey(DASHBOARD_ORIGIN_PARAMETER)

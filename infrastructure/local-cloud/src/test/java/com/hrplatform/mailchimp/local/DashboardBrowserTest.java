@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -91,15 +92,18 @@ class DashboardBrowserTest {
         }
     }
 
-    /** Where the local cloud's threads are when the page got no answers: the API's, the functions', Mailchimp's. */
+    /**
+     * Where this JVM's threads are when the page got no answers: every thread except pool workers waiting for a task
+     * (the JDK HTTP servers' dispatchers included, which accept and hand out the browser's requests).
+     */
     private static String busyThreads() {
-        StringBuilder dump = new StringBuilder("threads of the local cloud at the failure:\n");
+        StringBuilder dump = new StringBuilder("threads of the local cloud at the failure (idle pool workers left out):\n");
         Thread.getAllStackTraces().forEach((thread, stack) -> {
-            String name = thread.getName();
-            if (name.startsWith("local-http") || name.startsWith("lambda") || name.startsWith("mailchimp-io")
-                    || name.startsWith("sqs")) {
-                dump.append("  ").append(name).append(' ').append(thread.getState()).append('\n');
-                for (int i = 0; i < Math.min(stack.length, 12); i++) {
+            boolean idleWorker = Arrays.stream(stack).anyMatch(frame -> frame.getMethodName().equals("getTask")
+                    && frame.getClassName().equals("java.util.concurrent.ThreadPoolExecutor"));
+            if (!idleWorker) {
+                dump.append("  ").append(thread.getName()).append(' ').append(thread.getState()).append('\n');
+                for (int i = 0; i < Math.min(stack.length, 14); i++) {
                     dump.append("      at ").append(stack[i]).append('\n');
                 }
             }
