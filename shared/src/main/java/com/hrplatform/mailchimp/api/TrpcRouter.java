@@ -6,8 +6,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hrplatform.mailchimp.domain.DomainException;
 import com.hrplatform.mailchimp.mailchimp.MailchimpException;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hrplatform.mailchimp.json.Json;
+import com.hrplatform.mailchimp.json.JsonOut;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,9 +70,7 @@ public final class TrpcRouter {
             }
             JsonNode input = procedure.type() == ProcedureType.QUERY ? queryInput(event) : bodyInput(event);
             Object output = procedure.body().call(identity, input);
-            ObjectNode envelope = Json.object();
-            envelope.putObject("result").set("data", Json.MAPPER.valueToTree(output));
-            return respond(200, envelope);
+            return respond(200, new Success(new Result(output)));
         } catch (TrpcException | DomainException | MailchimpException e) {
             TrpcException mapped = asTrpc(e);
             if (mapped.code().httpStatus >= 500) {
@@ -154,22 +152,31 @@ public final class TrpcRouter {
     }
 
     public static APIGatewayV2HTTPResponse error(TrpcCode code, String message, String path) {
-        ObjectNode envelope = Json.object();
-        ObjectNode error = envelope.putObject("error");
-        error.put("message", message);
-        error.put("code", code.jsonRpcCode);
-        ObjectNode data = error.putObject("data");
-        data.put("code", code.name());
-        data.put("httpStatus", code.httpStatus);
-        data.put("path", path);
-        return respond(code.httpStatus, envelope);
+        return respond(code.httpStatus,
+                new Failure(new Error(message, code.jsonRpcCode, new ErrorData(code.name(), code.httpStatus, path))));
     }
 
-    private static APIGatewayV2HTTPResponse respond(int status, ObjectNode body) {
+    private static APIGatewayV2HTTPResponse respond(int status, Object envelope) {
         return APIGatewayV2HTTPResponse.builder()
                 .withStatusCode(status)
                 .withHeaders(JSON_HEADERS)
-                .withBody(Json.write(body))
+                .withBody(JsonOut.write(envelope))
                 .build();
+    }
+
+    // The envelopes of api.md, written by JsonOut (no ObjectMapper on the answer path: see JsonOut).
+    private record Success(Result result) {
+    }
+
+    private record Result(Object data) {
+    }
+
+    private record Failure(Error error) {
+    }
+
+    private record Error(String message, int code, ErrorData data) {
+    }
+
+    private record ErrorData(String code, int httpStatus, String path) {
     }
 }
