@@ -18,7 +18,7 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,9 @@ const DASHBOARD_URL = (process.env.DASHBOARD_URL || 'http://127.0.0.1:3003').rep
 const SANDBOX_ROOT = (process.env.SANDBOX_URL || 'http://127.0.0.1:3010').replace(/\/+$/, '').replace(/\/3\.0$/, '');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const SHOTS = process.env.SCREENSHOT_DIR || join(here, 'screenshots');
+// Where the page's requests are written as they start and end (and Chromium's own net log), for a failed run.
+const DIAGNOSTICS = process.env.DIAGNOSTICS_DIR || null;
+const note = (line) => { if (DIAGNOSTICS) appendFileSync(join(DIAGNOSTICS, 'page-requests.log'), `${new Date().toISOString()} ${line}\n`); };
 const LAPTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 const run = randomBytes(3).toString('hex');
@@ -134,7 +137,8 @@ before(async () => {
     executablePath: CHROMIUM,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      ...(DIAGNOSTICS ? [`--log-net-log=${join(DIAGNOSTICS, 'chromium-netlog.json')}`] : [])],
     viewport: LAPTOP,
     locale: 'en-GB',
     timezoneId: 'UTC',
@@ -148,12 +152,18 @@ before(async () => {
     if (request.url().startsWith(`${API_URL}/trpc/`)) apiRequests.push(request.method());
   });
   // Every request of the page until it ends, so a step that times out can say which requests never got an answer.
-  page.on('request', (request) => inFlight.set(request, Date.now()));
-  page.on('requestfinished', (request) => inFlight.delete(request));
+  page.on('request', (request) => {
+    inFlight.set(request, Date.now());
+    note(`sent ${request.method()} ${request.url()}`);
+  });
+  page.on('requestfinished', async (request) => {
+    inFlight.delete(request);
+    note(`answered ${request.method()} ${request.url()} ${(await request.response())?.status()}`);
+  });
   page.on('requestfailed', (request) => {
     inFlight.delete(request);
-    // Logged, not failed on: a navigation aborts the requests of the page it leaves.
-    console.log(`request failed: ${request.method()} ${request.url()}: ${request.failure()?.errorText}`);
+    // Noted, not failed on: a navigation aborts the requests of the page it leaves.
+    note(`failed ${request.method()} ${request.url()}: ${request.failure()?.errorText}`);
   });
   page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
@@ -170,7 +180,7 @@ before(async () => {
 afterEach(() => {
   const stuck = [...inFlight].filter(([, sentAt]) => Date.now() - sentAt > 5000)
     .map(([request, sentAt]) => `${request.method()} ${request.url()} (sent ${Date.now() - sentAt} ms ago)`);
-  if (stuck.length > 0) console.log(`requests without an answer: ${stuck.join('; ')}`);
+  if (stuck.length > 0) note(`without an answer after a test: ${stuck.join('; ')}`);
   const problems = pageProblems.splice(0);
   expectedRefusals.clear();
   assert.deepEqual(problems, [], 'no console error and no script error on this page of the walk-through');

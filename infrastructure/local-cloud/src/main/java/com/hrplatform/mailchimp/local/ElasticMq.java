@@ -15,8 +15,29 @@ final class ElasticMq implements AutoCloseable {
         this.port = port;
     }
 
+    /**
+     * Port 0 = a free port. ElasticMQ cannot pick one itself, so we pick it, and another process may bind it before
+     * ElasticMQ does: a lost race is retried on another port, as for dynalite.
+     */
     static ElasticMq start(int requestedPort) {
-        int port = requestedPort == 0 ? Http.freePort() : requestedPort;
+        if (requestedPort != 0) {
+            return startOn(requestedPort);
+        }
+        IllegalStateException last = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                return startOn(Http.freePort());
+            } catch (IllegalStateException e) {
+                if (e.getMessage() == null || !e.getMessage().contains("Address already in use")) {
+                    throw e;
+                }
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    private static ElasticMq startOn(int port) {
         SQSRestServer server = SQSRestServerBuilder
                 .withInterface("127.0.0.1")
                 .withPort(port)

@@ -54,7 +54,12 @@ class DashboardBrowserTest {
 
         String orgId = "org-dash-" + UUID.randomUUID();
         String sandboxKey = SandboxControl.newAccount("Dashboard " + orgId.substring(9, 17)).path("apiKey").asText();
+        // The page's requests and Chromium's net log, kept for a failed run (the last run's only).
+        Path diagnostics = Path.of("target", "dashboard-diagnostics").toAbsolutePath();
+        deleteRecursively(diagnostics);
+        Files.createDirectories(diagnostics);
         Map<String, String> env = Map.of(
+                "DIAGNOSTICS_DIR", diagnostics.toString(),
                 "API_URL", cloud.apiUrl(),
                 "DASHBOARD_URL", cloud.dashboardUrl(),
                 "SANDBOX_URL", cloud.sandboxUrl(),
@@ -69,7 +74,7 @@ class DashboardBrowserTest {
                 Duration.ofMinutes(6));
         System.out.println("[DashboardBrowserTest] node --test output (" + node.seconds() + " s):\n" + node.output());
         assertEquals(0, node.exit(), () -> "the browser test failed (exit " + node.exit() + "):\n" + node.output()
-                + "\n" + busyThreads());
+                + "\n" + busyThreads() + "\n" + pageRequests(diagnostics));
         Matcher tests = TESTS.matcher(node.output());
         Matcher pass = PASS.matcher(node.output());
         Matcher failed = FAIL.matcher(node.output());
@@ -109,6 +114,28 @@ class DashboardBrowserTest {
             }
         });
         return dump.toString();
+    }
+
+    /** The page's requests as the browser test noted them, the last 60; Chromium's net log is beside them. */
+    private static String pageRequests(Path diagnostics) {
+        Path log = diagnostics.resolve("page-requests.log");
+        try {
+            List<String> lines = Files.isRegularFile(log) ? Files.readAllLines(log) : List.of();
+            return "the page's requests (" + log + ", Chromium's net log beside it):\n  "
+                    + String.join("\n  ", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+        } catch (IOException e) {
+            return "the page's requests could not be read: " + e.getMessage();
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
     }
 
     private record Run(int exit, String output, long seconds) {
