@@ -208,16 +208,27 @@ test('an expired token shows the sign-in message, not a broken page; a valid one
 
   // A token the API refuses (bad signature, not expired): the API's 401 leads to the same message.
   const [head, body] = ADMIN_TOKEN.split('.');
+  // Its answer is held back while the person types the right token: the late 401 must not wipe what they typed.
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  const route = `${API_URL}/trpc/mailchimp.connection.get`;
+  await page.route(route, async (r) => { await held; await r.continue(); });
   const answer = page.waitForResponse((r) => r.url().includes('/trpc/mailchimp.connection.get'));
   expectRefusal('mailchimp.connection.get', 401);
+  const signIn = page.getByRole('button', { name: 'Sign in' });
   await page.getByLabel('Access token').fill(`${head}.${body}.${'A'.repeat(43)}`);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signIn.click();
+  await page.getByLabel('Access token').fill(ADMIN_TOKEN);
+  release();
   assert.equal((await answer).status(), 401, 'the API refused the forged token');
+  // The button is disabled until the page has dealt with the answer (the message alone is still the expired one's).
+  await waitUntil(() => signIn.isEnabled(), 'the page to deal with the 401');
+  await page.unroute(route);
   await page.getByText('Your session has expired or your token is not valid. Sign in again with a new token.').waitFor();
   assert.equal(await page.getByRole('tablist').isVisible(), false, 'the app stays hidden');
+  assert.equal(await page.getByLabel('Access token').inputValue(), ADMIN_TOKEN, 'the token typed meanwhile is kept');
 
-  await page.getByLabel('Access token').fill(ADMIN_TOKEN);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signIn.click();
   await page.getByRole('heading', { name: 'Connect Mailchimp' }).waitFor();
   assert.match(await page.locator('#who-text').textContent(), new RegExp(`admin`));
   assert.ok(apiRequests.length > 0, 'the page called the API at its other origin');

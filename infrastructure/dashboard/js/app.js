@@ -24,8 +24,10 @@ function takeTokenFromUrl() {
   }
 }
 
-function showSignIn(message) {
+function showSignIn(message, refusedToken = null) {
   for (const view of Object.values(views)) view.stop?.();
+  const input = $('signin-token');
+  const wasShown = !$('signin').hidden;
   $('app').hidden = true;
   $('who').hidden = true;
   $('signin').hidden = false;
@@ -33,13 +35,19 @@ function showSignIn(message) {
   note.textContent = message ?? 'Sign in with your access token to manage the Mailchimp integration.';
   note.className = message ? 'error' : 'notice';
   if (message) note.setAttribute('role', 'alert'); else note.removeAttribute('role');
-  $('signin-token').value = '';
-  $('signin-token').focus();
+  // Clear the token that was refused, never one typed since: a late answer must not wipe what the person is typing.
+  if (!wasShown || tokenOf(input.value) === refusedToken) input.value = '';
+  input.focus();
+}
+
+function tokenOf(text) {
+  return text.trim().replace(/^Bearer\s+/i, '');
 }
 
 setUnauthorizedHandler(() => {
+  const refused = session.token();
   session.clear();
-  showSignIn('Your session has expired or your token is not valid. Sign in again with a new token.');
+  showSignIn('Your session has expired or your token is not valid. Sign in again with a new token.', refused);
 });
 
 function describeUser() {
@@ -114,7 +122,7 @@ function wireSignIn() {
     event.preventDefault();
     const error = $('signin-error');
     const input = $('signin-token');
-    const token = input.value.trim().replace(/^Bearer\s+/i, '');
+    const token = tokenOf(input.value);
     error.hidden = true;
     input.removeAttribute('aria-invalid');
     if (!token) {
