@@ -90,6 +90,10 @@ public final class SyncBenchmark {
             }
             if (sandboxProcess != null) {
                 sandboxProcess.destroy();
+                // A sandbox left behind would take CPU from the next run's figures.
+                if (!sandboxProcess.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    sandboxProcess.destroyForcibly().waitFor();
+                }
             }
         }
         System.exit(0);
