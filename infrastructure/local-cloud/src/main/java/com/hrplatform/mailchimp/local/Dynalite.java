@@ -41,21 +41,8 @@ final class Dynalite implements AutoCloseable {
 
     /** Port 0 = a free port (dynalite itself reads 0 as "default 4567", so we pick one, retrying on a lost race). */
     static Dynalite start(Path nodeModules, int port, Path dataDir, Duration timeout) {
-        if (port != 0) {
-            return startOn(nodeModules, port, dataDir, timeout);
-        }
-        IllegalStateException last = null;
-        for (int attempt = 0; attempt < 3; attempt++) {
-            try {
-                return startOn(nodeModules, Http.freePort(), dataDir, timeout);
-            } catch (IllegalStateException e) {
-                if (e.getMessage() == null || !e.getMessage().contains("EADDRINUSE")) {
-                    throw e;
-                }
-                last = e;
-            }
-        }
-        throw last;
+        return port != 0 ? startOn(nodeModules, port, dataDir, timeout)
+                : Http.startOnFreePort(free -> startOn(nodeModules, free, dataDir, timeout), "EADDRINUSE");
     }
 
     private static Dynalite startOn(Path nodeModules, int port, Path dataDir, Duration timeout) {

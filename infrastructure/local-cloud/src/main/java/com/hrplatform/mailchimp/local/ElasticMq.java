@@ -15,26 +15,10 @@ final class ElasticMq implements AutoCloseable {
         this.port = port;
     }
 
-    /**
-     * Port 0 = a free port. ElasticMQ cannot pick one itself, so we pick it, and another process may bind it before
-     * ElasticMQ does: a lost race is retried on another port, as for dynalite.
-     */
+    /** Port 0 = a free port (ElasticMQ cannot pick one itself; a lost race for it is retried, as for dynalite). */
     static ElasticMq start(int requestedPort) {
-        if (requestedPort != 0) {
-            return startOn(requestedPort);
-        }
-        IllegalStateException last = null;
-        for (int attempt = 0; attempt < 3; attempt++) {
-            try {
-                return startOn(Http.freePort());
-            } catch (IllegalStateException e) {
-                if (e.getMessage() == null || !e.getMessage().contains("Address already in use")) {
-                    throw e;
-                }
-                last = e;
-            }
-        }
-        throw last;
+        return requestedPort != 0 ? startOn(requestedPort)
+                : Http.startOnFreePort(ElasticMq::startOn, "Address already in use");
     }
 
     private static ElasticMq startOn(int port) {

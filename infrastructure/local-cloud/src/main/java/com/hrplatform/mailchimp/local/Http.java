@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
+import java.util.function.IntFunction;
 
 /** Small helpers around the JDK HTTP server. */
 final class Http {
@@ -41,6 +42,25 @@ final class Http {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Starts a server on a free port it cannot pick itself. Another process may bind the port between our picking it
+     * and the server binding it: a start whose failure message contains {@code lostRace} is tried again on another port.
+     */
+    static <T> T startOnFreePort(IntFunction<T> start, String lostRace) {
+        IllegalStateException last = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                return start.apply(freePort());
+            } catch (IllegalStateException e) {
+                if (e.getMessage() == null || !e.getMessage().contains(lostRace)) {
+                    throw e;
+                }
+                last = e;
+            }
+        }
+        throw last;
     }
 
     static byte[] body(HttpExchange ex) throws IOException {
