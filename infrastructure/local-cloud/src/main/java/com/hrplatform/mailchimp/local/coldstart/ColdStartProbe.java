@@ -46,7 +46,8 @@ import java.util.stream.Stream;
  *   <li>the same bare GetItem on the deployable jar, to show what the jar alone costs, and the first
  *       {@code getLogger} there ({@link LoggingColdStart}), to show what the logging back-end's start costs,</li>
  * </ol>
- * the handler on the deployable jar, with ConnectionFunction's environment from template.yaml (including
+ * and, with {@code -Dcoldstart.vsJar=<another build's lambda jar>}, the same handler on that jar (to weigh a change
+ * against the build before it, paired run by run); the handler on the deployable jar, with ConnectionFunction's environment from template.yaml (including
  * Globals' JAVA_TOOL_OPTIONS), the SDK pointed at the emulators with AWS_ENDPOINT_URL_*. Prints each run (ms
  * from JVM start to the answer, and the spawn-to-exit wall time), both medians and their ratio (target
  * &lt;= 1.2, issue 12), and where the handler's extra time goes (phases and the classes it loads, by library).
@@ -122,6 +123,10 @@ public final class ColdStartProbe {
             List<String> sdkCmd = List.of(java, "-cp", minimal, SdkColdStart.class.getName(), orgId, table.name());
             List<String> sdkOnJarCmd = List.of(java, "-cp", classpath, SdkColdStart.class.getName(), orgId, table.name());
             List<String> loggingCmd = List.of(java, "-cp", classpath, LoggingColdStart.class.getName());
+            String vsJar = System.getProperty("coldstart.vsJar", "").trim();
+            List<String> vsCmd = vsJar.isEmpty() || vsJar.startsWith("${") ? null // ${...}: Maven left it unset
+                    : List.of(java, "-cp", Path.of(vsJar).toAbsolutePath() + File.pathSeparator + probeClasses,
+                    HandlerColdStart.class.getName(), orgId);
 
             // One unmeasured pair first: the jar and the JDK's files come into the page cache.
             run("handler", handlerCmd, env);
@@ -132,6 +137,7 @@ public final class ColdStartProbe {
             List<Run> sdk = new ArrayList<>();
             List<Run> sdkOnJar = new ArrayList<>();
             List<Run> logging = new ArrayList<>();
+            List<Run> vs = new ArrayList<>();
             System.out.println();
             System.out.printf("%-4s %-8s %9s %9s %9s %9s %9s %9s %8s%n", "run", "kind", "jvm->main", "->built", "->answer",
                     "->printed", "spawn->ans", "wall", "classes");
@@ -146,6 +152,11 @@ public final class ColdStartProbe {
                 print(i, h);
                 print(i, s);
                 print(i, j);
+                if (vsCmd != null) {
+                    Run v = run("handler", vsCmd, env);
+                    vs.add(v);
+                    print(i, v);
+                }
             }
             double hMedian = median(handler.stream().mapToLong(Run::answered).toArray());
             double sMedian = median(sdk.stream().mapToLong(Run::answered).toArray());
@@ -162,6 +173,11 @@ public final class ColdStartProbe {
                     jMedian, hMedian / jMedian);
             System.out.printf("  (the logging back-end's start alone on the product's jar, first getLogger: %.0f ms)%n",
                     median(logging.stream().mapToLong(r -> r.built() - r.main()).toArray()));
+            if (vsCmd != null) {
+                double vMedian = median(vs.stream().mapToLong(Run::answered).toArray());
+                System.out.printf("  (the handler on %s: %.0f ms; this build %+.0f ms against it, ratio %.2f)%n",
+                        vsJar, vMedian, hMedian - vMedian, hMedian / vMedian);
+            }
             System.out.printf("median spawn -> answer:     handler %.0f ms, bare SDK GetItem %.0f ms, ratio %.2f%n", hSpawn, sSpawn, hSpawn / sSpawn);
             System.out.printf("median process wall time:   handler %.0f ms, bare SDK GetItem %.0f ms, ratio %.2f%n", hWall, sWall, hWall / sWall);
             System.out.printf("median phases (ms from JVM start): handler main %.0f, built %.0f, answered %.0f | sdk main %.0f, built %.0f, answered %.0f%n",
