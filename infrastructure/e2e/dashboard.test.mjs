@@ -407,7 +407,7 @@ test('edits a segment and deletes another after a confirmation', async () => {
   assert.equal(await doomedRow.count(), 0, 'gone after a reload of the list');
 });
 
-test('tracks a sent campaign by its Mailchimp id: rates as percentages, refresh', async () => {
+test('tracks a sent campaign picked from the recent ones (or typed by id): rates as percentages, refresh', async () => {
   const listed = await sandbox('GET', '/3.0/campaigns?count=100', null, account.apiKey);
   const sent = listed.campaigns.find((c) => c.status === 'sent');
   assert.ok(sent, 'the sandbox account has a sent campaign');
@@ -421,10 +421,19 @@ test('tracks a sent campaign by its Mailchimp id: rates as percentages, refresh'
   await p.getByRole('button', { name: 'Track campaign' }).click();
   await errorNextTo(id, /Mailchimp has no campaign|no such|not found/i, 'unknown campaign id');
 
-  await id.fill(sent.id);
+  // The picker lists the account's newest campaigns; choosing one fills in its id.
+  const picker = p.getByLabel('Recent campaigns in Mailchimp');
+  await picker.locator(`option[value="${sent.id}"]`).waitFor({ state: 'attached' });
+  assert.ok(await picker.isEnabled(), 'the picker is usable once the account is connected');
+  await picker.selectOption(sent.id);
+  assert.equal(await id.inputValue(), sent.id, 'picking a campaign fills in its id');
   await p.getByRole('button', { name: 'Track campaign' }).click();
   const row = p.getByRole('row', { name: sent.settings.title });
   await row.waitFor();
+  // The picker is loaded again: the campaign is now marked and cannot be picked twice.
+  const trackedOption = picker.locator(`option[value="${sent.id}"]:disabled`);
+  await trackedOption.waitFor({ state: 'attached' });
+  assert.match(await trackedOption.textContent(), /— tracked$/, 'a tracked campaign is marked in the picker');
   const cells = await row.getByRole('cell').allTextContents();
   assert.match(cells[0], new RegExp(sent.id));
   assert.equal(cells[1], 'sent');

@@ -1,9 +1,12 @@
-// Campaigns tab: track a Mailchimp campaign by its id; title, status, send time, open and click rates
-// as percentages, last refreshed; refresh one campaign's stats.
+// Campaigns tab: track a Mailchimp campaign, picked from the account's recent ones or by its id; title,
+// status, send time, open and click rates as percentages, last refreshed; refresh one campaign's stats.
 import { query, mutate, plainMessage } from './api.js';
-import { h, field, setFieldError, errorSlot, statusSlot, busy, spinner, timeEl, badge, percent } from './ui.js';
+import { h, field, setFieldError, errorSlot, statusSlot, busy, spinner, timeEl, badge, percent, when } from './ui.js';
 
 let panel;
+let app;
+let recentField;
+let recentLoads = 0;
 let tableBody;
 let listError;
 let notice;
@@ -75,11 +78,48 @@ async function loadPage(append) {
   }
 }
 
+const NO_CHOICE = 'Choose a campaign…';
+
+/** The picker's options: the account's newest campaigns (api.md, campaigns.recent); tracked ones disabled. */
+async function loadRecent() {
+  const seq = ++recentLoads;
+  const select = recentField.control;
+  const hint = recentField.querySelector('.hint');
+  if (!app?.connection()) {
+    // Without a connection the API answers 412 (and the browser logs it): ask once one exists.
+    select.replaceChildren(h('option', { value: '' }, NO_CHOICE));
+    select.disabled = true;
+    hint.textContent = 'Connect a Mailchimp account to pick from its campaigns.';
+    return;
+  }
+  try {
+    const recent = await query('mailchimp.campaigns.recent', { limit: 20 });
+    if (seq !== recentLoads) return;
+    select.replaceChildren(h('option', { value: '' }, NO_CHOICE), ...recent.map((c) => h('option',
+      { value: c.mailchimpCampaignId, disabled: c.tracked },
+      `${c.title || c.mailchimpCampaignId} (${c.status}${c.sendTime ? `, sent ${when(c.sendTime)}` : ''})${c.tracked ? ' — tracked' : ''}`)));
+    select.disabled = recent.length === 0;
+    hint.textContent = recent.length === 0 ? 'The connected account has no campaigns yet.'
+      : 'The newest campaigns of the connected account; or type a campaign\'s id.';
+  } catch (error) {
+    if (seq !== recentLoads) return;
+    select.disabled = true;
+    hint.textContent = `Recent campaigns could not be loaded: ${plainMessage(error)}`;
+  }
+}
+
 function trackForm() {
+  const recent = h('select', { disabled: true }, h('option', { value: '' }, NO_CHOICE));
+  recentField = field('Recent campaigns in Mailchimp', recent, { hint: 'Loading…' });
   const id = field('Mailchimp campaign id', h('input', { type: 'text', autocomplete: 'off', spellcheck: false, class: 'mono' }),
     { hint: 'In Mailchimp, the campaign\'s id (e.g. from its report URL or the API), like 42694e9e57.' });
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Track campaign');
-  const form = h('form', { novalidate: true, class: 'inline-form', 'aria-label': 'Track a campaign' }, id, h('div', { class: 'actions' }, submit));
+  recent.addEventListener('change', () => {
+    id.control.value = recent.value;
+    setFieldError(id, null);
+  });
+  const form = h('form', { novalidate: true, class: 'inline-form', 'aria-label': 'Track a campaign' }, recentField, id,
+    h('div', { class: 'actions' }, submit));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     notice.clear();
@@ -93,6 +133,7 @@ function trackForm() {
       const campaign = await busy(submit, () => mutate('mailchimp.campaigns.trackCampaign', { mailchimpCampaignId }), 'Tracking…');
       update(campaign);
       id.control.value = '';
+      loadRecent();
       notice.show(`Tracking "${campaign.title || campaign.mailchimpCampaignId}".`);
     } catch (error) {
       setFieldError(id, error.code === 'NOT_FOUND'
@@ -105,15 +146,16 @@ function trackForm() {
 
 
 export const campaignsView = {
-  mount(element) {
+  mount(element, appHooks) {
     panel = element;
+    app = appHooks;
     tableBody = h('tbody');
     listError = errorSlot();
     notice = statusSlot();
     moreButton = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Load more campaigns');
     moreButton.addEventListener('click', () => busy(moreButton, () => loadPage(true)));
     const reload = h('button', { type: 'button', class: 'secondary' }, 'Refresh list');
-    reload.addEventListener('click', () => busy(reload, () => loadPage(false)));
+    reload.addEventListener('click', () => busy(reload, () => campaignsView.refresh()));
     panel.replaceChildren(
       h('div', { class: 'toolbar' }, h('h2', {}, 'Campaigns'), h('div', { class: 'actions' }, reload)),
       h('section', { class: 'card' }, h('h3', {}, 'Track a campaign'), trackForm()),
@@ -126,6 +168,10 @@ export const campaignsView = {
       moreButton);
   },
   refresh() {
+    loadRecent();
     return loadPage(false);
+  },
+  connectionChanged() {
+    loadRecent();
   },
 };

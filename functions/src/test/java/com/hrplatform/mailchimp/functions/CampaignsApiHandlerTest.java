@@ -48,8 +48,8 @@ class CampaignsApiHandlerTest {
     }
 
     @Test
-    void servesTheFourProceduresOfApiMd() {
-        assertEquals(Set.of("mailchimp.campaigns.list", "mailchimp.campaigns.get",
+    void servesTheFiveProceduresOfApiMd() {
+        assertEquals(Set.of("mailchimp.campaigns.list", "mailchimp.campaigns.get", "mailchimp.campaigns.recent",
                 "mailchimp.campaigns.trackCampaign", "mailchimp.campaigns.refreshStats"), router.procedurePaths());
     }
 
@@ -85,6 +85,14 @@ class CampaignsApiHandlerTest {
                 .path("error").path("message").asText();
         assertTrue(message.contains("limit: expected a whole number from 1 to 100"), message);
         assertTrue(message.contains("status: unknown field"), message);
+    }
+
+    @Test
+    void recentNamesABadLimitAndUnknownFields() throws Exception {
+        String message = call("GET", "mailchimp.campaigns.recent", "{\"limit\":51,\"cursor\":\"x\"}", 400)
+                .path("error").path("message").asText();
+        assertTrue(message.contains("limit: expected a whole number from 1 to 50"), message);
+        assertTrue(message.contains("cursor: unknown field"), message);
     }
 
     @Test

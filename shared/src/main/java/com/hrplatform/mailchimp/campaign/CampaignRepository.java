@@ -6,16 +6,20 @@ import com.hrplatform.mailchimp.aws.DynamoCursor;
 import com.hrplatform.mailchimp.aws.Items;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The campaigns table: HASH {@code orgId}, RANGE {@code campaignId} (the Mailchimp campaign id).
@@ -45,6 +49,24 @@ public final class CampaignRepository {
         Map<String, AttributeValue> item = dynamoDb.getItem(request -> request.tableName(tableName)
                 .key(key(orgId, campaignId)).consistentRead(true)).item();
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
+    }
+
+    /** Which of these campaign ids (at most 100) the org tracks: one BatchGetItem of keys only. */
+    public Set<String> trackedAmong(String orgId, Collection<String> campaignIds) {
+        Set<String> tracked = new HashSet<>();
+        List<Map<String, AttributeValue>> keys = campaignIds.stream().distinct().map(id -> key(orgId, id)).toList();
+        Map<String, KeysAndAttributes> pending = keys.isEmpty() ? Map.of()
+                : Map.of(tableName, KeysAndAttributes.builder().keys(keys).projectionExpression("campaignId").build());
+        for (int round = 0; !pending.isEmpty(); round++) {
+            if (round == 5) {
+                throw new IllegalStateException("DynamoDB left keys unprocessed after 5 rounds");
+            }
+            Map<String, KeysAndAttributes> request = pending;
+            var response = dynamoDb.batchGetItem(batch -> batch.requestItems(request));
+            response.responses().getOrDefault(tableName, List.of()).forEach(item -> tracked.add(Items.string(item, "campaignId")));
+            pending = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
+        }
+        return tracked;
     }
 
     /** Stores a newly tracked campaign; false (and nothing written) when the org already tracks it. */

@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
 
@@ -47,6 +49,15 @@ public final class CampaignService {
 
     public CampaignView get(Identity identity, String id) {
         return stored(identity.orgId(), id).view();
+    }
+
+    /** The connected account's {@code count} newest campaigns (by creation), each marked whether the org tracks it. */
+    public List<RecentCampaign> recent(Identity identity, int count) {
+        String orgId = identity.orgId();
+        List<MailchimpCampaign> recent = mailchimp.recent(connections.activeKey(orgId), count);
+        Set<String> tracked = campaigns.trackedAmong(orgId, recent.stream().map(MailchimpCampaign::id).toList());
+        return recent.stream().map(c -> new RecentCampaign(c.id(), c.title(), c.subjectLine(), c.listId(), c.status(),
+                c.sendTime(), tracked.contains(c.id()))).toList();
     }
 
     /** Tracks a campaign of the org's Mailchimp account; tracking it again returns the existing record. */

@@ -5,6 +5,8 @@ import com.hrplatform.mailchimp.mailchimp.MailchimpApiKey;
 import com.hrplatform.mailchimp.mailchimp.MailchimpClient;
 import com.hrplatform.mailchimp.mailchimp.MailchimpException;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /** Reads a campaign and its report from Mailchimp. */
@@ -14,6 +16,8 @@ public final class MailchimpCampaigns {
 
     private static final String CAMPAIGN_FIELDS = "id,status,emails_sent,send_time,recipients.list_id,"
             + "settings.title,settings.subject_line";
+    private static final String RECENT_FIELDS = "campaigns.id,campaigns.status,campaigns.emails_sent,campaigns.send_time,"
+            + "campaigns.recipients.list_id,campaigns.settings.title,campaigns.settings.subject_line";
     private static final String REPORT_FIELDS = "id,emails_sent,opens.open_rate,opens.unique_opens,"
             + "clicks.click_rate,clicks.unique_clicks";
 
@@ -21,6 +25,17 @@ public final class MailchimpCampaigns {
 
     public MailchimpCampaigns(MailchimpClient mailchimp) {
         this.mailchimp = mailchimp;
+    }
+
+    /** The account's {@code count} most recently created campaigns, newest first (without reports). */
+    public List<MailchimpCampaign> recent(MailchimpApiKey key, int count) {
+        JsonNode page = mailchimp.get(key, "/campaigns?count=" + count + "&sort_field=create_time&sort_dir=DESC&fields="
+                + RECENT_FIELDS);
+        List<MailchimpCampaign> campaigns = new ArrayList<>();
+        for (JsonNode campaign : page.path("campaigns")) {
+            campaigns.add(MailchimpCampaign.parse(campaign, null));
+        }
+        return campaigns;
     }
 
     /**

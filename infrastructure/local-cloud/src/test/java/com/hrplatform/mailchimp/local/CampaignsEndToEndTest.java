@@ -317,6 +317,74 @@ class CampaignsEndToEndTest {
         assertTrue(auditEntries(intruder).stream().noneMatch(e -> e.path("action").asText().startsWith("campaign")));
     }
 
+    // ------------------------------------------------------------------ issue 13: pick from recent campaigns
+
+    @Test
+    @DisplayName("recent: the account's newest campaigns as the sandbox lists them, tracked ones marked, limit checked")
+    void recentCampaignsToPickFrom() throws Exception {
+        Org org = connectedOrg("recent");
+        String sent = createCampaign(org, "sent", Instant.now().minus(Duration.ofDays(3)), 40, report(10, 0.25, 2, 0.05));
+        String draft = createCampaign(org, "save", null, null, null);
+        mutation(org.token(), "trackCampaign", Map.of("mailchimpCampaignId", sent));
+
+        JsonNode recent = query(org.token(), "recent", Map.of("limit", 50)).data();
+        JsonNode mailchimp = marketingGet(org, "/campaigns?count=50&sort_field=create_time&sort_dir=DESC");
+        List<String> expectedOrder = new ArrayList<>();
+        mailchimp.path("campaigns").forEach(c -> expectedOrder.add(c.path("id").asText()));
+        List<String> order = new ArrayList<>();
+        recent.forEach(c -> order.add(c.path("mailchimpCampaignId").asText()));
+        assertEquals(expectedOrder, order, "the sandbox's order, newest first");
+        assertTrue(order.containsAll(List.of(sent, draft)), () -> order.toString());
+        for (int i = 1; i < mailchimp.path("campaigns").size(); i++) {
+            String newer = mailchimp.path("campaigns").get(i - 1).path("create_time").asText();
+            String older = mailchimp.path("campaigns").get(i).path("create_time").asText();
+            assertTrue(newer.compareTo(older) >= 0, () -> "newest first: " + newer + " before " + older);
+        }
+        for (JsonNode c : recent) {
+            assertEquals(Set.of("mailchimpCampaignId", "title", "subjectLine", "listId", "status", "sendTime", "tracked"),
+                    fieldNames(c), "exactly api.md's recent campaign");
+            assertEquals(c.path("mailchimpCampaignId").asText().equals(sent), c.path("tracked").asBoolean(), c::toString);
+        }
+        JsonNode sentEntry = find(recent, sent);
+        JsonNode mailchimpSent = marketingGet(org, "/campaigns/" + sent);
+        assertEquals(mailchimpSent.path("settings").path("title").asText(), sentEntry.path("title").asText());
+        assertEquals(mailchimpSent.path("settings").path("subject_line").asText(), sentEntry.path("subjectLine").asText());
+        assertEquals(org.listId(), sentEntry.path("listId").asText());
+        assertEquals("sent", sentEntry.path("status").asText());
+        assertEquals(Instant.parse(mailchimpSent.path("send_time").asText().replace("+00:00", "Z")),
+                Instant.parse(sentEntry.path("sendTime").asText()));
+        JsonNode draftEntry = find(recent, draft);
+        assertEquals("draft", draftEntry.path("status").asText());
+        assertTrue(draftEntry.path("sendTime").isNull(), draftEntry::toString);
+
+        // the default is 20, a limit bounds it, and nothing is written or audited by asking
+        assertEquals(Math.min(20, expectedOrder.size()), query(org.token(), "recent", null).data().size());
+        assertEquals(expectedOrder.subList(0, 1), List.of(query(org.token(), "recent", Map.of("limit", 1)).data()
+                .path(0).path("mailchimpCampaignId").asText()));
+        TrpcHttp.Answer tooMany = query(org.token(), "recent", Map.of("limit", 51));
+        assertEquals(400, tooMany.status());
+        assertTrue(tooMany.message().contains("limit: expected a whole number from 1 to 50"), tooMany.message());
+        assertEquals(Set.of(sent), ids(query(org.token(), "list", null).data().path("items")), "asking tracks nothing");
+
+        // another org's account is not this org's: its campaigns never show here, and without a connection: 412
+        Org other = connectedOrg("recent-other");
+        String othersCampaign = createCampaign(other, "save", null, null, null);
+        List<String> seen = new ArrayList<>();
+        query(org.token(), "recent", Map.of("limit", 50)).data().forEach(c -> seen.add(c.path("mailchimpCampaignId").asText()));
+        assertFalse(seen.contains(othersCampaign), "another account's campaign");
+        TrpcHttp.Answer unconnected = query(LocalCloudFixture.memberToken("campaigns-recent-none-" + UUID.randomUUID()), "recent", null);
+        assertEquals(412, unconnected.status(), unconnected::toString);
+    }
+
+    private static JsonNode find(JsonNode recent, String id) {
+        for (JsonNode c : recent) {
+            if (c.path("mailchimpCampaignId").asText().equals(id)) {
+                return c;
+            }
+        }
+        throw new AssertionError(id + " not in " + recent);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private Org connectedOrg(String name) throws Exception {

@@ -37,7 +37,7 @@ class SampleEventsInvokeTest {
             Map.entry("ConnectionFunction", List.of("connection-get.json", "connection-connect.json")),
             Map.entry("AuditFunction", List.of("audit-list.json")),
             Map.entry("TrpcFallbackFunction", List.of("trpc-unknown-procedure.json")),
-            Map.entry("CampaignsFunction", List.of("campaigns-list.json", "campaigns-get.json",
+            Map.entry("CampaignsFunction", List.of("campaigns-list.json", "campaigns-get.json", "campaigns-recent.json",
                     "campaigns-track-campaign.json", "campaigns-refresh-stats.json")),
             Map.entry("CampaignStatsRefreshFunction", List.of("scheduled/campaign-stats-refresh.json")),
             Map.entry("ContactsFunction", List.of("contacts-import.json")),

@@ -902,9 +902,11 @@ final class MarketingApi {
           all.add(c);
         }
       }
-      Comparator<Campaign> order = "send_time".equals(query.get("sort_field"))
-          ? Comparator.comparing((Campaign c) -> c.sendTime)
-          : Comparator.comparing((Campaign c) -> c.createTime);
+      // Ties (the same second) in creation order, so pages never overlap.
+      Comparator<Campaign> order = ("send_time".equals(query.get("sort_field"))
+          ? Comparator.comparing((Campaign c) -> c.sendTime, Comparator.nullsFirst(Comparator.naturalOrder()))
+          : Comparator.comparing((Campaign c) -> c.createTime))
+          .thenComparingLong(c -> c.webId);
       if ("DESC".equalsIgnoreCase(query.get("sort_dir"))) {
         order = order.reversed();
       }
