@@ -24,7 +24,7 @@ class ConsentWorkerHandlerTest {
     private final List<Optional<Instant>> deadlines = new ArrayList<>();
 
     /** Records the messages it is given and the deadline their Mailchimp calls would have; changes nothing. */
-    private final ConsentWorker worker = new ConsentWorker(null, null, null, null, null) {
+    private final ConsentWorker worker = new ConsentWorker(null, null, null, null, null, null, null) {
         @Override
         public int process(ConsentMessage message) {
             processed.add(message.job());

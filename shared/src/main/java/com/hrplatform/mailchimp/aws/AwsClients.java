@@ -10,6 +10,7 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -51,6 +52,11 @@ public final class AwsClients {
                 .region(region()).credentialsProvider(credentials()).httpClient(HTTP).build();
     }
 
+    private static final class EventBridgeHolder {
+        static final EventBridgeClient CLIENT = EventBridgeClient.builder()
+                .region(region()).credentialsProvider(credentials()).httpClient(HTTP).build();
+    }
+
     private static AwsCredentialsProvider credentials() {
         return AwsCredentialsProviderChain.builder()
                 .reuseLastProviderEnabled(true)
@@ -71,5 +77,9 @@ public final class AwsClients {
 
     public static KmsClient kms() {
         return KmsHolder.CLIENT;
+    }
+
+    public static EventBridgeClient eventBridge() {
+        return EventBridgeHolder.CLIENT;
     }
 }

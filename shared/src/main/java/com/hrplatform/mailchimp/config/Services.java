@@ -3,6 +3,7 @@ package com.hrplatform.mailchimp.config;
 import com.hrplatform.mailchimp.audit.AuditLog;
 import com.hrplatform.mailchimp.aws.AwsClients;
 import com.hrplatform.mailchimp.aws.DynamoKeyBudget;
+import com.hrplatform.mailchimp.aws.EventBridgePlatformEvents;
 import com.hrplatform.mailchimp.campaign.CampaignRepository;
 import com.hrplatform.mailchimp.campaign.CampaignService;
 import com.hrplatform.mailchimp.campaign.CampaignStatsRefreshJob;
@@ -13,14 +14,16 @@ import com.hrplatform.mailchimp.connection.ConnectionService;
 import com.hrplatform.mailchimp.contact.ContactRepository;
 import com.hrplatform.mailchimp.contact.ContactService;
 import com.hrplatform.mailchimp.crypto.KmsApiKeyCipher;
+import com.hrplatform.mailchimp.erasure.AddressLedger;
 import com.hrplatform.mailchimp.erasure.ConsentJournalTable;
 import com.hrplatform.mailchimp.erasure.ErasureJournal;
 import com.hrplatform.mailchimp.erasure.ErasureReapplier;
-import com.hrplatform.mailchimp.erasure.ErasureService;
 import com.hrplatform.mailchimp.erasure.ErasureRequests;
+import com.hrplatform.mailchimp.erasure.ErasureService;
 import com.hrplatform.mailchimp.erasure.HashSealer;
 import com.hrplatform.mailchimp.erasure.TombstoneKey;
 import com.hrplatform.mailchimp.erasure.Tombstones;
+import com.hrplatform.mailchimp.events.PlatformEvents;
 import com.hrplatform.mailchimp.mailchimp.KeyBudget;
 import com.hrplatform.mailchimp.mailchimp.MailchimpClient;
 import com.hrplatform.mailchimp.mailchimp.RetryPolicy;
@@ -28,10 +31,9 @@ import com.hrplatform.mailchimp.membership.AddressMoves;
 import com.hrplatform.mailchimp.membership.MembershipRepository;
 import com.hrplatform.mailchimp.membership.PlacementIntents;
 import com.hrplatform.mailchimp.preference.ConsentJobs;
-import com.hrplatform.mailchimp.preference.ConsentRequests;
-import com.hrplatform.mailchimp.erasure.AddressLedger;
 import com.hrplatform.mailchimp.preference.ConsentQueue;
 import com.hrplatform.mailchimp.preference.ConsentRecorder;
+import com.hrplatform.mailchimp.preference.ConsentRequests;
 import com.hrplatform.mailchimp.preference.ConsentWorker;
 import com.hrplatform.mailchimp.preference.PreferenceRepository;
 import com.hrplatform.mailchimp.preference.PreferenceService;
@@ -249,12 +251,12 @@ public final class Services {
         return new ErasureService(new Tombstones(AwsClients.dynamoDb(), locksTable(), Services::tombstoneSecret),
                 new ErasureJournal(AwsClients.dynamoDb(), locksTable()), consentJournal(), addressLedger(), contactRepository(),
                 preferenceRepository(), membershipRepository(), consentRequests(), auditLog(),
-                new ErasureRequests(AwsClients.dynamoDb(), locksTable(), sealer(), CLOCK), CLOCK);
+                new ErasureRequests(AwsClients.dynamoDb(), locksTable(), sealer(), CLOCK), platformEvents(), CLOCK);
     }
 
     public static ConsentWorker consentWorker() {
         return new ConsentWorker(connectionService(), membershipRepository(), contactRepository(), mailchimpAudiences(),
-                consentJobs());
+                consentJobs(), platformEvents(), CLOCK);
     }
 
     private static WebhookTokens webhookTokens() {
@@ -264,7 +266,12 @@ public final class Services {
 
     public static MailchimpWebhookService mailchimpWebhookService() {
         return new MailchimpWebhookService(webhookTokens(), membershipRepository(), contactRepository(), consentRecorder(),
-                consentRequests(), addressMoves(), auditLog(), CLOCK);
+                consentRequests(), addressMoves(), auditLog(), platformEvents(), CLOCK);
+    }
+
+    /** Events to the platform's bus (PLATFORM_EVENT_BUS); its client is built on the first event, not at init. */
+    public static PlatformEvents platformEvents() {
+        return new EventBridgePlatformEvents(AwsClients::eventBridge, Env.required("PLATFORM_EVENT_BUS"));
     }
 
     /**

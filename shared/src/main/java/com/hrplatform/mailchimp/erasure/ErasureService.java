@@ -6,8 +6,11 @@ import com.hrplatform.mailchimp.contact.Contact;
 import com.hrplatform.mailchimp.contact.ContactRepository;
 import com.hrplatform.mailchimp.domain.DomainException;
 import com.hrplatform.mailchimp.domain.Timestamps;
+import com.hrplatform.mailchimp.events.PlatformEvent;
+import com.hrplatform.mailchimp.events.PlatformEvents;
 import com.hrplatform.mailchimp.membership.Membership;
 import com.hrplatform.mailchimp.membership.MembershipRepository;
+import com.hrplatform.mailchimp.preference.ConsentJobs;
 import com.hrplatform.mailchimp.preference.ConsentRequests;
 import com.hrplatform.mailchimp.preference.PreferenceRepository;
 import com.hrplatform.mailchimp.sync.SyncStores.ConsentJournal.Kind;
@@ -44,6 +47,7 @@ public class ErasureService {
     private final ConsentRequests consent;
     private final AuditLog audit;
     private final ErasureRequests requests;
+    private final PlatformEvents events;
     private final Clock clock;
 
     public record Result(boolean erased, int audiencesErased) {
@@ -56,7 +60,7 @@ public class ErasureService {
     public ErasureService(Tombstones tombstones, ErasureJournal journal, ConsentJournalTable consentJournal,
                           AddressLedger ledger, ContactRepository contacts, PreferenceRepository preferences,
                           MembershipRepository memberships, ConsentRequests consent, AuditLog audit,
-                          ErasureRequests requests, Clock clock) {
+                          ErasureRequests requests, PlatformEvents events, Clock clock) {
         this.tombstones = tombstones;
         this.journal = journal;
         this.consentJournal = consentJournal;
@@ -67,6 +71,7 @@ public class ErasureService {
         this.consent = consent;
         this.audit = audit;
         this.requests = requests;
+        this.events = events;
         this.clock = clock;
     }
 
@@ -127,8 +132,13 @@ public class ErasureService {
                 }
             }
         }
+        // Ids only: an erasure by address names no one when it found no one.
+        ConsentJobs.ErasureRequest erasure = new ConsentJobs.ErasureRequest(request.id(),
+                List.copyOf(subject.entityKeys()), audiences);
         if (!hashes.isEmpty()) {
-            consent.eraseEverywhere(orgId, hashes);
+            // The consent worker tells the platform once Mailchimp has deleted them too (a done request's retry
+            // only deletes again what it finds: the platform heard of it when it was done).
+            consent.eraseEverywhere(orgId, hashes, request.done() ? null : erasure);
         }
         for (String hash : hashes) {
             memberships.forAddress(orgId, hash).forEach(known -> memberships.delete(orgId, known.listId(), hash));
@@ -142,6 +152,11 @@ public class ErasureService {
         }
         audit.recordOnce(orgId, requestedAt, request.id(), identity.actor(), ACTION, targetType,
                 targetId, Map.of("audiencesErased", audiences, "addresses", hashes.size()));
+        if (hashes.isEmpty() && !request.done()) {
+            // Nothing to delete in Mailchimp: done now. Before close(), so a retry publishes what a failure did not;
+            // a retry of a done request does not (it no longer knows whom it erased, and the platform was told).
+            events.publish(PlatformEvent.erasureCompleted(orgId, erasure.requestId(), erasure.entityKeys(), audiences, at));
+        }
         requests.close(orgId, subjectKey);
         return new Result(true, audiences);
     }

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,7 +33,15 @@ public class ConsentJobs {
     private final HashSealer sealer;
     private final Clock clock;
 
-    public record Job(String kind, List<String> subscriberHashes) {
+    /**
+     * The job of an erasure request: its id, whom it erased (ids, no address) and the audiences that held them when
+     * it was asked for (as its answer said), to tell the platform when done.
+     */
+    public record ErasureRequest(String requestId, List<String> entityKeys, int audiences) {
+    }
+
+    /** @param erasure the erasure request it finishes, or null */
+    public record Job(String kind, List<String> subscriberHashes, ErasureRequest erasure) {
     }
 
     public ConsentJobs(DynamoDbClient dynamoDb, String locksTable, HashSealer sealer, Clock clock) {
@@ -44,6 +53,11 @@ public class ConsentJobs {
 
     /** @return the job's id; the index items are written first, so a job is always found by its addresses */
     public String create(String orgId, String kind, Collection<String> subscriberHashes) {
+        return create(orgId, kind, subscriberHashes, null);
+    }
+
+    /** @param erasure the erasure request the job finishes, or null */
+    public String create(String orgId, String kind, Collection<String> subscriberHashes, ErasureRequest erasure) {
         String id = UUID.randomUUID().toString();
         long expiresAt = clock.instant().plus(RETENTION).getEpochSecond();
         List<SdkBytes> sealed = new ArrayList<>();
@@ -52,9 +66,14 @@ public class ConsentJobs {
             dynamoDb.putItem(request -> request.tableName(locksTable).item(Map.of("orgId", Items.s(orgId),
                     "sk", Items.s(BY_ADDRESS + sealer.keyed(orgId, hash) + "#" + id), "expiresAt", Items.n(expiresAt))));
         }
-        dynamoDb.putItem(request -> request.tableName(locksTable).item(Map.of("orgId", Items.s(orgId),
-                "sk", Items.s(JOB + id), "kind", Items.s(kind), "sealedHashes", AttributeValue.fromBs(sealed),
-                "expiresAt", Items.n(expiresAt))));
+        Map<String, AttributeValue> job = new HashMap<>(Map.of("orgId", Items.s(orgId), "sk", Items.s(JOB + id),
+                "kind", Items.s(kind), "sealedHashes", AttributeValue.fromBs(sealed), "expiresAt", Items.n(expiresAt)));
+        if (erasure != null) {
+            job.put("requestId", Items.s(erasure.requestId()));
+            job.put("entityKeys", AttributeValue.fromL(erasure.entityKeys().stream().map(Items::s).toList()));
+            job.put("audiences", Items.n(erasure.audiences()));
+        }
+        dynamoDb.putItem(request -> request.tableName(locksTable).item(job));
         return id;
     }
 
@@ -65,7 +84,10 @@ public class ConsentJobs {
             return Optional.empty();
         }
         List<String> hashes = item.get("sealedHashes").bs().stream().map(bytes -> sealer.open(orgId, bytes.asByteArray())).toList();
-        return Optional.of(new Job(Items.string(item, "kind"), hashes));
+        ErasureRequest erasure = item.containsKey("requestId") ? new ErasureRequest(Items.string(item, "requestId"),
+                item.get("entityKeys").l().stream().map(AttributeValue::s).toList(), Items.number(item, "audiences").intValue())
+                : null;
+        return Optional.of(new Job(Items.string(item, "kind"), hashes, erasure));
     }
 
     /** The job is done: it and its index items go. */

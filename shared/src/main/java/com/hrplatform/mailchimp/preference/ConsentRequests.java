@@ -25,12 +25,21 @@ public class ConsentRequests {
 
     /** The addresses are deleted for good wherever they are; pending jobs that named them are dropped first. */
     public void eraseEverywhere(String orgId, Collection<String> subscriberHashes) {
+        eraseEverywhere(orgId, subscriberHashes, null);
+    }
+
+    /** As above, for an erasure request: the worker tells the platform once Mailchimp's part is done. */
+    public void eraseEverywhere(String orgId, Collection<String> subscriberHashes, ConsentJobs.ErasureRequest erasure) {
         subscriberHashes.forEach(hash -> jobs.deleteForAddress(orgId, hash));
-        send(orgId, ConsentMessage.ERASE, subscriberHashes);
+        send(orgId, ConsentMessage.ERASE, subscriberHashes, erasure);
     }
 
     private void send(String orgId, String action, Collection<String> subscriberHashes) {
-        String job = jobs.create(orgId, action, subscriberHashes);
+        send(orgId, action, subscriberHashes, null);
+    }
+
+    private void send(String orgId, String action, Collection<String> subscriberHashes, ConsentJobs.ErasureRequest erasure) {
+        String job = jobs.create(orgId, action, subscriberHashes, erasure);
         queue.send(new ConsentMessage(orgId, action, job, Timestamps.format(clock.instant()), 0));
     }
 }

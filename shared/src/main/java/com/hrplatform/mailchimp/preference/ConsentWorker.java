@@ -3,6 +3,9 @@ package com.hrplatform.mailchimp.preference;
 import com.hrplatform.mailchimp.connection.ConnectionService;
 import com.hrplatform.mailchimp.contact.Contact;
 import com.hrplatform.mailchimp.contact.ContactRepository;
+import com.hrplatform.mailchimp.domain.Timestamps;
+import com.hrplatform.mailchimp.events.PlatformEvent;
+import com.hrplatform.mailchimp.events.PlatformEvents;
 import com.hrplatform.mailchimp.mailchimp.MailchimpApiKey;
 import com.hrplatform.mailchimp.mailchimp.MailchimpException;
 import com.hrplatform.mailchimp.membership.Membership;
@@ -13,6 +16,7 @@ import com.hrplatform.mailchimp.sync.MailchimpAudiences;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +31,8 @@ import static software.amazon.lambda.powertools.logging.argument.StructuredArgum
  * {@code erase}: each address is deleted for good ({@code actions/delete-permanent}) in every audience where it
  * exists, and our records of it go (a sync may have written one meanwhile). Every step is idempotent (404 = already
  * done), so a message that failed half-way is simply run again; the job is deleted once done, and a message whose
- * job is gone has nothing left to do. Transient failures are thrown for the queue to retry.
+ * job is gone has nothing left to do. Transient failures are thrown for the queue to retry. The job of an erasure
+ * request tells the platform it is done before the job goes (again if a retry runs it again).
  */
 public class ConsentWorker {
     private static final Logger LOG = LoggerFactory.getLogger(ConsentWorker.class);
@@ -37,14 +42,18 @@ public class ConsentWorker {
     private final ContactRepository contacts;
     private final MailchimpAudiences audiences;
     private final ConsentJobs jobs;
+    private final PlatformEvents events;
+    private final Clock clock;
 
     public ConsentWorker(ConnectionService connections, MembershipRepository memberships, ContactRepository contacts,
-                         MailchimpAudiences audiences, ConsentJobs jobs) {
+                         MailchimpAudiences audiences, ConsentJobs jobs, PlatformEvents events, Clock clock) {
         this.connections = connections;
         this.memberships = memberships;
         this.contacts = contacts;
         this.audiences = audiences;
         this.jobs = jobs;
+        this.events = events;
+        this.clock = clock;
     }
 
     /** @return how many audiences were changed in Mailchimp */
@@ -62,6 +71,11 @@ public class ConsentWorker {
         for (String hash : job.get().subscriberHashes()) {
             changed += ConsentMessage.ERASE.equals(job.get().kind()) ? erase(account, audienceIds, message, hash)
                     : unsubscribe(account, audienceIds, message, hash);
+        }
+        ConsentJobs.ErasureRequest erasure = job.get().erasure();
+        if (erasure != null) {
+            events.publish(PlatformEvent.erasureCompleted(message.orgId(), erasure.requestId(), erasure.entityKeys(),
+                    erasure.audiences(), Timestamps.format(clock.instant())));
         }
         jobs.delete(message.orgId(), message.job(), job.get().subscriberHashes());
         LOG.info("Consent change applied in Mailchimp", entry("orgId", message.orgId()),

@@ -4,6 +4,8 @@ import com.hrplatform.mailchimp.audit.AuditLog;
 import com.hrplatform.mailchimp.contact.Contact;
 import com.hrplatform.mailchimp.contact.ContactRepository;
 import com.hrplatform.mailchimp.domain.Timestamps;
+import com.hrplatform.mailchimp.events.PlatformEvent;
+import com.hrplatform.mailchimp.events.PlatformEvents;
 import com.hrplatform.mailchimp.membership.AddressMoves;
 import com.hrplatform.mailchimp.membership.Membership;
 import com.hrplatform.mailchimp.membership.MembershipRepository;
@@ -47,6 +49,7 @@ public class MailchimpWebhookService {
     private final ConsentRequests consent;
     private final AddressMoves moves;
     private final AuditLog audit;
+    private final PlatformEvents events;
     private final Clock clock;
 
     /** What to answer: an HTTP status and a short text (never the payload). */
@@ -55,7 +58,7 @@ public class MailchimpWebhookService {
 
     public MailchimpWebhookService(WebhookTokens tokens, MembershipRepository memberships, ContactRepository contacts,
                                    ConsentRecorder recorder, ConsentRequests consent, AddressMoves moves, AuditLog audit,
-                                   Clock clock) {
+                                   PlatformEvents events, Clock clock) {
         this.moves = moves;
         this.tokens = tokens;
         this.memberships = memberships;
@@ -63,6 +66,7 @@ public class MailchimpWebhookService {
         this.recorder = recorder;
         this.consent = consent;
         this.audit = audit;
+        this.events = events;
         this.clock = clock;
     }
 
@@ -89,13 +93,14 @@ public class MailchimpWebhookService {
                 if (!problems.isEmpty()) {
                     return invalid(problems);
                 }
+                String firedAt = form.get("fired_at");
                 if ("subscribe".equals(type)) {
-                    optIn(orgId, listId, email);
+                    optIn(orgId, listId, email, firedAt);
                 } else if ("delete".equals(form.get("data[action]"))) {
                     // An admin removed the member: not the person's own no. The next sync sees it as archived by them.
                     LOG.info("Webhook: member removed by an admin; no consent change", entry("orgId", orgId), entry("listId", listId));
                 } else {
-                    optOut(orgId, type, listId, email);
+                    optOut(orgId, type, listId, email, firedAt);
                 }
                 return new Answer(200, "ok");
             }
@@ -122,38 +127,55 @@ public class MailchimpWebhookService {
      * The address said no in Mailchimp: every record of the org with that address records the opt-out (consent is
      * per address), our record of the member follows, and the other audiences get it through the consent queue.
      * Each step is idempotent and none is skipped because an earlier one is found done, so a delivery that failed
-     * half-way is completed by the next one (Mailchimp delivers again after a 5xx).
+     * half-way is completed by the next one (Mailchimp delivers again after a 5xx). The platform hears of it last,
+     * so a failure to tell it is a 5xx too, and the next delivery tells it (with the same eventId).
      */
-    private void optOut(String orgId, String type, String listId, String email) {
+    private void optOut(String orgId, String type, String listId, String email, String firedAt) {
         String hash = Contact.subscriberHash(email);
         String status = "cleaned".equals(type) ? Membership.CLEANED : Membership.UNSUBSCRIBED;
         if (membership(orgId, listId, hash).isPresent()) {
             memberships.markStatus(orgId, listId, hash, status);
         }
+        List<String> people = new ArrayList<>();
         for (Contact record : contacts.withAddress(orgId, hash)) {
             if (!record.erased()) {
                 // Also when the record already reads opted out: the recorder finishes a statement a crash left half-done.
                 recorder.record(orgId, record.entityType(), record.entityId(), false, "mailchimp:" + type, ACTOR);
+                people.add(record.entityKey());
             }
         }
         consent.unsubscribeEverywhere(orgId, hash);
+        tellPlatform("cleaned".equals(type) ? PlatformEvent.MEMBER_CLEANED : PlatformEvent.MEMBER_UNSUBSCRIBED,
+                orgId, listId, hash, people, firedAt);
         LOG.info("Webhook opt-out applied", entry("orgId", orgId), entry("type", type), entry("listId", listId));
+    }
+
+    /** Only about people of the directory: an address we hold for no one is nobody the platform knows. */
+    private void tellPlatform(String detailType, String orgId, String listId, String hash, List<String> people,
+                              String firedAt) {
+        if (!people.isEmpty()) {
+            events.publish(PlatformEvent.memberChanged(detailType, orgId, listId, people,
+                    Timestamps.format(firedAt(firedAt)), detailType + "|" + listId + "|" + hash + "|" + firedAt));
+        }
     }
 
     /**
      * The person subscribed on a Mailchimp form: an explicit opt-in for every record with the address (source
      * {@code mailchimp:subscribe}), so no sync takes it for a stale no. Our record of the member follows.
      */
-    private void optIn(String orgId, String listId, String email) {
+    private void optIn(String orgId, String listId, String email, String firedAt) {
         String hash = Contact.subscriberHash(email);
         if (membership(orgId, listId, hash).isPresent()) {
             memberships.markStatus(orgId, listId, hash, Membership.SUBSCRIBED);
         }
+        List<String> people = new ArrayList<>();
         for (Contact record : contacts.withAddress(orgId, hash)) {
             if (!record.erased()) {
                 recorder.record(orgId, record.entityType(), record.entityId(), true, "mailchimp:subscribe", ACTOR);
+                people.add(record.entityKey());
             }
         }
+        tellPlatform(PlatformEvent.MEMBER_RESUBSCRIBED, orgId, listId, hash, people, firedAt);
         LOG.info("Webhook opt-in applied", entry("orgId", orgId), entry("listId", listId));
     }
 

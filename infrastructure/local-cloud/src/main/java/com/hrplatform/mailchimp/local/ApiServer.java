@@ -31,7 +31,7 @@ import java.util.UUID;
  * route's Auth.Authorizer is NONE, a missing or bad token answered 401 {@code {"message":"Unauthorized"}}),
  * CORS from the HttpApi's CorsConfiguration (a preflight answered by the API only where no route matches it,
  * the allow-origin headers on every answer), plus the runner's own endpoints ({@code /_local/schedules/{Function}},
- * {@code /_local/events}, EventBridge PutEvents at {@code POST /}). The dashboard is served elsewhere
+ * {@code /_local/events} (POST puts events, GET lists those put), EventBridge PutEvents at {@code POST /}). The dashboard is served elsewhere
  * ({@link DashboardServer}), from an origin of its own as in AWS.
  */
 final class ApiServer {
@@ -457,6 +457,10 @@ final class ApiServer {
     // ------------------------------------------------------------------ runner endpoints
 
     private int local(HttpExchange ex, String method, String rawPath, byte[] body) throws IOException {
+        if (method.equals("GET") && rawPath.equals("/_local/events")) {
+            Http.send(ex, 200, "application/json", Http.JSON.writeValueAsBytes(events.published()));
+            return 200;
+        }
         if (!method.equals("POST")) {
             Http.sendJson(ex, 405, "{\"message\":\"Method Not Allowed\"}");
             return 405;

@@ -9,7 +9,9 @@ import com.hrplatform.mailchimp.local.template.TemplateException;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -19,11 +21,15 @@ import java.util.UUID;
  * EventBridge rules of the template: PutEvents-style entries are wrapped in the EventBridge envelope and
  * delivered (synchronously, so tests see the effect when the call returns) to every function whose
  * {@code EventBridgeRule} pattern matches. Patterns: exact values, {@code prefix}, {@code suffix},
- * {@code anything-but}, {@code exists}, {@code equals-ignore-case}, {@code numeric}, nested objects.
+ * {@code anything-but}, {@code exists}, {@code equals-ignore-case}, {@code numeric}, nested objects. Every event put
+ * is also kept (the last {@value #KEPT}), so tests see what the functions told the platform ({@code GET /_local/events}).
  */
 final class EventRouter {
 
+    static final int KEPT = 10_000;
+
     private final Map<String, FunctionHost> functions;
+    private final Deque<ObjectNode> published = new ArrayDeque<>();
     private final List<LocalTemplate.EventRule> rules = new ArrayList<>();
 
     EventRouter(Map<String, FunctionHost> functions) {
@@ -71,6 +77,7 @@ final class EventRouter {
             }
             results.addObject().put("EventId", event.get("id").asText());
             String bus = busName(entry.path("EventBusName").asText("default"));
+            keep(event.deepCopy().put("eventBusName", bus));
             for (LocalTemplate.EventRule rule : rules) {
                 if (busName(rule.eventBusName()).equals(bus) && matches(rule.pattern(), event)) {
                     FunctionHost fn = functions.get(rule.functionId());
@@ -82,6 +89,20 @@ final class EventRouter {
         }
         answer.put("FailedEntryCount", failed);
         return answer;
+    }
+
+    private synchronized void keep(ObjectNode event) {
+        published.addLast(event);
+        if (published.size() > KEPT) {
+            published.removeFirst();
+        }
+    }
+
+    /** The events put so far (the last {@value #KEPT}), oldest first, each with the bus it was put on. */
+    synchronized ArrayNode published() {
+        ArrayNode out = Http.JSON.createArrayNode();
+        published.forEach(out::add);
+        return out;
     }
 
     private static String busName(String nameOrArn) {

@@ -34,8 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Issue 11, acceptance 1: each flow (opt-out, erasure, webhook unsubscribe, contact event, a 3-slice sync) is run
- * once cleanly to list its external calls, then once per call with the flow killed there: every DynamoDB write and
- * SQS send ({@link CrashInjector}: an Error before the call, or after it with the answer lost) and every Mailchimp
+ * once cleanly to list its external calls, then once per call with the flow killed there: every DynamoDB write,
+ * SQS send and event put for the platform ({@link CrashInjector}: an Error before the call, or after it with the answer lost) and every Mailchimp
  * request (the sandbox fails it through all the client's attempts: a 503 before any work, or the work done and
  * the answer lost). The caller does what a real one does (the dashboard retries a failed request, Mailchimp
  * delivers a webhook again, Lambda retries an event, SQS delivers a message again), and afterwards the state must
@@ -126,6 +126,7 @@ class CrashPointTest {
         }, people -> {
             List<String> problems = new ArrayList<>(optedOutOnce(people, "mailchimp:unsubscribe"));
             problems.addAll(unsubscribedEverywhere(people));
+            problems.addAll(toldThePlatform(people, "Member Unsubscribed", "eventId"));
             return problems;
         }, people -> { }));
     }
@@ -155,6 +156,7 @@ class CrashPointTest {
                     expect(problems, "erasure requests still naming whom they erase, and consent jobs left", "0",
                             String.valueOf(locks(org, "erasurereq#", "attribute_exists(sealedEmails) OR attribute_exists(entityKeys)")
                                     + locks(org, "job#", null)));
+                    problems.addAll(toldThePlatform(people, "Erasure Completed", "requestId"));
                     return problems;
                 }, people -> {
                     JsonNode again = mutation(people.org().admin(), "mailchimp.contacts.import",
@@ -367,8 +369,8 @@ class CrashPointTest {
             }
         }
         long mailchimpPoints = points.stream().filter(point -> point.kind().equals("mailchimp")).count();
-        String line = flow.name() + ": " + points.size() + " crash points (" + writes.size() + " DynamoDB writes and SQS"
-                + " sends x before/after, " + mailchimpPoints + " on " + requests.size() + " Mailchimp requests), "
+        String line = flow.name() + ": " + points.size() + " crash points (" + writes.size() + " DynamoDB writes, SQS"
+                + " sends and events put x before/after, " + mailchimpPoints + " on " + requests.size() + " Mailchimp requests), "
                 + reached + " reached, " + (points.size() - failures.size()) + " passed";
         synchronized (REPORT) {
             REPORT.add(line);
@@ -447,6 +449,22 @@ class CrashPointTest {
             expect(problems, "q in " + list, "subscribed", status(org, list, people.q()));
             Membership ours = membership(org, list, subscriberHash(people.p()));
             expect(problems, "our record of p in " + list, "unsubscribed", ours == null ? "none" : ours.status());
+        }
+        return problems;
+    }
+
+    /**
+     * The platform heard of it at least once (a crash after the event went out repeats it), always as the same
+     * occurrence (one dedupe key), naming p.
+     */
+    private static List<String> toldThePlatform(People people, String detailType, String dedupeKey) {
+        List<String> problems = new ArrayList<>();
+        List<JsonNode> told = platformEvents(people.org()).stream()
+                .filter(event -> event.path("detail-type").asText().equals(detailType)).toList();
+        expect(problems, detailType + " events with distinct " + dedupeKey + "s", "1",
+                String.valueOf(told.stream().map(event -> event.path("detail").path(dedupeKey).asText()).distinct().count()));
+        if (told.stream().anyMatch(event -> !event.path("detail").path("entities").toString().contains("\"e-p\""))) {
+            problems.add(detailType + " not naming p: " + told);
         }
         return problems;
     }

@@ -7,8 +7,11 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import static com.hrplatform.mailchimp.local.PreferencesTestSupport.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -110,6 +113,29 @@ class ErasureEndToEndTest {
         assertEquals("employee", first.path("targetType").asText());
         assertEquals(2, first.path("details").path("audiencesErased").asInt());
         PreferencesEndToEndTest.assertNoAddress(audit, eve, frank);
+
+        // issue 13: the platform heard the erasure is done, Mailchimp's part included; the request made again
+        // within the hour is the same request (the same requestId), which a consumer dedupes on.
+        List<JsonNode> done = platformEvents(org).stream()
+                .filter(e -> e.path("detail-type").asText().equals("Erasure Completed")).toList();
+        assertFalse(done.isEmpty(), "Erasure Completed");
+        assertEquals(1, done.stream().map(e -> e.path("detail").path("requestId").asText()).distinct().count(),
+                () -> "one request: " + done);
+        // The first answer's event comes from the consent worker, the second's at once (nothing left to delete):
+        // in either order, together they name her and no one else.
+        assertEquals(Set.of("emp-eve"), done.stream().flatMap(e -> entityIds(e.path("detail")).stream())
+                .collect(Collectors.toSet()));
+        for (JsonNode event : done) {
+            assertEquals(2, event.path("detail").path("audiencesErased").asInt(), event::toString);
+            assertTrue(event.path("detail").path("completedAt").asText().endsWith("Z"), event::toString);
+        }
+        assertFalse(done.toString().contains("@") || done.toString().contains(hash), () -> "ids only: " + done);
+    }
+
+    private static List<String> entityIds(JsonNode detail) {
+        List<String> ids = new ArrayList<>();
+        detail.path("entities").forEach(entity -> ids.add(entity.path("entityId").asText()));
+        return ids;
     }
 
     @Test
@@ -212,6 +238,19 @@ class ErasureEndToEndTest {
         assertEquals(3, audit.stream().filter(e -> "preference.erased".equals(e.path("action").asText())).count(),
                 () -> "one entry per erasure: " + audit);
         PreferencesEndToEndTest.assertNoAddress(audit, nedOld, nedNew, oz, never);
+
+        // issue 13: three erasures done, each told once, with the people it erased (none for an unknown address)
+        List<JsonNode> done = platformEvents(org).stream()
+                .filter(e -> e.path("detail-type").asText().equals("Erasure Completed")).toList();
+        assertEquals(3, done.size(), () -> "one per erasure: " + done);
+        assertEquals(3, done.stream().map(e -> e.path("detail").path("requestId").asText()).distinct().count());
+        assertEquals(List.of(List.of("emp-ned"), List.of("emp-oz"), List.of()),
+                done.stream().map(e -> entityIds(e.path("detail"))).toList());
+        assertEquals(erased.path("audiencesErased").asInt(), done.get(0).path("detail").path("audiencesErased").asInt());
+        for (String address : List.of(nedOld, nedNew, oz, never)) {
+            assertFalse(done.toString().contains(address) || done.toString().contains(subscriberHash(address)),
+                    () -> "ids only: " + done);
+        }
     }
 
     private static void assertAddressStoredNowhere(String email, String hash) {

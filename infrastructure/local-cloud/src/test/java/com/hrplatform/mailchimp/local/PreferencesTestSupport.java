@@ -198,6 +198,20 @@ final class PreferencesTestSupport {
         }
     }
 
+    // ------------------------------------------------------------------ events to the platform
+
+    /** The events the functions put for the platform (source hr.mailchimp) about this org, oldest first. */
+    static List<JsonNode> platformEvents(Org org) {
+        List<JsonNode> mine = new ArrayList<>();
+        for (JsonNode event : parse(http(request("GET", cloud().apiUrl() + "/_local/events", null, null)).body())) {
+            if (event.path("source").asText().equals("hr.mailchimp")
+                    && event.path("detail").path("orgId").asText().equals(org.orgId())) {
+                mine.add(event);
+            }
+        }
+        return mine;
+    }
+
     // ------------------------------------------------------------------ sandbox
 
     private static String sandboxRoot() {

@@ -60,7 +60,9 @@ class SampleEventsInvokeTest {
         assertEquals(functions, new TreeSet<>(SAMPLES.keySet()), "functions of template.yaml with a sample event");
         Set<String> files = new TreeSet<>();
         try (Stream<Path> walk = Files.walk(EVENTS)) {
-            walk.filter(path -> path.toString().endsWith(".json")).forEach(path -> files.add(EVENTS.relativize(path).toString()));
+            // events/published/: what the functions put for the platform, not inputs (PlatformEventSamplesTest).
+            walk.filter(path -> path.toString().endsWith(".json") && !EVENTS.relativize(path).startsWith("published"))
+                    .forEach(path -> files.add(EVENTS.relativize(path).toString()));
         }
         Set<String> named = new TreeSet<>();
         SAMPLES.values().forEach(named::addAll);

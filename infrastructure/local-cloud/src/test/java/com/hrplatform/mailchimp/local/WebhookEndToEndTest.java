@@ -11,10 +11,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 import static com.hrplatform.mailchimp.local.PreferencesTestSupport.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -173,6 +176,58 @@ class WebhookEndToEndTest {
                 "data[reason]", "manual")).statusCode());
         assertTrue(query(org.member(), "mailchimp.preferences.getForEntity",
                 Map.of("entityId", "emp-lou", "entityType", "employee")).data().isNull(), "no opt-out recorded for Lou");
+    }
+
+    @Test
+    @DisplayName("issue 13: the platform hears of unsubscribes, cleaned addresses and resubscribes: ids, never an address")
+    void thePlatformHearsWhatMailchimpSays() {
+        Org org = connectedOrg("hook-events");
+        String ann = unique("ann") + "@example.com";
+        String bo = unique("bo") + "@example.com";
+        String stranger = unique("stranger") + "@example.com";
+        importContacts(org, List.of(employee("emp-ann", ann), employee("emp-bo", bo)));
+        sync(org, segment(org, "Engineering E", org.employeesList()));
+        String url = registeredUrl(org, org.employeesList());
+        assertEquals(List.of(), platformEvents(org), "a sync of consenting people tells the platform nothing");
+
+        Map<String, String> annSaysNo = form("type", "unsubscribe", "fired_at", "2026-01-03 09:00:00",
+                "data[list_id]", org.employeesList(), "data[email]", ann, "data[action]", "unsub");
+        assertEquals(200, webhook(url, annSaysNo).statusCode());
+        assertEquals(200, webhook(url, annSaysNo).statusCode(), "Mailchimp delivers the same event again");
+        assertEquals(200, webhook(url, form("type", "cleaned", "fired_at", "2026-01-03 09:05:00",
+                "data[list_id]", org.employeesList(), "data[email]", bo, "data[reason]", "hard")).statusCode());
+        assertEquals(200, webhook(url, form("type", "subscribe", "fired_at", "2026-01-03 09:10:00",
+                "data[list_id]", org.employeesList(), "data[email]", ann)).statusCode());
+        assertEquals(200, webhook(url, form("type", "unsubscribe", "fired_at", "2026-01-03 09:15:00",
+                "data[list_id]", org.employeesList(), "data[email]", stranger)).statusCode());
+
+        List<JsonNode> events = platformEvents(org);
+        List<String> types = events.stream().map(e -> e.path("detail-type").asText()).toList();
+        assertEquals(List.of("Member Unsubscribed", "Member Unsubscribed", "Member Cleaned", "Member Resubscribed"), types,
+                () -> "one per delivery about a person of the directory, none for an unknown address: " + events);
+        assertEquals(events.get(0).path("detail").path("eventId"), events.get(1).path("detail").path("eventId"),
+                "a repeated delivery carries the same eventId");
+        assertNotEquals(events.get(0).path("detail").path("eventId"), events.get(3).path("detail").path("eventId"));
+        for (JsonNode event : events) {
+            JsonNode detail = event.path("detail");
+            assertEquals("default", event.path("eventBusName").asText(), "the bus of PLATFORM_EVENT_BUS");
+            assertEquals(Set.of("eventId", "orgId", "listId", "entities", "occurredAt"), fieldNames(detail), detail::toString);
+            assertEquals(org.employeesList(), detail.path("listId").asText());
+            assertFalse(event.toString().contains("@"), () -> "no address in " + event);
+            assertFalse(event.toString().contains(subscriberHash(ann)) || event.toString().contains(subscriberHash(bo)),
+                    () -> "no subscriber hash in " + event);
+        }
+        assertEquals("{\"entityType\":\"employee\",\"entityId\":\"emp-ann\"}",
+                events.get(0).path("detail").path("entities").get(0).toString());
+        assertEquals("2026-01-03T09:00:00.000Z", events.get(0).path("detail").path("occurredAt").asText());
+        assertEquals("emp-bo", events.get(2).path("detail").path("entities").get(0).path("entityId").asText());
+        assertEquals("emp-ann", events.get(3).path("detail").path("entities").get(0).path("entityId").asText());
+    }
+
+    private static Set<String> fieldNames(JsonNode node) {
+        Set<String> names = new TreeSet<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     @Test

@@ -15,13 +15,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Crash points in every AWS SDK client of this JVM (registered through the SDK's global interceptors file, so the
  * functions' own clients are reached without a hook in product code). For an org under test it counts the calls
- * that change something (DynamoDB writes, SQS sends) and, when told, kills the invocation at the n-th one: with an
+ * that change something (DynamoDB writes, SQS sends, events put for the platform) and, when told, kills the invocation at the n-th one: with an
  * {@link Error} before the call goes out, or after its answer came back (the write done, the answer lost). An
  * Error, like a crashed runtime, passes every {@code catch (RuntimeException)} of the product.
  */
 public final class CrashInjector implements ExecutionInterceptor {
     static final Set<String> WRITES = Set.of("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem",
-            "TransactWriteItems", "SendMessage", "SendMessageBatch");
+            "TransactWriteItems", "SendMessage", "SendMessageBatch", "PutEvents");
 
     /** Which call to fail: the {@code index}-th write (from 0) made for {@code orgId}, before or after it. */
     public record Plan(int index, boolean after) {

@@ -1,0 +1,62 @@
+package com.hrplatform.mailchimp.events;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * What the integration tells the rest of the HR platform, on its EventBridge bus with source {@value #SOURCE}.
+ * The detail carries ids, never an email address (docs/api.md, "Events to the platform"). Delivery is at least
+ * once: each kind carries the key a consumer dedupes on ({@code eventId}, {@code requestId} or {@code runId}).
+ */
+public record PlatformEvent(String detailType, Map<String, Object> detail) {
+    public static final String SOURCE = "hr.mailchimp";
+
+    public static final String MEMBER_UNSUBSCRIBED = "Member Unsubscribed";
+    public static final String MEMBER_CLEANED = "Member Cleaned";
+    public static final String MEMBER_RESUBSCRIBED = "Member Resubscribed";
+    public static final String ERASURE_COMPLETED = "Erasure Completed";
+
+    /**
+     * The address of these people said no ({@link #MEMBER_UNSUBSCRIBED}), bounced for good ({@link #MEMBER_CLEANED})
+     * or subscribed again ({@link #MEMBER_RESUBSCRIBED}) in a Mailchimp audience.
+     *
+     * @param occurrence what makes one Mailchimp event unique (its type, audience, address hash, time), hashed into
+     *                   {@code eventId} so every delivery of it carries the same id and nothing of the address
+     */
+    public static PlatformEvent memberChanged(String detailType, String orgId, String listId,
+                                              Collection<String> entityKeys, String occurredAt, String occurrence) {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("eventId", UUID.nameUUIDFromBytes((orgId + "|" + occurrence).getBytes(StandardCharsets.UTF_8)).toString());
+        detail.put("orgId", orgId);
+        detail.put("listId", listId);
+        detail.put("entities", entities(entityKeys));
+        detail.put("occurredAt", occurredAt);
+        return new PlatformEvent(detailType, detail);
+    }
+
+    /** An erasure request is done, in Mailchimp too; {@code requestId} is the same for every retry of the request. */
+    public static PlatformEvent erasureCompleted(String orgId, String requestId, Collection<String> entityKeys,
+                                                 int audiencesErased, String completedAt) {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("requestId", requestId);
+        detail.put("orgId", orgId);
+        detail.put("entities", entities(entityKeys));
+        detail.put("audiencesErased", audiencesErased);
+        detail.put("completedAt", completedAt);
+        return new PlatformEvent(ERASURE_COMPLETED, detail);
+    }
+
+    /** {@code employee#e1} -> {@code {entityType: employee, entityId: e1}}. */
+    private static List<Map<String, String>> entities(Collection<String> entityKeys) {
+        return entityKeys.stream().map(key -> {
+            Map<String, String> entity = new LinkedHashMap<>();
+            entity.put("entityType", key.substring(0, key.indexOf('#')));
+            entity.put("entityId", key.substring(key.indexOf('#') + 1));
+            return entity;
+        }).toList();
+    }
+}
