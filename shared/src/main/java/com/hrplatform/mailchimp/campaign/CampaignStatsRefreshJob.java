@@ -3,6 +3,7 @@ package com.hrplatform.mailchimp.campaign;
 import com.hrplatform.mailchimp.audit.AuditLog;
 import com.hrplatform.mailchimp.connection.ConnectionRepository;
 import com.hrplatform.mailchimp.connection.ConnectionService;
+import com.hrplatform.mailchimp.connection.KeyRefusals;
 import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.mailchimp.MailchimpApiKey;
 import com.hrplatform.mailchimp.mailchimp.MailchimpException;
@@ -58,17 +59,19 @@ public final class CampaignStatsRefreshJob {
     private final ConnectionRepository connectionRecords;
     private final ConnectionService connections;
     private final AuditLog audit;
+    private final KeyRefusals keyRefusals;
     private final RefreshPolicy policy;
     private final Clock clock;
 
     public CampaignStatsRefreshJob(CampaignRepository campaigns, MailchimpCampaigns mailchimp,
                                    ConnectionRepository connectionRecords, ConnectionService connections,
-                                   AuditLog audit, RefreshPolicy policy, Clock clock) {
+                                   AuditLog audit, KeyRefusals keyRefusals, RefreshPolicy policy, Clock clock) {
         this.campaigns = campaigns;
         this.mailchimp = mailchimp;
         this.connectionRecords = connectionRecords;
         this.connections = connections;
         this.audit = audit;
+        this.keyRefusals = keyRefusals;
         this.policy = policy;
         this.clock = clock;
     }
@@ -198,13 +201,24 @@ public final class CampaignStatsRefreshJob {
                 return;
             }
             String error = CampaignService.describe(e);
-            if (e.kind() == MailchimpException.Kind.INVALID_KEY
-                    || (e.isTransient() && run.consecutiveFailures.incrementAndGet() >= ORG_FAILURE_LIMIT)) {
+            if (e.kind() == MailchimpException.Kind.INVALID_KEY && run.breakWith(error)) {
+                tellKeyRefused(campaign.orgId());
+            } else if (e.isTransient() && run.consecutiveFailures.incrementAndGet() >= ORG_FAILURE_LIMIT) {
                 run.breakWith(error);
             }
             fail(campaign, error, run, tally);
         } catch (RuntimeException e) {
             fail(campaign, "Unexpected " + e.getClass().getSimpleName(), run, tally);
+        }
+    }
+
+    /** The platform hears the connection broke; if it cannot be told now, the next run (6 h) sees the refusal again. */
+    private void tellKeyRefused(String orgId) {
+        try {
+            keyRefusals.refused(orgId, "campaignStatsRefresh");
+        } catch (RuntimeException e) {
+            LOG.error("Could not tell the platform the connection broke", entry("orgId", orgId),
+                    entry("errorType", e.getClass().getName()));
         }
     }
 
@@ -246,11 +260,14 @@ public final class CampaignStatsRefreshJob {
             this.orgId = orgId;
         }
 
-        void breakWith(String reason) {
+        /** @return whether this call broke the run (the first reason wins) */
+        boolean breakWith(String reason) {
             if (brokenReason.compareAndSet(null, reason)) {
                 LOG.warn("Stopping this run's Mailchimp calls for the organisation", entry("orgId", orgId),
                         entry("reason", reason));
+                return true;
             }
+            return false;
         }
     }
 

@@ -11,6 +11,7 @@ import com.hrplatform.mailchimp.campaign.MailchimpCampaigns;
 import com.hrplatform.mailchimp.campaign.RefreshPolicy;
 import com.hrplatform.mailchimp.connection.ConnectionRepository;
 import com.hrplatform.mailchimp.connection.ConnectionService;
+import com.hrplatform.mailchimp.connection.KeyRefusals;
 import com.hrplatform.mailchimp.contact.ContactRepository;
 import com.hrplatform.mailchimp.contact.ContactService;
 import com.hrplatform.mailchimp.crypto.KmsApiKeyCipher;
@@ -150,7 +151,7 @@ public final class Services {
     /** The refresh job; its post-send window is CAMPAIGN_STATS_POST_SEND_WINDOW_DAYS (default 30). */
     public static CampaignStatsRefreshJob campaignStatsRefreshJob() {
         return new CampaignStatsRefreshJob(campaignRepository(), new MailchimpCampaigns(mailchimpClient()),
-                connectionRepository(), connectionService(), auditLog(),
+                connectionRepository(), connectionService(), auditLog(), keyRefusals(),
                 RefreshPolicy.withPostSendWindowDays(Env.intValue("CAMPAIGN_STATS_POST_SEND_WINDOW_DAYS", 30)), CLOCK);
     }
 
@@ -235,7 +236,8 @@ public final class Services {
                 new SyncConsentLedger(consentRecorder(), consentRequests()), addressMoves(), ioPool(),
                 new SyncEngine.Settings(settings.concurrency(), settings.batchSize(), settings.windowSize()), CLOCK);
         return new SegmentSyncService(segmentRepository(), engine, connectionService(), syncQueue(),
-                new SyncRunReport(auditLog(), MetricsFactory.getMetricsInstance()), syncRunHooks(), ioPool(), settings, CLOCK);
+                new SyncRunReport(auditLog(), platformEvents(), MetricsFactory.getMetricsInstance()), keyRefusals(),
+                syncRunHooks(), ioPool(), settings, CLOCK);
     }
 
     public static ScheduledSyncService scheduledSyncService() {
@@ -267,6 +269,10 @@ public final class Services {
     public static MailchimpWebhookService mailchimpWebhookService() {
         return new MailchimpWebhookService(webhookTokens(), membershipRepository(), contactRepository(), consentRecorder(),
                 consentRequests(), addressMoves(), auditLog(), platformEvents(), CLOCK);
+    }
+
+    private static KeyRefusals keyRefusals() {
+        return new KeyRefusals(connectionRepository(), platformEvents(), CLOCK);
     }
 
     /** Events to the platform's bus (PLATFORM_EVENT_BUS); its client is built on the first event, not at init. */

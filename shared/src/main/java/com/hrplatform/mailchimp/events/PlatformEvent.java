@@ -19,6 +19,8 @@ public record PlatformEvent(String detailType, Map<String, Object> detail) {
     public static final String MEMBER_CLEANED = "Member Cleaned";
     public static final String MEMBER_RESUBSCRIBED = "Member Resubscribed";
     public static final String ERASURE_COMPLETED = "Erasure Completed";
+    public static final String SYNC_RUN_ENDED = "Sync Run Ended";
+    public static final String CONNECTION_BROKEN = "Connection Broken";
 
     /**
      * The address of these people said no ({@link #MEMBER_UNSUBSCRIBED}), bounced for good ({@link #MEMBER_CLEANED})
@@ -48,6 +50,38 @@ public record PlatformEvent(String detailType, Map<String, Object> detail) {
         detail.put("audiencesErased", audiencesErased);
         detail.put("completedAt", completedAt);
         return new PlatformEvent(ERASURE_COMPLETED, detail);
+    }
+
+    /**
+     * A segment's sync run ended, {@code synced} or {@code error}; {@code counts} as the run's summary has them
+     * (docs/api.md, {@code lastRun}). {@code runId} is the same however often it is told.
+     */
+    public static PlatformEvent syncRunEnded(String orgId, String segmentId, String listId, String runId, String status,
+                                             String startedAt, String finishedAt, Map<String, Object> counts) {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("runId", runId);
+        detail.put("orgId", orgId);
+        detail.put("segmentId", segmentId);
+        detail.put("listId", listId);
+        detail.put("status", status);
+        detail.put("startedAt", startedAt);
+        detail.put("finishedAt", finishedAt);
+        detail.put("counts", counts);
+        return new PlatformEvent(SYNC_RUN_ENDED, detail);
+    }
+
+    /**
+     * Mailchimp refused the org's API key: the connection is broken until someone reconnects. {@code eventId} names
+     * the connection (its org and when it was made), so the same broken connection is one event however often seen.
+     */
+    public static PlatformEvent connectionBroken(String orgId, String connectedAt, String detectedBy, String detectedAt) {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("eventId", UUID.nameUUIDFromBytes(("broken|" + orgId + "|" + connectedAt)
+                .getBytes(StandardCharsets.UTF_8)).toString());
+        detail.put("orgId", orgId);
+        detail.put("detectedBy", detectedBy);
+        detail.put("detectedAt", detectedAt);
+        return new PlatformEvent(CONNECTION_BROKEN, detail);
     }
 
     /** {@code employee#e1} -> {@code {entityType: employee, entityId: e1}}. */

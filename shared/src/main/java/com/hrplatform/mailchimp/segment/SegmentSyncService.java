@@ -1,6 +1,7 @@
 package com.hrplatform.mailchimp.segment;
 
 import com.hrplatform.mailchimp.connection.ConnectionService;
+import com.hrplatform.mailchimp.connection.KeyRefusals;
 import com.hrplatform.mailchimp.domain.DomainException;
 import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.mailchimp.MailchimpApiKey;
@@ -59,19 +60,21 @@ public final class SegmentSyncService {
     private final ConnectionService connections;
     private final SyncQueue queue;
     private final SyncRunReport report;
+    private final KeyRefusals keyRefusals;
     private final RunHooks hooks;
     private final ExecutorService pool;
     private final SyncSettings settings;
     private final Clock clock;
 
     public SegmentSyncService(SegmentRepository segments, SyncEngine engine, ConnectionService connections,
-                              SyncQueue queue, SyncRunReport report,
+                              SyncQueue queue, SyncRunReport report, KeyRefusals keyRefusals,
                               RunHooks hooks, ExecutorService pool, SyncSettings settings, Clock clock) {
         this.segments = segments;
         this.engine = engine;
         this.connections = connections;
         this.queue = queue;
         this.report = report;
+        this.keyRefusals = keyRefusals;
         this.hooks = hooks;
         this.pool = pool;
         this.settings = settings;
@@ -138,6 +141,9 @@ public final class SegmentSyncService {
         } catch (MailchimpException e) {
             if (e.isTransient()) {
                 throw e;
+            }
+            if (e.kind() == MailchimpException.Kind.INVALID_KEY) {
+                keyRefusals.refused(message.orgId(), "sync"); // before the run ends: a failure here retries both
             }
             finish(message, segment, progress, Segment.ERROR, runFailure(e));
             return Outcome.FINISHED;
@@ -274,7 +280,7 @@ public final class SegmentSyncService {
                 lastError, at)) {
             return;
         }
-        report.ended(message, status, run, progress);
+        report.ended(message, segment, status, run, progress);
     }
 
     static String runFailure(MailchimpException e) {

@@ -1,6 +1,8 @@
 package com.hrplatform.mailchimp.segment;
 
 import com.hrplatform.mailchimp.audit.AuditLog;
+import com.hrplatform.mailchimp.events.PlatformEvent;
+import com.hrplatform.mailchimp.events.PlatformEvents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.lambda.powertools.metrics.Metrics;
@@ -13,20 +15,27 @@ import java.util.Map;
 
 import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
 
-/** What the end of a sync run tells: the audit entry, the EMF metrics and the log line. */
+/**
+ * What the end of a sync run tells: the audit entry, the platform's event, the EMF metrics and the log line. A
+ * redelivered message of an ended run tells the first two again (each once for the reader: the audit entry is keyed
+ * by the run, the event carries its runId), should a crash have come before them.
+ */
 public final class SyncRunReport {
     private static final Logger LOG = LoggerFactory.getLogger(SyncRunReport.class);
 
     private final AuditLog audit;
+    private final PlatformEvents events;
     private final Metrics metrics;
 
-    public SyncRunReport(AuditLog audit, Metrics metrics) {
+    public SyncRunReport(AuditLog audit, PlatformEvents events, Metrics metrics) {
         this.audit = audit;
+        this.events = events;
         this.metrics = metrics;
     }
 
-    void ended(SyncMessage message, String status, SegmentRun run, SyncProgress progress) {
+    void ended(SyncMessage message, Segment segment, String status, SegmentRun run, SyncProgress progress) {
         audit(message, status, run);
+        events.publish(event(message, segment, status, run));
         long durationMs = Duration.between(Instant.parse(progress.startedAt()), Instant.parse(run.finishedAt())).toMillis();
         boolean synced = Segment.SYNCED.equals(status);
         metrics.addMetric("MembersAdded", run.added(), MetricUnit.COUNT);
@@ -44,9 +53,15 @@ public final class SyncRunReport {
                 entry("mailchimpRequests", progress.mailchimpRequests()), entry("durationMs", durationMs));
     }
 
-    /** A redelivered message of a run that already ended: its audit entry, should the crash have come before it. */
+    /** A redelivered message of a run that already ended: its audit entry and event, should the crash have come before. */
     void endedEarlier(SyncMessage message, Segment segment) {
         audit(message, segment.status(), segment.lastRun());
+        events.publish(event(message, segment, segment.status(), segment.lastRun()));
+    }
+
+    private static PlatformEvent event(SyncMessage message, Segment segment, String status, SegmentRun run) {
+        return PlatformEvent.syncRunEnded(message.orgId(), message.segmentId(), segment.mailchimpListId(),
+                message.runId(), status, run.startedAt(), run.finishedAt(), counts(run));
     }
 
     /** The run's entry, once: dated when the run ended and keyed by the run. */
@@ -54,6 +69,13 @@ public final class SyncRunReport {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("runId", message.runId());
         details.put("status", status);
+        details.putAll(counts(run));
+        audit.recordOnce(message.orgId(), Instant.parse(run.finishedAt()), "run#" + message.runId(), SegmentSyncService.ACTOR,
+                Segment.SYNCED.equals(status) ? "segment.synced" : "segment.sync_failed", "segment", message.segmentId(), details);
+    }
+
+    private static Map<String, Object> counts(SegmentRun run) {
+        Map<String, Object> details = new LinkedHashMap<>();
         details.put("added", run.added());
         details.put("updated", run.updated());
         details.put("unchanged", run.unchanged());
@@ -62,7 +84,6 @@ public final class SyncRunReport {
         details.put("pendingConfirmation", run.pendingConfirmation());
         details.put("skipped", run.skipped());
         details.put("failed", run.failed());
-        audit.recordOnce(message.orgId(), Instant.parse(run.finishedAt()), "run#" + message.runId(), SegmentSyncService.ACTOR,
-                Segment.SYNCED.equals(status) ? "segment.synced" : "segment.sync_failed", "segment", message.segmentId(), details);
+        return details;
     }
 }

@@ -212,6 +212,12 @@ final class PreferencesTestSupport {
         return mine;
     }
 
+    /** Fires a scheduled function through the runner, as its EventBridge schedule would; fails if it failed. */
+    static void fireSchedule(String function) {
+        HttpResponse<String> fired = http(request("POST", cloud().apiUrl() + "/_local/schedules/" + function, null, null));
+        assertEquals(200, fired.statusCode(), () -> function + " failed: " + fired.body());
+    }
+
     // ------------------------------------------------------------------ sandbox
 
     private static String sandboxRoot() {
