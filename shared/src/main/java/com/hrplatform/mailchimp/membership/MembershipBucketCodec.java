@@ -101,19 +101,18 @@ public final class MembershipBucketCodec {
      * statuses, times, nearly every address), where modified UTF-8 is one byte per char; writeUTF goes char by char.
      */
     static void writeText(DataOutputStream out, String value) throws IOException {
-        int length = value.length();
-        if (length > 65_535) {
-            out.writeUTF(value); // refuses it, with its own words
+        byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+        // As many bytes as chars: all ASCII (anything else takes two or more, but for a lone surrogate, written as
+        // '?'); NUL is two bytes in modified UTF-8.
+        boolean ascii = utf8.length == value.length() && utf8.length <= 65_535 && value.indexOf('\0') < 0;
+        for (int i = 0; ascii && i < utf8.length; i++) {
+            ascii = utf8[i] != '?' || value.charAt(i) == '?';
+        }
+        if (!ascii) {
+            out.writeUTF(value);
             return;
         }
-        for (int i = 0; i < length; i++) {
-            char c = value.charAt(i);
-            if (c == 0 || c > 127) {
-                out.writeUTF(value);
-                return;
-            }
-        }
-        out.writeShort(length);
-        out.write(value.getBytes(StandardCharsets.ISO_8859_1));
+        out.writeShort(utf8.length);
+        out.write(utf8);
     }
 }

@@ -43,6 +43,13 @@ class MembershipBucketCodecTest {
         java.io.ByteArrayOutputStream fast = new java.io.ByteArrayOutputStream();
         MembershipBucketCodec.writeText(new java.io.DataOutputStream(fast), "ada@example.com");
         assertEquals(java.util.Arrays.toString(expected.toByteArray()), java.util.Arrays.toString(fast.toByteArray()));
+        for (String odd : List.of("a?b\uD800c", "why?", "nul\u0000", "é", "\uD83D\uDE00")) {
+            expected.reset();
+            fast.reset();
+            data.writeUTF(odd);
+            MembershipBucketCodec.writeText(new java.io.DataOutputStream(fast), odd);
+            assertEquals(java.util.Arrays.toString(expected.toByteArray()), java.util.Arrays.toString(fast.toByteArray()), odd);
+        }
     }
 
     @Test
