@@ -2,6 +2,8 @@ package com.hrplatform.mailchimp.mailchimp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hrplatform.mailchimp.json.Json;
+import com.hrplatform.mailchimp.json.JsonFields;
+import com.hrplatform.mailchimp.json.RawJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,7 +99,7 @@ public class MailchimpClient {
     /**
      * Sends one request, retrying transient failures. Answers the JSON body, or a missing node for 204.
      *
-     * @param body any JSON-serialisable value, or null for none
+     * @param body any JSON-serialisable value, a {@link RawJson}, or null for none
      */
     public JsonNode send(MailchimpApiKey key, String method, String pathAndQuery, Object body) {
         return send(key, method, pathAndQuery, body, null);
@@ -119,14 +121,23 @@ public class MailchimpClient {
      */
     public JsonNode send(MailchimpApiKey key, String method, String pathAndQuery, Object body, Semaphore requestSlots,
                          boolean repeatable) {
-        String requestBody = body == null ? null : Json.write(body);
+        return send(key, method, pathAndQuery, body, requestSlots, repeatable, null);
+    }
+
+    /**
+     * @param kept the parts of a successful answer the caller reads (null: all); for requests that take no
+     *             {@code fields=} and answer much more than is used, such as a batch add's whole new members
+     */
+    public JsonNode send(MailchimpApiKey key, String method, String pathAndQuery, Object body, Semaphore requestSlots,
+                         boolean repeatable, JsonFields kept) {
+        String requestBody = body == null ? null : body instanceof RawJson raw ? raw.text() : Json.write(body);
         Instant deadline = CallDeadline.current().orElse(null);
         for (int attempt = 1; ; attempt++) {
             Duration timeout = timeoutWithin(deadline);
             if (timeout == null) {
                 throw new MailchimpException(MailchimpException.Kind.TIMEOUT, 0, "Mailchimp did not answer in time", null);
             }
-            Outcome outcome = attempt(key, method, pathAndQuery, requestBody, requestSlots, timeout);
+            Outcome outcome = attempt(key, method, pathAndQuery, requestBody, requestSlots, timeout, kept);
             if (outcome.error() == null) {
                 return outcome.body();
             }
@@ -180,7 +191,7 @@ public class MailchimpClient {
     }
 
     private Outcome attempt(MailchimpApiKey key, String method, String pathAndQuery, String requestBody,
-                            Semaphore requestSlots, Duration timeout) {
+                            Semaphore requestSlots, Duration timeout, JsonFields kept) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl(key) + pathAndQuery))
                 .header("Authorization", "Basic " + Base64.getEncoder()
                         .encodeToString(("anystring:" + key.value()).getBytes(StandardCharsets.UTF_8)))
@@ -230,7 +241,7 @@ public class MailchimpClient {
                 held.close();
             }
         }
-        return Outcome.of(response);
+        return Outcome.of(response, kept);
     }
 
     private String baseUrl(MailchimpApiKey key) {

@@ -3,6 +3,7 @@ package com.hrplatform.mailchimp.mailchimp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.hrplatform.mailchimp.json.Json;
+import com.hrplatform.mailchimp.json.JsonFields;
 
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -14,9 +15,15 @@ record Outcome(JsonNode body, MailchimpException error, Duration retryAfter) {
 
     /** What Mailchimp's answer means: the body, or the failure and when to try again. */
     static Outcome of(HttpResponse<byte[]> response) {
+        return of(response, null);
+    }
+
+    /** @param kept the parts of a successful answer to read (null: all of it); a failure's body is read whole */
+    static Outcome of(HttpResponse<byte[]> response, JsonFields kept) {
         int status = response.statusCode();
-        Optional<JsonNode> json = parseJson(response.body());
-        if (status >= 200 && status < 300) {
+        boolean success = status >= 200 && status < 300;
+        Optional<JsonNode> json = parseJson(response.body(), success ? kept : null);
+        if (success) {
             if (status == 204 || response.body().length == 0) {
                 return new Outcome(MissingNode.getInstance(), null, null);
             }
@@ -49,12 +56,12 @@ record Outcome(JsonNode body, MailchimpException error, Duration retryAfter) {
         return new Outcome(null, new MailchimpException(kind, status, title, detail), retryAfter);
     }
 
-    private static Optional<JsonNode> parseJson(byte[] body) {
+    private static Optional<JsonNode> parseJson(byte[] body, JsonFields kept) {
         if (body == null || body.length == 0) {
             return Optional.empty();
         }
         try {
-            JsonNode node = Json.read(body);
+            JsonNode node = kept == null ? Json.read(body) : kept.read(body);
             return node != null && node.isContainerNode() ? Optional.of(node) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();

@@ -6,6 +6,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -40,15 +41,15 @@ public final class MembershipBucketCodec {
                         | (member.entityKey() != null ? HAS_ENTITY_KEY : 0) | (member.digest() != null ? HAS_DIGEST : 0)
                         | (member.updatedAt() != null ? HAS_UPDATED_AT : 0);
                 out.writeByte(flags);
-                out.writeUTF(member.subscriberHash());
-                out.writeUTF(member.status());
+                writeText(out, member.subscriberHash());
+                writeText(out, member.status());
                 writeIf(out, member.email());
                 writeIf(out, member.entityKey());
                 writeIf(out, member.digest());
                 writeIf(out, member.updatedAt());
                 out.writeShort(member.segments().size());
                 for (String segmentId : member.segments()) {
-                    out.writeUTF(segmentId);
+                    writeText(out, segmentId);
                 }
             }
         } catch (IOException e) {
@@ -91,7 +92,27 @@ public final class MembershipBucketCodec {
 
     private static void writeIf(DataOutputStream out, String value) throws IOException {
         if (value != null) {
-            out.writeUTF(value);
+            writeText(out, value);
         }
+    }
+
+    /**
+     * {@link DataOutputStream#writeUTF}'s bytes, written at once when every char is ASCII other than NUL (hashes, ids,
+     * statuses, times, nearly every address), where modified UTF-8 is one byte per char; writeUTF goes char by char.
+     */
+    static void writeText(DataOutputStream out, String value) throws IOException {
+        byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+        // As many bytes as chars: all ASCII (anything else takes two or more, but for a lone surrogate, written as
+        // '?'); NUL is two bytes in modified UTF-8.
+        boolean ascii = utf8.length == value.length() && utf8.length <= 65_535 && value.indexOf('\0') < 0;
+        for (int i = 0; ascii && i < utf8.length; i++) {
+            ascii = utf8[i] != '?' || value.charAt(i) == '?';
+        }
+        if (!ascii) {
+            out.writeUTF(value);
+            return;
+        }
+        out.writeShort(utf8.length);
+        out.write(utf8);
     }
 }

@@ -3,11 +3,9 @@ package com.hrplatform.mailchimp.membership;
 import com.hrplatform.mailchimp.aws.Items;
 import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.sync.SyncStores;
-import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
@@ -15,7 +13,6 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,19 +34,15 @@ import java.util.function.Predicate;
  */
 public final class MembershipRepository implements SyncStores.Memberships {
     static final int BUCKETS = 1024;
-    private static final String FIRST_BUCKET = bucketKey(0);
-    private static final String LAST_BUCKET = bucketKey(BUCKETS - 1);
+    private static final String FIRST_BUCKET = String.format("%03x", 0);
+    private static final String LAST_BUCKET = String.format("%03x", BUCKETS - 1);
     private static final String DIRECTORY = "#audiences";
-    /** DynamoDB refuses items over 400 KB; refuse a little before, with words that say why. */
-    private static final int MAX_BUCKET_BYTES = 380_000;
-    private static final int MAX_ATTEMPTS = 10;
-    private static final int BATCH_GET_LIMIT = 100;
-    /** "bucket" and "version" are DynamoDB reserved words. */
-    private static final Map<String, String> VERSION_NAME = Map.of("#version", "version");
+    static final int BATCH_GET_LIMIT = 100;
 
     private final DynamoDbClient dynamoDb;
     private final String tableName;
     private final Clock clock;
+    private final MembershipBuckets buckets;
     /** Audiences this container has already listed in their org's directory item. */
     private final Set<String> listedAudiences = ConcurrentHashMap.newKeySet();
 
@@ -57,20 +50,32 @@ public final class MembershipRepository implements SyncStores.Memberships {
         this.dynamoDb = dynamoDb;
         this.tableName = tableName;
         this.clock = clock;
+        this.buckets = new MembershipBuckets(dynamoDb, tableName, clock);
     }
 
     public static String audienceKey(String orgId, String listId) {
         return orgId + "#" + listId;
     }
 
-    /** The bucket of a subscriber hash: its first 10 bits as three hex digits, so buckets sort like hashes. */
-    public static String bucketOf(String subscriberHash) {
-        return bucketKey(Integer.parseInt(subscriberHash.substring(0, 3), 16) >> 2);
+    /** The bucket keys, made once: every change of a sync asks for one (String.format was a hot spot). */
+    private static final String[] BUCKET_KEYS = new String[BUCKETS];
+
+    static {
+        for (int bucket = 0; bucket < BUCKETS; bucket++) {
+            BUCKET_KEYS[bucket] = String.format("%03x", bucket);
+        }
     }
 
-    private static String bucketKey(int bucket) {
-        return String.format("%03x", bucket);
+    /** The bucket of a subscriber hash: its first 10 bits as three hex digits, so buckets sort like hashes. */
+    public static String bucketOf(String subscriberHash) {
+        int bits = Character.digit(subscriberHash.charAt(0), 16) << 8 | Character.digit(subscriberHash.charAt(1), 16) << 4
+                | Character.digit(subscriberHash.charAt(2), 16);
+        if (bits < 0) {
+            throw new NumberFormatException("Not a subscriber hash: " + subscriberHash);
+        }
+        return BUCKET_KEYS[bits >> 2];
     }
+
 
     /**
      * The audience's memberships with a hash after {@code afterHash} (null: from the start) up to
@@ -175,7 +180,10 @@ public final class MembershipRepository implements SyncStores.Memberships {
     public void apply(String orgId, String listId, Collection<SyncStores.MembershipChange> changes) {
         Map<String, List<SyncStores.MembershipChange>> byBucket = new TreeMap<>();
         changes.forEach(change -> byBucket.computeIfAbsent(bucketOf(change.subscriberHash()), b -> new ArrayList<>()).add(change));
-        byBucket.forEach((bucket, bucketChanges) -> update(orgId, listId, bucket, members -> {
+        // One read for up to 100 buckets instead of one each: a batch touches a few buckets, a scattered change hundreds.
+        listAudience(orgId, listId);
+        Map<String, Map<String, AttributeValue>> read = buckets.read(orgId, listId, byBucket.keySet());
+        byBucket.forEach((bucket, bucketChanges) -> buckets.update(orgId, listId, bucket, read.get(bucket), members -> {
             boolean changed = false;
             for (SyncStores.MembershipChange change : bucketChanges) {
                 Membership stored = members.get(change.subscriberHash());
@@ -195,66 +203,9 @@ public final class MembershipRepository implements SyncStores.Memberships {
         update(orgId, listId, bucketOf(subscriberHash), members -> members.remove(subscriberHash) != null);
     }
 
-    /**
-     * Read-modify-write of one bucket. {@code change} edits the members (hash to membership) and tells
-     * whether it changed anything; the write only lands if nobody wrote the bucket in between, else
-     * the bucket is read again and the change applied again.
-     */
     private void update(String orgId, String listId, String bucket, Predicate<Map<String, Membership>> change) {
         listAudience(orgId, listId);
-        Map<String, AttributeValue> key = key(audienceKey(orgId, listId), bucket);
-        for (int attempt = 1; ; attempt++) {
-            Map<String, AttributeValue> item = dynamoDb.getItem(request -> request.tableName(tableName).key(key)
-                    .consistentRead(true)).item();
-            boolean exists = item != null && !item.isEmpty();
-            long version = exists ? Items.number(item, "version") : 0;
-            Map<String, Membership> members = new TreeMap<>();
-            if (exists) {
-                decode(orgId, listId, item).forEach(membership -> members.put(membership.subscriberHash(), membership));
-            }
-            if (!change.test(members)) {
-                return;
-            }
-            try {
-                write(key, exists, version, members.values());
-                return;
-            } catch (ConditionalCheckFailedException writtenMeanwhile) {
-                if (attempt == MAX_ATTEMPTS) {
-                    throw new IllegalStateException("Memberships of bucket " + bucket + " kept changing; try again", writtenMeanwhile);
-                }
-                backOff(attempt);
-            }
-        }
-    }
-
-    private void write(Map<String, AttributeValue> key, boolean exists, long version, Collection<Membership> members) {
-        Map<String, AttributeValue> expected = Map.of(":version", Items.n(version));
-        if (members.isEmpty()) {
-            if (exists) {
-                dynamoDb.deleteItem(request -> request.tableName(tableName).key(key)
-                        .conditionExpression("#version = :version").expressionAttributeNames(VERSION_NAME)
-                        .expressionAttributeValues(expected));
-            }
-            return;
-        }
-        byte[] encoded = MembershipBucketCodec.encode(members);
-        if (encoded.length > MAX_BUCKET_BYTES) {
-            throw new IllegalStateException("This audience holds more members than the sync can track ("
-                    + members.size() + " in one of its " + BUCKETS + " buckets)");
-        }
-        Map<String, AttributeValue> item = new HashMap<>(key);
-        item.put("members", AttributeValue.fromB(SdkBytes.fromByteArray(encoded)));
-        item.put("memberCount", Items.n(members.size()));
-        item.put("version", Items.n(version + 1));
-        item.put("updatedAt", Items.s(Timestamps.format(clock.instant())));
-        if (exists) {
-            dynamoDb.putItem(request -> request.tableName(tableName).item(item)
-                    .conditionExpression("#version = :version").expressionAttributeNames(VERSION_NAME)
-                    .expressionAttributeValues(expected));
-        } else {
-            dynamoDb.putItem(request -> request.tableName(tableName).item(item)
-                    .conditionExpression("attribute_not_exists(#version)").expressionAttributeNames(VERSION_NAME));
-        }
+        buckets.update(orgId, listId, bucket, null, change);
     }
 
     /** Lists the audience in the org's directory before its first bucket is written (once per container). */
@@ -278,17 +229,17 @@ public final class MembershipRepository implements SyncStores.Memberships {
                 : decode(audienceKey.substring(0, separator), audienceKey.substring(separator + 1), item);
     }
 
-    private static List<Membership> decode(String orgId, String listId, Map<String, AttributeValue> item) {
+    static List<Membership> decode(String orgId, String listId, Map<String, AttributeValue> item) {
         AttributeValue members = item.get("members");
         return members == null || members.b() == null ? List.of()
                 : MembershipBucketCodec.decode(orgId, listId, members.b().asByteArray());
     }
 
-    private static Map<String, AttributeValue> key(String audienceKey, String bucket) {
+    static Map<String, AttributeValue> key(String audienceKey, String bucket) {
         return Map.of("audienceKey", Items.s(audienceKey), "bucket", Items.s(bucket));
     }
 
-    private static void backOff(int attempt) {
+    static void backOff(int attempt) {
         try {
             long ceiling = Math.min(1000L, 10L << Math.min(attempt, 6));
             Thread.sleep(ceiling / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(ceiling / 2 + 1));

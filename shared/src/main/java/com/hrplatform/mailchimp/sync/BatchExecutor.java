@@ -265,8 +265,8 @@ final class BatchExecutor {
     /** Our record of an address as the batch goes: what it read, and what it makes of Mailchimp's answers. */
     static Membership start(AddressFacts facts, AddressPlan plan, String now) {
         Membership ours = facts.ours();
-        if (ours == null) {
-            return null;
+        if (ours == null || plan.tagForgets().isEmpty() && plan.learned() == null) {
+            return ours; // unchanged, as most are: no copy
         }
         Set<String> segments = new java.util.TreeSet<>(ours.segments());
         segments.removeAll(plan.tagForgets());

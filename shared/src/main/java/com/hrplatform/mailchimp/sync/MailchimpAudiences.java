@@ -3,6 +3,7 @@ package com.hrplatform.mailchimp.sync;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hrplatform.mailchimp.contact.Contact;
 import com.hrplatform.mailchimp.domain.Timestamps;
+import com.hrplatform.mailchimp.json.JsonFields;
 import com.hrplatform.mailchimp.mailchimp.MailchimpApiKey;
 import com.hrplatform.mailchimp.mailchimp.MailchimpClient;
 import com.hrplatform.mailchimp.mailchimp.MailchimpException;
@@ -27,6 +28,7 @@ import java.util.concurrent.Semaphore;
  */
 public final class MailchimpAudiences {
     private static final int PAGE = 1000;
+    private static final JsonFields ERRORS_ONLY = JsonFields.of(List.of("errors"));
 
     private final MailchimpClient client;
     private final Executor readers;
@@ -87,13 +89,15 @@ public final class MailchimpAudiences {
 
         @Override
         public Map<String, MemberOutcome> create(String listId, List<MemberWrite> members) {
-            JsonNode answer = client.send(key, "POST", "/lists/" + listId, MailchimpBatch.body(members, false), slots, false);
+            JsonNode answer = client.send(key, "POST", "/lists/" + listId, MailchimpBatch.body(members, false), slots, false,
+                    MailchimpBatch.ANSWER_READ);
             return MailchimpBatch.outcomes(answer, true);
         }
 
         @Override
         public Map<String, MemberOutcome> update(String listId, List<MemberWrite> members) {
-            return MailchimpBatch.outcomes(call("POST", "/lists/" + listId, MailchimpBatch.body(members, true)), false);
+            return MailchimpBatch.outcomes(client.send(key, "POST", "/lists/" + listId, MailchimpBatch.body(members, true),
+                    slots, true, MailchimpBatch.ANSWER_READ), false);
         }
 
         @Override
@@ -101,7 +105,8 @@ public final class MailchimpAudiences {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("members_to_add", addEmails);
             body.put("members_to_remove", removeEmails);
-            JsonNode answer = call("POST", "/lists/" + listId + "/segments/" + tagId, body);
+            // Mailchimp answers the whole members added and removed; only the errors are used.
+            JsonNode answer = client.send(key, "POST", "/lists/" + listId + "/segments/" + tagId, body, slots, true, ERRORS_ONLY);
             Set<String> refused = new HashSet<>();
             for (JsonNode error : answer.path("errors")) {
                 for (JsonNode email : error.path("email_addresses")) {

@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
@@ -45,15 +44,19 @@ public final class SliceRunner {
         counts.mailchimpRequests.addAndGet(snapshot.requests());
         StaleIntents stale = new StaleIntents(context.placements(), pass, context.placements().openIntents(pass.orgId(), pass.listId()));
         Pipeline pipeline = new Pipeline(new BatchExecutor(pass, context, counts));
+        // Only the directory fields the audience's segments filter on are read of each person.
+        Set<String> filterFields = new java.util.HashSet<>();
+        pass.liveSegments().forEach(segment -> filterFields.addAll(segment.filter().anyOf().keySet()));
         String after = startAfterHash;
         boolean finished = false;
         try {
             while (true) {
-                SyncStores.Window window = context.directory().window(pass.orgId(), after, context.windowSize());
+                SyncStores.Window window = context.directory().window(pass.orgId(), after, context.windowSize(), filterFields);
                 List<Membership> known = context.memberships().range(pass.orgId(), pass.listId(), after, window.lastHash());
-                for (AddressFacts facts : merge(pass, window.people(), known, snapshot, stale.in(after, window.lastHash()))) {
+                String now = context.now();
+                for (AddressFacts facts : WindowMerge.facts(pass, window.people(), known, snapshot, stale.in(after, window.lastHash()))) {
                     facts = stale.resolve(facts, counts);
-                    pipeline.add(facts, AddressDecision.decide(facts), counts, pass.runSegmentId());
+                    pipeline.add(facts, AddressDecision.decide(facts), counts, pass.runSegmentId(), now);
                 }
                 if (window.lastHash() == null) {
                     finished = true;
@@ -93,30 +96,6 @@ public final class SliceRunner {
                         new MembershipChange(to, null, moved)));
             }
         }
-    }
-
-    /** Joins one window of people, our records and Mailchimp's listing into the facts of each address, in hash order. */
-    private List<AddressFacts> merge(SyncPass pass, List<Contact> people, List<Membership> known, AudienceSnapshot snapshot,
-                                     Set<String> staleHashes) {
-        Map<String, List<Contact>> records = new TreeMap<>();
-        for (Contact person : people) {
-            records.computeIfAbsent(person.subscriberHash(), hash -> new ArrayList<>()).add(person);
-        }
-        Map<String, Membership> ours = new HashMap<>();
-        known.forEach(membership -> ours.put(membership.subscriberHash(), membership));
-        Set<String> hashes = new TreeSet<>(records.keySet());
-        hashes.addAll(ours.keySet());
-        hashes.addAll(staleHashes);
-        List<AddressFacts> facts = new ArrayList<>(hashes.size());
-        for (String hash : hashes) {
-            List<Contact> withAddress = records.getOrDefault(hash, new ArrayList<>());
-            withAddress.sort((a, b) -> a.entityKey().compareTo(b.entityKey()));
-            AudienceSnapshot.Entry listed = snapshot.get(hash);
-            boolean erased = withAddress.stream().anyMatch(Contact::erased);
-            facts.add(new AddressFacts(hash, withAddress, erased, listed.status(), listed.lastChanged(), ours.get(hash),
-                    pass.liveSegments(), pass.runSegmentId()));
-        }
-        return facts;
     }
 
     /**
@@ -220,10 +199,11 @@ public final class SliceRunner {
             this.inFlight = new Semaphore(context.batchesInFlight());
         }
 
-        void add(AddressFacts facts, AddressPlan plan, RunCounts counts, String runSegmentId) {
+        /** @param now the window's time: a no-op changes no record, so it needs no time of its own */
+        void add(AddressFacts facts, AddressPlan plan, RunCounts counts, String runSegmentId, String now) {
             BatchExecutor.Item item = new BatchExecutor.Item(facts, plan);
             if (plan.isNoop()) {
-                new MemberProgress(item, null, context.now()).count(counts, runSegmentId);
+                new MemberProgress(item, null, now).count(counts, runSegmentId);
                 return;
             }
             batch.add(item);

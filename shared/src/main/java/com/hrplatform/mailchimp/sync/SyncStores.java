@@ -19,6 +19,14 @@ public final class SyncStores {
         /** Up to about {@code limit} people after {@code afterHash}, all people of the last hash included. */
         Window window(String orgId, String afterHash, int limit);
 
+        /**
+         * The same, read for a sync: besides the fields the decision always uses (ids, address, name, consent) only
+         * the directory fields in {@code filterFields} need be filled; a store may leave the others null.
+         */
+        default Window window(String orgId, String afterHash, int limit, Set<String> filterFields) {
+            return window(orgId, afterHash, limit);
+        }
+
         /** Every record of the org with this address, as it is now. */
         List<Contact> withAddress(String orgId, String subscriberHash);
     }

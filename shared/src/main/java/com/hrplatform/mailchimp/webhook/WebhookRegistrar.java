@@ -57,7 +57,8 @@ public class WebhookRegistrar {
         String url = publicApiUrl + PATH + token;
         MailchimpApiKey key = connections.activeKey(orgId);
         String webhookId = null;
-        JsonNode existing = mailchimp.get(key, "/lists/" + listId + "/webhooks");
+        // Only what is compared: Mailchimp's partial responses (fields=) work on every GET.
+        JsonNode existing = mailchimp.get(key, "/lists/" + listId + "/webhooks?fields=webhooks.id,webhooks.url");
         for (JsonNode webhook : existing.path("webhooks")) {
             if (url.equals(webhook.path("url").asText())) {
                 webhookId = webhook.path("id").asText();

@@ -31,6 +31,28 @@ class MembershipBucketCodecTest {
     }
 
     @Test
+    void nonAsciiAndNulCharactersRoundTripAsModifiedUtf8() throws Exception {
+        Membership accented = new Membership("org-1", "list-1", Contact.subscriberHash("zoë@exämple.com"), "zoë@exämple.com",
+                "employee#é\u0000-1", Membership.SUBSCRIBED, "d1", Set.of("segment-ü", "segment-a"), true, "2026-11-26T00:00:00Z");
+        assertEquals(List.of(accented), MembershipBucketCodec.decode("org-1", "list-1",
+                MembershipBucketCodec.encode(List.of(accented))));
+        // The ASCII fast path writes exactly what writeUTF writes: stored buckets stay readable both ways.
+        java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream data = new java.io.DataOutputStream(expected);
+        data.writeUTF("ada@example.com");
+        java.io.ByteArrayOutputStream fast = new java.io.ByteArrayOutputStream();
+        MembershipBucketCodec.writeText(new java.io.DataOutputStream(fast), "ada@example.com");
+        assertEquals(java.util.Arrays.toString(expected.toByteArray()), java.util.Arrays.toString(fast.toByteArray()));
+        for (String odd : List.of("a?b\uD800c", "why?", "nul\u0000", "é", "\uD83D\uDE00")) {
+            expected.reset();
+            fast.reset();
+            data.writeUTF(odd);
+            MembershipBucketCodec.writeText(new java.io.DataOutputStream(fast), odd);
+            assertEquals(java.util.Arrays.toString(expected.toByteArray()), java.util.Arrays.toString(fast.toByteArray()), odd);
+        }
+    }
+
+    @Test
     void aThousandMembersFitInAQuarterOfAnItem() {
         // A bucket holds about 1/1024 of an audience: 1,000 members is an audience of about a million people,
         // and must stay far below DynamoDB's 400 KB item limit.

@@ -63,4 +63,31 @@ class MailchimpBatchTest {
         assertEquals(MemberOutcome.EXISTS, adds.get(Contact.subscriberHash("there@example.com")));
         assertEquals(MemberOutcome.UPDATED, MailchimpBatch.outcomes(answer, false).get(Contact.subscriberHash("old@example.com")));
     }
+
+    @Test
+    void aBatchAnswerReadInPartGivesTheSameOutcomesAsReadWhole() throws Exception {
+        String answer = "{\"new_members\":[{\"id\":\"" + Contact.subscriberHash("new@example.com") + "\",\"email_address\":"
+                + "\"new@example.com\",\"merge_fields\":{\"FNAME\":\"N\"},\"stats\":{\"avg_open_rate\":0},\"tags\":[]}],"
+                + "\"updated_members\":[{\"email_address\":\"Old@example.com\",\"status\":\"subscribed\"}],"
+                + "\"errors\":[{\"email_address\":\"x@y\",\"error\":\"x@y looks fake or invalid, please enter a real email address.\","
+                + "\"error_code\":\"ERROR_GENERIC\",\"field\":\"email_address\",\"field_message\":\"\"}],"
+                + "\"total_created\":1,\"total_updated\":1,\"error_count\":1}";
+        byte[] bytes = answer.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (boolean creating : new boolean[]{true, false}) {
+            assertEquals(MailchimpBatch.outcomes(Json.read(bytes), creating),
+                    MailchimpBatch.outcomes(MailchimpBatch.ANSWER_READ.read(bytes), creating));
+        }
+        assertEquals(3, MailchimpBatch.outcomes(MailchimpBatch.ANSWER_READ.read(bytes), true).size());
+    }
+
+    @Test
+    void aBatchBodyCarriesEachMembersAddressStatusNamesAndStamp() throws Exception {
+        String stamp = "2026-01-02T03:04:05.000Z";
+        JsonNode body = Json.read(MailchimpBatch.body(java.util.List.of(
+                new AudiencePort.MemberWrite("h1", "a@example.com", "subscribed", "Ann", null, stamp),
+                new AudiencePort.MemberWrite("h2", "b@example.com", null, null, null, null)), false).text());
+        assertEquals(Json.read("{\"members\":[{\"email_address\":\"a@example.com\",\"status\":\"subscribed\","
+                + "\"merge_fields\":{\"FNAME\":\"Ann\",\"LNAME\":\"\"},\"timestamp_signup\":\"2026-01-02T03:04:05+00:00\"},"
+                + "{\"email_address\":\"b@example.com\"}],\"update_existing\":false}"), body);
+    }
 }

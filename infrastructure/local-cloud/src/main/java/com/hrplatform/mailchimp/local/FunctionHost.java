@@ -52,6 +52,8 @@ final class FunctionHost {
     private final Map<Class<?>, PojoSerializer<Object>> outputSerializers = new ConcurrentHashMap<>();
     private final ExecutorService executor;
     private final AtomicInteger running = new AtomicInteger();
+    /** CPU its invocations' threads used, measured on the invoking thread (a benchmark's per-function figure). */
+    private final java.util.concurrent.atomic.LongAdder handlerCpuNanos = new java.util.concurrent.atomic.LongAdder();
 
     private enum Kind { STREAM, POJO_WITH_CONTEXT, POJO, NO_INPUT, NO_INPUT_WITH_CONTEXT }
 
@@ -140,12 +142,26 @@ final class FunctionHost {
         }
     }
 
+    private static final java.lang.management.ThreadMXBean THREAD_CPU = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** CPU nanoseconds the handler's invocations used on their own threads so far (not the pools they hand work to). */
+    long handlerCpuNanos() {
+        return handlerCpuNanos.sum();
+    }
+
     /** Invokes the function with an event given as JSON; never throws for handler errors. */
     Result invoke(String eventJson) {
         running.incrementAndGet();
         try {
             String requestId = UUID.randomUUID().toString();
-            Future<Result> f = executor.submit(() -> invokeNow(eventJson, requestId));
+            Future<Result> f = executor.submit(() -> {
+                long cpuBefore = THREAD_CPU.getCurrentThreadCpuTime();
+                try {
+                    return invokeNow(eventJson, requestId);
+                } finally {
+                    handlerCpuNanos.add(THREAD_CPU.getCurrentThreadCpuTime() - cpuBefore);
+                }
+            });
             try {
                 return f.get(spec.timeoutSeconds(), TimeUnit.SECONDS);
             } catch (TimeoutException e) {

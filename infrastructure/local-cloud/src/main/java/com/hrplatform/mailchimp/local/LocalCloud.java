@@ -520,6 +520,12 @@ public final class LocalCloud implements AutoCloseable {
     }
 
     /** Process ids of the child processes (dynalite and its descendants), for checks. */
+    /** CPU nanoseconds the function's invocations used on their own threads so far (0 for an unknown function). */
+    public long handlerCpuNanos(String logicalId) {
+        FunctionHost host = functions.get(logicalId);
+        return host == null ? 0 : host.handlerCpuNanos();
+    }
+
     public List<Long> childProcessIds() {
         List<Long> pids = new ArrayList<>();
         if (dynalite != null) {

@@ -127,6 +127,38 @@ class MarketingApiTest {
   }
 
   @Test
+  void fieldsKeepsOnlyTheNamedDottedPathsAndExcludeFieldsDropsThem() {
+    JsonNode page = c.ok("GET", "/3.0/lists/" + employees
+        + "/members?status=unsubscribed&fields=members.id,members.status,total_items", null);
+    assertEquals(Set.of("members", "total_items"), names(page), "no _links, list_id or anything else");
+    assertEquals(1, page.path("total_items").asInt());
+    assertEquals(Set.of("id", "status"), names(page.path("members").get(0)));
+    assertEquals("unsubscribed", page.path("members").get(0).path("status").asText());
+
+    JsonNode whole = c.ok("GET", "/3.0/lists/" + employees + "/members?status=unsubscribed&fields=members", null);
+    assertTrue(whole.path("members").get(0).has("merge_fields"), "a path that ends keeps the whole value");
+
+    JsonNode without = c.ok("GET", "/3.0/lists/" + employees
+        + "/members?status=unsubscribed&exclude_fields=_links,members._links,members.merge_fields", null);
+    assertFalse(without.has("_links"));
+    JsonNode member = without.path("members").get(0);
+    assertFalse(member.has("_links") || member.has("merge_fields"), member::toString);
+    assertEquals("dan.optout@example.com", member.path("email_address").asText());
+    assertTrue(without.has("total_items"));
+
+    String id = member.path("id").asText();
+    JsonNode one = c.ok("GET", "/3.0/lists/" + employees + "/members/" + id + "?fields=status,merge_fields.FNAME", null);
+    assertEquals(Set.of("status", "merge_fields"), names(one));
+    assertEquals(Set.of("FNAME"), names(one.path("merge_fields")));
+  }
+
+  private static Set<String> names(JsonNode object) {
+    Set<String> names = new HashSet<>();
+    object.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
+  @Test
   void memberIdIsLowercaseMd5OfTrimmedLowercasedEmail() {
     JsonNode m = c.ok("PUT", "/3.0/lists/" + employees + "/members/" + SandboxClient.hash("new.hire@example.com"),
         Map.of("email_address", "  New.Hire@Example.com ", "status_if_new", "subscribed"));

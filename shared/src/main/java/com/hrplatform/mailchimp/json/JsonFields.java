@@ -1,0 +1,193 @@
+package com.hrplatform.mailchimp.json;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Reads JSON keeping only some dotted paths, as Mailchimp's {@code fields=} picks them ({@code new_members.id} keeps
+ * the {@code id} of every element of {@code new_members}; {@code errors} keeps that whole value). For answers that
+ * carry far more than a caller uses and whose request takes no {@code fields} (a batch add answers the whole member
+ * for each one added): what is not kept is only scanned for its end, byte by byte, without tokens, names or strings,
+ * which is several times cheaper than parsing it. Kept values are parsed by Jackson; a skipped value is checked only
+ * for balanced brackets and closed strings.
+ */
+public final class JsonFields {
+    /** A node of the path tree: no children means the whole value is kept. */
+    private final Map<String, JsonFields> children = new HashMap<>();
+
+    private JsonFields() {
+    }
+
+    /** The paths to keep, e.g. {@code "new_members.id", "errors"}. */
+    public static JsonFields of(Collection<String> paths) {
+        JsonFields root = new JsonFields();
+        for (String path : paths) {
+            JsonFields node = root;
+            for (String name : path.split("\\.")) {
+                node = node.children.computeIfAbsent(name, n -> new JsonFields());
+            }
+        }
+        return root;
+    }
+
+    /** The kept part of a UTF-8 JSON document; null for an empty one. */
+    public JsonNode read(byte[] utf8) throws IOException {
+        Reader reader = new Reader(utf8);
+        if (reader.skipSpace() == utf8.length) {
+            return null;
+        }
+        JsonNode kept = reader.value(this);
+        if (reader.skipSpace() != utf8.length) {
+            throw new IOException("Trailing content after the JSON document");
+        }
+        return kept;
+    }
+
+    private static final class Reader {
+        private final byte[] in;
+        private int pos;
+
+        Reader(byte[] in) {
+            this.in = in;
+        }
+
+        /** Reads the value at {@code pos}, keeping what {@code keep} names. */
+        JsonNode value(JsonFields keep) throws IOException {
+            byte first = in[pos];
+            if (keep.children.isEmpty() || first != '{' && first != '[') {
+                int start = pos;
+                skipValue();
+                return Json.MAPPER.readTree(in, start, pos - start);
+            }
+            if (first == '[') {
+                ArrayNode array = Json.MAPPER.createArrayNode();
+                pos++;
+                if (peek() == ']') {
+                    pos++;
+                    return array;
+                }
+                while (true) {
+                    skipSpace();
+                    array.add(value(keep));
+                    if (separator(']')) {
+                        return array;
+                    }
+                }
+            }
+            ObjectNode object = Json.MAPPER.createObjectNode();
+            pos++;
+            if (peek() == '}') {
+                pos++;
+                return object;
+            }
+            while (true) {
+                skipSpace();
+                String name = name();
+                if (peek() != ':') {
+                    throw new IOException("Expected ':' at " + pos);
+                }
+                pos++;
+                skipSpace();
+                JsonFields child = keep.children.get(name);
+                if (child == null) {
+                    skipValue();
+                } else {
+                    object.set(name, value(child));
+                }
+                if (separator('}')) {
+                    return object;
+                }
+            }
+        }
+
+        /** After an element: true at the closing bracket (consumed), false after a comma. */
+        private boolean separator(char close) throws IOException {
+            byte next = peek();
+            pos++;
+            if (next == close) {
+                return true;
+            }
+            if (next != ',') {
+                throw new IOException("Expected ',' or '" + close + "' at " + (pos - 1));
+            }
+            return false;
+        }
+
+        private String name() throws IOException {
+            if (in[pos] != '"') {
+                throw new IOException("Expected a field name at " + pos);
+            }
+            int start = pos;
+            boolean escaped = skipString();
+            return escaped ? Json.MAPPER.readTree(in, start, pos - start).asText()
+                    : new String(in, start + 1, pos - start - 2, StandardCharsets.UTF_8);
+        }
+
+        /** Moves past one value: a string, a container with everything in it, or a literal. */
+        private void skipValue() throws IOException {
+            int depth = 0;
+            do {
+                if (pos >= in.length) {
+                    throw new IOException("Unexpected end of the JSON document");
+                }
+                byte b = in[pos];
+                if (b == '"') {
+                    skipString();
+                    continue;
+                }
+                if (b == '{' || b == '[') {
+                    depth++;
+                } else if (b == '}' || b == ']') {
+                    if (--depth < 0) {
+                        throw new IOException("Unbalanced '" + (char) b + "' at " + pos);
+                    }
+                } else if (depth == 0) {
+                    // A literal (number, true, false, null): up to the next delimiter.
+                    while (pos < in.length && in[pos] != ',' && in[pos] != '}' && in[pos] != ']' && in[pos] > ' ') {
+                        pos++;
+                    }
+                    return;
+                }
+                pos++;
+            } while (depth > 0);
+        }
+
+        /** Moves past the string at {@code pos}; answers whether it held an escape. */
+        private boolean skipString() throws IOException {
+            boolean escaped = false;
+            for (pos++; pos < in.length; pos++) {
+                byte b = in[pos];
+                if (b == '\\') {
+                    escaped = true;
+                    pos++;
+                } else if (b == '"') {
+                    pos++;
+                    return escaped;
+                }
+            }
+            throw new IOException("Unterminated string in the JSON document");
+        }
+
+        private byte peek() throws IOException {
+            skipSpace();
+            if (pos >= in.length) {
+                throw new IOException("Unexpected end of the JSON document");
+            }
+            return in[pos];
+        }
+
+        int skipSpace() {
+            while (pos < in.length && (in[pos] == ' ' || in[pos] == '\n' || in[pos] == '\r' || in[pos] == '\t')) {
+                pos++;
+            }
+            return pos;
+        }
+    }
+}
