@@ -51,12 +51,10 @@ public class ConsentJobs {
         this.clock = clock;
     }
 
-    /** @return the job's id; the index items are written first, so a job is always found by its addresses */
-    public String create(String orgId, String kind, Collection<String> subscriberHashes) {
-        return create(orgId, kind, subscriberHashes, null);
-    }
-
-    /** @param erasure the erasure request the job finishes, or null */
+    /**
+     * @param erasure the erasure request the job finishes, or null
+     * @return the job's id; the index items are written first, so a job is always found by its addresses
+     */
     public String create(String orgId, String kind, Collection<String> subscriberHashes, ErasureRequest erasure) {
         String id = UUID.randomUUID().toString();
         long expiresAt = clock.instant().plus(RETENTION).getEpochSecond();

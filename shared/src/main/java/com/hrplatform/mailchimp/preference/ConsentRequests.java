@@ -20,7 +20,7 @@ public class ConsentRequests {
 
     /** The address is unsubscribed wherever it is subscribed or pending. */
     public void unsubscribeEverywhere(String orgId, String subscriberHash) {
-        send(orgId, ConsentMessage.UNSUBSCRIBE, List.of(subscriberHash));
+        send(orgId, ConsentMessage.UNSUBSCRIBE, List.of(subscriberHash), null);
     }
 
     /** The addresses are deleted for good wherever they are; pending jobs that named them are dropped first. */
@@ -32,10 +32,6 @@ public class ConsentRequests {
     public void eraseEverywhere(String orgId, Collection<String> subscriberHashes, ConsentJobs.ErasureRequest erasure) {
         subscriberHashes.forEach(hash -> jobs.deleteForAddress(orgId, hash));
         send(orgId, ConsentMessage.ERASE, subscriberHashes, erasure);
-    }
-
-    private void send(String orgId, String action, Collection<String> subscriberHashes) {
-        send(orgId, action, subscriberHashes, null);
     }
 
     private void send(String orgId, String action, Collection<String> subscriberHashes, ConsentJobs.ErasureRequest erasure) {

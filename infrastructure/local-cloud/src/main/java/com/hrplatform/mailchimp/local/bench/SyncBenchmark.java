@@ -50,6 +50,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 
 /**
  * Issue 3's benchmark (a command, not a test): a 100,000-person segment synced through the local cloud
@@ -389,26 +390,34 @@ public final class SyncBenchmark {
     /** Gives {@code count} people, spread over the hash order, a new first name: their members need an update. */
     private static void changeFirstNames(DynamoDbClient dynamo, String orgId, int count) throws Exception {
         String now = Instant.now().toString();
-        List<Map<String, AttributeValue>> items = new ArrayList<>();
-        List<Future<?>> writes = new ArrayList<>();
-        ExecutorService writers = Executors.newFixedThreadPool(4);
         int step = Math.max(1, CONTACTS / count);
-        for (int n = 0, i = 0; n < count && i < CONTACTS; n++, i += step) {
-            Map<String, AttributeValue> item = contactItem(orgId, i, now);
-            item.put("firstName", AttributeValue.fromS("Renamed" + i));
-            items.add(item);
-            if (items.size() == 25) {
-                writes.add(writers.submit(batchWrite(dynamo, "ContactsTable", items)));
-                items = new ArrayList<>();
+        writeContacts(dynamo, Math.min(count, (CONTACTS + step - 1) / step), 4, n -> {
+            Map<String, AttributeValue> item = contactItem(orgId, n * step, now);
+            item.put("firstName", AttributeValue.fromS("Renamed" + n * step));
+            return item;
+        });
+    }
+
+    /** Writes {@code count} contacts, the n-th made by {@code itemAt}, in BatchWriteItems of 25 from a few threads. */
+    private static void writeContacts(DynamoDbClient dynamo, int count, int threads,
+                                      IntFunction<Map<String, AttributeValue>> itemAt) throws Exception {
+        ExecutorService writers = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> writes = new ArrayList<>();
+            List<Map<String, AttributeValue>> items = new ArrayList<>();
+            for (int n = 0; n < count; n++) {
+                items.add(itemAt.apply(n));
+                if (items.size() == 25 || n == count - 1) {
+                    writes.add(writers.submit(batchWrite(dynamo, "ContactsTable", items)));
+                    items = new ArrayList<>();
+                }
             }
+            for (Future<?> write : writes) {
+                write.get();
+            }
+        } finally {
+            writers.shutdown();
         }
-        if (!items.isEmpty()) {
-            writes.add(writers.submit(batchWrite(dynamo, "ContactsTable", items)));
-        }
-        for (Future<?> write : writes) {
-            write.get();
-        }
-        writers.shutdown();
     }
 
     private static Map<String, AttributeValue> contactItem(String orgId, int i, String now) {
@@ -489,23 +498,7 @@ public final class SyncBenchmark {
 
     private static void seedContacts(DynamoDbClient dynamo, String orgId, int count) throws Exception {
         String now = Instant.now().toString();
-        List<Map<String, AttributeValue>> items = new ArrayList<>();
-        ExecutorService writers = Executors.newFixedThreadPool(8);
-        List<Future<?>> writes = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            items.add(contactItem(orgId, i, now));
-            if (items.size() == 25) {
-                writes.add(writers.submit(batchWrite(dynamo, "ContactsTable", items)));
-                items = new ArrayList<>();
-            }
-        }
-        if (!items.isEmpty()) {
-            writes.add(writers.submit(batchWrite(dynamo, "ContactsTable", items)));
-        }
-        for (Future<?> write : writes) {
-            write.get();
-        }
-        writers.shutdown();
+        writeContacts(dynamo, count, 8, i -> contactItem(orgId, i, now));
     }
 
     private static void seedOrganisations(DynamoDbClient dynamo) throws Exception {
