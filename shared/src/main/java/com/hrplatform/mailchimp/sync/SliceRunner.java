@@ -1,25 +1,17 @@
 package com.hrplatform.mailchimp.sync;
 
-import com.hrplatform.mailchimp.contact.Contact;
-import com.hrplatform.mailchimp.membership.Membership;
-import com.hrplatform.mailchimp.sync.SyncStores.MembershipChange;
-import com.hrplatform.mailchimp.sync.SyncStores.Placements;
-
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One time-boxed slice of a pass over an audience. It reads the audience's members that are not subscribed,
- * then walks the org's directory and our records of the audience together in subscriber-hash order, window by
- * window, decides each address ({@link AddressDecision}) and hands batches to a {@link BatchExecutor}, a few at a
- * time. The slice only executes decisions; re-running it converges to the same audience.
+ * One time-boxed slice of a pass over an audience. An {@link AddressWalk} reads the audience's members that are not
+ * subscribed, then walks the org's directory and our records of the audience together in subscriber-hash order,
+ * window by window, and decides each address ({@link AddressDecision}); the slice hands the decisions in batches to
+ * a {@link BatchExecutor}, a few at a time. The slice only executes decisions; re-running it converges to the same
+ * audience. The preview ({@link SyncPreview}) walks the same way and executes nothing.
  */
 public final class SliceRunner {
     /** Archives are one request each: fewer of them per batch keeps batches of similar length. */
@@ -39,149 +31,26 @@ public final class SliceRunner {
 
     public Result run(SyncPass pass, String startAfterHash, Instant deadline) {
         RunCounts counts = new RunCounts();
-        applyMoves(pass, counts);
-        AudienceSnapshot snapshot = context.audience().snapshot(pass.listId());
-        counts.mailchimpRequests.addAndGet(snapshot.requests());
-        StaleIntents stale = new StaleIntents(context.placements(), pass, context.placements().openIntents(pass.orgId(), pass.listId()));
         Pipeline pipeline = new Pipeline(new BatchExecutor(pass, context, counts));
-        // Only the directory fields the audience's segments filter on are read of each person.
-        Set<String> filterFields = new java.util.HashSet<>();
-        pass.liveSegments().forEach(segment -> filterFields.addAll(segment.filter().anyOf().keySet()));
-        String after = startAfterHash;
-        boolean finished = false;
+        AddressWalk.End end;
         try {
-            while (true) {
-                SyncStores.Window window = context.directory().window(pass.orgId(), after, context.windowSize(), filterFields);
-                List<Membership> known = context.memberships().range(pass.orgId(), pass.listId(), after, window.lastHash());
-                String now = context.now();
-                for (AddressFacts facts : WindowMerge.facts(pass, window.people(), known, snapshot, stale.in(after, window.lastHash()))) {
-                    facts = stale.resolve(facts, counts);
-                    pipeline.add(facts, AddressDecision.decide(facts), counts, pass.runSegmentId(), now);
+            end = new AddressWalk(context).walk(pass, startAfterHash, deadline, counts, new AddressWalk.Visitor() {
+                @Override
+                public void visit(AddressFacts facts, AddressPlan plan, String now) {
+                    pipeline.add(facts, plan, counts, pass.runSegmentId(), now);
                 }
-                if (window.lastHash() == null) {
-                    finished = true;
-                    break;
+
+                @Override
+                public boolean stopped() {
+                    return pipeline.failed();
                 }
-                after = window.lastHash();
-                if (!context.clock().instant().isBefore(deadline) || pipeline.failed()) {
-                    break;
-                }
-            }
+            });
             pipeline.flush();
         } finally {
             pipeline.awaitAll();
         }
         pipeline.rethrow();
-        return new Result(counts, finished ? null : after, finished);
-    }
-
-    /**
-     * People whose address changed: their member in this audience moves to the new address (keeping its history)
-     * instead of the new one being added and the old one archived. Oldest change first; done ones find nothing.
-     */
-    private void applyMoves(SyncPass pass, RunCounts counts) {
-        for (SyncStores.Moves.Move move : context.moves().recent(pass.orgId())) {
-            String from = Contact.subscriberHash(move.fromEmail());
-            String to = Contact.subscriberHash(move.toEmail());
-            Membership old = context.memberships().find(pass.orgId(), pass.listId(), from);
-            if (from.equals(to) || old == null || old.isArchivedByUs()
-                    || context.memberships().find(pass.orgId(), pass.listId(), to) != null) {
-                continue;
-            }
-            counts.mailchimpRequests.incrementAndGet();
-            if (context.audience().changeAddress(pass.listId(), from, Contact.normaliseEmail(move.toEmail()))) {
-                Membership moved = new Membership(pass.orgId(), pass.listId(), to, Contact.normaliseEmail(move.toEmail()),
-                        move.entityKey(), old.status(), null, old.segments(), old.placedByUs(), context.now());
-                context.memberships().apply(pass.orgId(), pass.listId(), List.of(new MembershipChange(from, old, null),
-                        new MembershipChange(to, null, moved)));
-            }
-        }
-    }
-
-    /**
-     * Intents left open by an attempt that crashed or lost an answer: before deciding such an address, the member's
-     * signup stamp says whether that attempt added it (then we placed it) or it was there already.
-     */
-    private final class StaleIntents {
-        private final Placements placements;
-        private final SyncPass pass;
-        private final Map<String, Placements.Intent> byId;
-        private final Map<String, String> intentOfHash = new HashMap<>();
-
-        StaleIntents(Placements placements, SyncPass pass, Map<String, Placements.Intent> open) {
-            this.placements = placements;
-            this.pass = pass;
-            this.byId = new HashMap<>();
-            open.forEach((id, intent) -> {
-                byId.put(id, new Placements.Intent(intent.stamp(), new java.util.HashSet<>(intent.hashes()), intent.pendingHashes()));
-                intent.hashes().forEach(hash -> intentOfHash.put(hash, id));
-            });
-        }
-
-        Set<String> in(String afterHash, String toHash) {
-            Set<String> hashes = new TreeSet<>();
-            for (String hash : intentOfHash.keySet()) {
-                if ((afterHash == null || hash.compareTo(afterHash) > 0) && (toHash == null || hash.compareTo(toHash) <= 0)) {
-                    hashes.add(hash);
-                }
-            }
-            return hashes;
-        }
-
-        AddressFacts resolve(AddressFacts facts, RunCounts counts) {
-            String id = intentOfHash.remove(facts.subscriberHash());
-            if (id == null) {
-                return facts;
-            }
-            Placements.Intent intent = byId.get(id);
-            counts.mailchimpRequests.incrementAndGet();
-            Membership ours = facts.ours();
-            Membership resolved = context.audience().member(pass.listId(), facts.subscriberHash())
-                    .map(view -> rebuild(facts, intent, view)).orElse(ours);
-            if (resolved != null && !resolved.equals(ours)) {
-                context.memberships().apply(pass.orgId(), pass.listId(),
-                        List.of(new MembershipChange(facts.subscriberHash(), ours, resolved)));
-            }
-            intent.hashes().remove(facts.subscriberHash());
-            if (intent.hashes().isEmpty()) {
-                placements.close(pass.orgId(), id);
-            }
-            return new AddressFacts(facts.subscriberHash(), facts.records(), facts.erased(), facts.mailchimp(),
-                    facts.mailchimpChangedAt(), resolved, facts.liveSegments(), facts.runSegmentId());
-        }
-
-        /**
-         * Our record of a member an unfinished batch touched, from Mailchimp's own view of it: our signup stamp on it
-         * means our add created it; a pending the batch was setting is ours; its tags are what it carries.
-         */
-        private Membership rebuild(AddressFacts facts, Placements.Intent intent, AudiencePort.MemberView view) {
-            Membership ours = facts.ours();
-            boolean placedByUs = intent.stamp().equals(view.signupStamp()) || ours != null && ours.placedByUs();
-            String known = ours == null ? null : ours.status();
-            String status = switch (view.status()) {
-                case SUBSCRIBED -> Membership.SUBSCRIBED;
-                case PENDING -> intent.pendingHashes().contains(facts.subscriberHash()) ? Membership.PENDING
-                        : known == null ? Membership.SUBSCRIBED : known;
-                case UNSUBSCRIBED, CLEANED -> view.status().wire();
-                default -> known == null ? Membership.SUBSCRIBED : known;
-            };
-            if (ours == null && !placedByUs && view.status() != AudienceStatus.SUBSCRIBED && !Membership.PENDING.equals(status)) {
-                return null; // not ours in any way: nothing to record
-            }
-            Set<String> segments = new TreeSet<>();
-            if (ours != null) {
-                ours.segments().stream().filter(segment -> !pass.tagIds().containsKey(segment)).forEach(segments::add);
-            }
-            pass.tagIds().forEach((segment, tagId) -> {
-                if (view.tagIds().contains(tagId)) {
-                    segments.add(segment);
-                }
-            });
-            return new Membership(pass.orgId(), pass.listId(), facts.subscriberHash(),
-                    facts.email() == null ? null : facts.email(),
-                    facts.records().isEmpty() ? ours == null ? null : ours.entityKey() : facts.records().get(0).entityKey(),
-                    status, ours == null ? null : ours.digest(), segments, placedByUs, context.now());
-        }
+        return new Result(counts, end.afterHash(), end.finished());
     }
 
     /** Fills batches and carries them out a few at a time; the first failure stops the slice. */
