@@ -110,7 +110,7 @@ class SyncPropertiesTest {
         return world.mailchimp.writes.stream().filter(w -> w.startsWith(write)).count();
     }
 
-    private void apply(SyncWorld world, Step step) {
+    void apply(SyncWorld world, Step step) {
         OrgModel org = world.org;
         String entity = ENTITIES[step.a() % ENTITIES.length];
         switch (step.kind()) {

@@ -93,6 +93,48 @@ final class SyncWorld {
     /** Where batches are carried out: on the slice's own thread, unless a test wants a pool's. */
     java.util.concurrent.Executor batches = Runnable::run;
 
+    /** The counts of every slice that succeeded, as a run adds them up (a failed slice's are dropped, as on redelivery). */
+    final List<RunCounts> counted = new ArrayList<>();
+
+    /**
+     * What a sync of the segment would do ({@link SyncPreview}), over the passes {@link #sync} makes: its audience,
+     * then each other audience it must release (one pass per audience: a pass ends every release there).
+     */
+    SyncPreview.Tally preview(Seg segment) {
+        SyncPreview preview = new SyncPreview(org, org, org, org, 2, clock);
+        SyncPreview.Tally tally = new SyncPreview.Tally(id -> "Segment " + id);
+        Instant deadline = clock.instant().plusSeconds(3600);
+        preview.pass(mailchimp, passOf(segment.listId, segment), deadline, tally);
+        new java.util.LinkedHashSet<>(segment.releases.stream().map(release -> release[0])
+                .filter(listId -> !listId.equals(segment.listId)).toList())
+                .forEach(listId -> preview.pass(mailchimp, passOf(listId, null), deadline, tally));
+        return tally;
+    }
+
+    /** A pass as {@link #pass} builds it, without making sure of the run segment's tag (that is a write). */
+    private SyncPass passOf(String listId, Seg runSegment) {
+        Map<String, String> tagIds = new TreeMap<>();
+        live(listId).stream().filter(s -> s.tagId != null).forEach(s -> tagIds.put(s.id, s.tagId));
+        return new SyncPass(OrgModel.ORG, listId, runSegment == null ? null : runSegment.id,
+                live(listId).stream().map(Seg::rule).toList(), tagIds, clock.instant());
+    }
+
+    /** One slice of the segment's pass whose call {@code faultAt} fails, not run again: what a crash leaves behind. */
+    void interrupted(Seg segment, int faultAt, boolean afterApplying) {
+        SyncContext context = new SyncContext(mailchimp, org, org, org, org, org, org, batches, 3, 2, 2,
+                attempt -> 0, clock);
+        faults.arm(faultAt, afterApplying);
+        try {
+            segment.tagId = mailchimp.ensureTag(segment.listId, segment.name(), segment.tagId);
+            SyncPass pass = passOf(segment.listId, segment);
+            new SliceRunner(context).run(pass, null, clock.instant().plusSeconds(3600));
+        } catch (RuntimeException e) {
+            // the crash: the message would come back later
+        } finally {
+            faults.disarm();
+        }
+    }
+
     /** A sync run of one segment to its end (every slice, retried until it succeeds); false if it never did. */
     void sync(Seg segment, boolean sliced) {
         if (segment.deleted) {
@@ -125,6 +167,7 @@ final class SyncWorld {
                         live(listId).stream().map(Seg::rule).toList(), tagIds, clock.instant());
                 Instant deadline = sliced ? clock.instant() : clock.instant().plusSeconds(3600);
                 SliceRunner.Result result = new SliceRunner(context).run(pass, after, deadline);
+                counted.add(result.counts());
                 after = result.afterHash();
                 if (result.finished()) {
                     break;
