@@ -11,6 +11,7 @@ import com.hrplatform.mailchimp.json.Json;
 import com.hrplatform.mailchimp.mailchimp.MailchimpIds;
 import com.hrplatform.mailchimp.segment.FilterCriteria;
 import com.hrplatform.mailchimp.segment.SegmentInput;
+import com.hrplatform.mailchimp.segment.SegmentPreviewService;
 import com.hrplatform.mailchimp.segment.SegmentService;
 
 import java.util.Map;
@@ -22,14 +23,14 @@ public class SegmentsApiHandler extends TrpcHandler {
     private static final int MAX_ID = 100;
 
     public SegmentsApiHandler() {
-        this(Services.segmentService());
+        this(Services.segmentService(), Services.segmentPreviewService());
     }
 
-    public SegmentsApiHandler(SegmentService segments) {
-        super(routes(segments), "mailchimp.segments.list");
+    public SegmentsApiHandler(SegmentService segments, SegmentPreviewService previews) {
+        super(routes(segments, previews), "mailchimp.segments.list");
     }
 
-    static TrpcRouter routes(SegmentService segments) {
+    static TrpcRouter routes(SegmentService segments, SegmentPreviewService previews) {
         return new TrpcRouter()
                 .query("mailchimp.segments.list", Role.MEMBER, (identity, input) -> {
                     Input reader = Input.optional(input);
@@ -42,6 +43,13 @@ public class SegmentsApiHandler extends TrpcHandler {
                     String id = reader.requiredString("id", MAX_ID);
                     reader.validate();
                     return segments.get(identity, id);
+                })
+                // What a sync would do now; writes nothing (docs/api.md).
+                .query("mailchimp.segments.preview", Role.MEMBER, (identity, input) -> {
+                    Input reader = Input.of(input);
+                    String id = reader.requiredString("id", MAX_ID);
+                    reader.validate();
+                    return previews.preview(identity, id);
                 })
                 .mutation("mailchimp.segments.create", Role.MEMBER, (identity, input) -> {
                     Input reader = Input.of(input);

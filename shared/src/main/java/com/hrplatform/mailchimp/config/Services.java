@@ -41,6 +41,7 @@ import com.hrplatform.mailchimp.preference.PreferenceService;
 import com.hrplatform.mailchimp.preference.SyncConsentLedger;
 import com.hrplatform.mailchimp.segment.ScheduledSyncService;
 import com.hrplatform.mailchimp.segment.Segment;
+import com.hrplatform.mailchimp.segment.SegmentPreviewService;
 import com.hrplatform.mailchimp.segment.SegmentRepository;
 import com.hrplatform.mailchimp.segment.SegmentService;
 import com.hrplatform.mailchimp.segment.SegmentSyncService;
@@ -49,6 +50,7 @@ import com.hrplatform.mailchimp.segment.SyncRunReport;
 import com.hrplatform.mailchimp.segment.SyncSettings;
 import com.hrplatform.mailchimp.sync.MailchimpAudiences;
 import com.hrplatform.mailchimp.sync.SyncEngine;
+import com.hrplatform.mailchimp.sync.SyncPreview;
 import com.hrplatform.mailchimp.webhook.MailchimpWebhookService;
 import com.hrplatform.mailchimp.webhook.WebhookRegistrar;
 import com.hrplatform.mailchimp.webhook.WebhookTokens;
@@ -227,6 +229,18 @@ public final class Services {
     public static SegmentService segmentService() {
         return new SegmentService(segmentRepository(), connectionService(), mailchimpClient(), syncQueue(), auditLog(),
                 CLOCK, SyncSettings.fromEnv().lease());
+    }
+
+    /**
+     * The preview of a segment's sync: the sync's own stores, read only. It walks for SEGMENT_PREVIEW_SECONDS at most
+     * (default 20: inside API Gateway's 30 s with room to answer); the function's own deadline may cut it shorter.
+     */
+    public static SegmentPreviewService segmentPreviewService() {
+        SyncPreview preview = new SyncPreview(contactRepository(), membershipRepository(),
+                new PlacementIntents(AwsClients.dynamoDb(), locksTable(), CLOCK), addressMoves(),
+                SyncSettings.fromEnv().windowSize(), CLOCK);
+        return new SegmentPreviewService(segmentRepository(), connectionService(), mailchimpAudiences(), preview,
+                Duration.ofSeconds(Env.intValue("SEGMENT_PREVIEW_SECONDS", 20)), CLOCK);
     }
 
     public static SegmentSyncService segmentSyncService() {
