@@ -346,6 +346,18 @@ test('creates a segment from the form, syncs it and sees the badge go syncing ->
     new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true });
   }, segmentName);
   await row.getByRole('button', { name: `Sync ${segmentName}` }).click();
+  // Never synced: the Sync button shows the preview first (segments.preview writes nothing), then "Sync now" syncs.
+  const preview = page.getByRole('dialog', { name: `Preview: ${segmentName}` });
+  await preview.waitFor();
+  const previewCounts = await preview.getByRole('list', { name: 'Preview counts' }).textContent();
+  assert.match(previewCounts, /2 to add/, `Ada and Bob: ${previewCounts}`);
+  assert.match(previewCounts, /0 to archive/);
+  const previewText = await preview.textContent();
+  assert.match(previewText, /a\*\*\*@example\.com/, 'Ada\'s address, masked');
+  assert.doesNotMatch(previewText, new RegExp(`ada\\.${run}@`), 'never a whole address');
+  await shot('segments-preview', { fullPage: false });
+  await preview.getByRole('button', { name: 'Sync now' }).click();
+  await preview.waitFor({ state: 'detached' });
   await row.getByText('synced', { exact: true }).waitFor({ timeout: 60000 });
   const badges = await page.evaluate(() => window.__badges);
   assert.ok(badges.includes('syncing'), `the badge showed syncing while the run went on: ${badges}`);
@@ -362,6 +374,21 @@ test('creates a segment from the form, syncs it and sees the badge go syncing ->
   await page.locator('#connection').getByText(/Last synced \d{4}-\d\d-\d\d \d\d:\d\d UTC/).waitFor();
   await shot('segments');
   await shot('dashboard', { fullPage: false });
+});
+
+test('previews a synced segment on demand: the two members unchanged, nothing to add; Close syncs nothing', async () => {
+  const p = panel('Segments');
+  const row = p.getByRole('row', { name: segmentName });
+  await row.getByRole('button', { name: `Preview ${segmentName}` }).click();
+  const preview = page.getByRole('dialog', { name: `Preview: ${segmentName}` });
+  await preview.waitFor();
+  const counts = await preview.getByRole('list', { name: 'Preview counts' }).textContent();
+  assert.match(counts, /0 to add/, `counts: ${counts}`);
+  assert.match(counts, /0 to update/);
+  assert.match(counts, /2 unchanged/);
+  await preview.getByRole('button', { name: 'Close' }).click();
+  await preview.waitFor({ state: 'detached' });
+  assert.equal(await row.locator('.badge').textContent(), 'synced', 'closing the preview started no sync');
 });
 
 test('edits a segment and deletes another after a confirmation', async () => {

@@ -1,6 +1,7 @@
 // Segments tab: the list with status badges, member count, last sync and the last run's counts and
 // errors; New segment / edit form; delete with a confirmation; sync with a badge that follows the run
-// (segments.get is polled until the status leaves "syncing").
+// (segments.get is polled until the status leaves "syncing"); a preview of what a sync would do (segments.preview),
+// on demand and before the first sync of a segment.
 import { query, mutate } from './api.js';
 import {
   h, field, setFieldError, errorSlot, statusSlot, busy, spinner, timeEl, badge, confirmDialog, csvList,
@@ -89,6 +90,72 @@ function runSummary(run) {
       h('ul', {}, errors.map((e) => h('li', {}, h('code', {}, e.entityId ?? '?'), ': ', e.reason ?? '')))) : null);
 }
 
+// ------------------------------------------------------------------ preview
+
+// The kinds of a preview's examples, in the order shown, with what their counts say (docs/api.md, "Preview").
+const PREVIEW_KINDS = [
+  ['added', 'to add'], ['updated', 'to update'], ['tagChanges', 'tag changes'], ['unsubscribed', 'to unsubscribe'],
+  ['archived', 'to archive'], ['pendingConfirmation', 'asked to confirm (pending)'], ['addressChanges', 'address changes'],
+  ['optOutsLearned', 'opt-outs learned from Mailchimp'], ['skipped', 'skipped'], ['failed', 'would fail'],
+];
+
+function previewCounts(counts) {
+  const skipped = Object.entries(counts.skipped ?? {}).filter(([, n]) => n > 0)
+    .map(([reason, n]) => [`skipped: ${(SKIP_REASONS[reason] ?? [reason])[0]}`, n, (SKIP_REASONS[reason] ?? [])[1]]);
+  const rows = [
+    ['to add', counts.added], ['to update', counts.updated], ['unchanged', counts.unchanged],
+    ['to archive', counts.archived], ['to unsubscribe', counts.unsubscribed],
+    ['asked to confirm (pending)', counts.pendingConfirmation || undefined],
+    ['tag changes', counts.tagChanges || undefined], ['address changes', counts.addressChanges || undefined],
+    ['opt-outs learned from Mailchimp', counts.optOutsLearned || undefined], ...skipped,
+    ['would fail', counts.failed || undefined],
+  ].filter(([, n]) => n !== undefined && n !== null);
+  return h('ul', { class: 'counts', 'aria-label': 'Preview counts' }, rows.map(([label, n, why]) =>
+    h('li', { title: why ?? null }, h('strong', {}, String(n)), ' ', label)));
+}
+
+function previewExamples(examples) {
+  return PREVIEW_KINDS.filter(([kind]) => (examples?.[kind] ?? []).length > 0).map(([kind, label]) => {
+    const list = examples[kind];
+    return h('details', { class: 'preview-examples', dataset: { kind } },
+      h('summary', {}, `Examples: ${label} (${list.length}${list.length >= 50 ? '+' : ''})`),
+      h('ul', {}, list.map((e) => h('li', {}, h('code', {}, e.email), ': ',
+        e.reason && kind === 'skipped' ? `${(SKIP_REASONS[e.reason] ?? [e.reason])[0]}. ` : '', e.detail ?? ''))));
+  });
+}
+
+/** Shows what a sync would do; resolves true when the person chose to sync now. */
+function previewDialog(segment, preview) {
+  return new Promise((resolve) => {
+    const titleId = `preview-title-${segment.id}`;
+    const syncNow = h('button', { type: 'submit', class: 'primary' }, 'Sync now');
+    const close = h('button', { type: 'button', class: 'secondary' }, 'Close');
+    const form = h('form', { method: 'dialog' },
+      h('h2', { id: titleId }, `Preview: ${segment.name}`),
+      h('p', { class: 'muted small' }, 'What a sync would do now. Nothing has been changed yet.'),
+      preview.complete ? null : h('p', { class: 'error small', role: 'note' },
+        'The directory is too large to preview whole in time: these are the counts of the part read so far.'),
+      previewCounts(preview.counts),
+      previewExamples(preview.examples),
+      h('div', { class: 'actions' }, close, syncNow));
+    const dialog = h('dialog', { 'aria-labelledby': titleId, class: 'preview' }, form);
+    let result = false;
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      result = true;
+      dialog.close();
+    });
+    close.addEventListener('click', () => dialog.close());
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      resolve(result);
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+    close.focus();
+  });
+}
+
 function filtersText(criteria) {
   const parts = FILTERS.filter(([key]) => criteria?.[key] !== undefined && criteria?.[key] !== null)
     .map(([key, label]) => `${label}: ${listText(criteria[key])}`);
@@ -98,15 +165,46 @@ function filtersText(criteria) {
 function row(segment) {
   const rowError = errorSlot();
   const sync = h('button', { type: 'button', class: 'primary small', 'aria-label': `Sync ${segment.name}` }, '⟳ Sync');
+  const preview = h('button', { type: 'button', class: 'secondary small', 'aria-label': `Preview ${segment.name}` }, 'Preview');
   const edit = h('button', { type: 'button', class: 'secondary small', 'aria-label': `Edit ${segment.name}` }, 'Edit');
   const remove = h('button', { type: 'button', class: 'danger small', 'aria-label': `Delete ${segment.name}` }, 'Delete');
   const syncing = segment.status === 'syncing';
   sync.disabled = syncing;
+  preview.disabled = syncing;
   edit.disabled = syncing;
   if (syncing) sync.classList.add('is-busy');
 
+  // Shows the preview; true when the person chose "Sync now".
+  const showPreview = async (button) => {
+    const answer = await busy(button, () => query('mailchimp.segments.preview', { id: segment.id }), 'Previewing…');
+    return previewDialog(segment, answer);
+  };
+  const neverSynced = !segment.lastSyncedAt && !segment.lastRun;
+
   sync.addEventListener('click', async () => {
     rowError.clear();
+    if (neverSynced) {
+      // Before a segment's first sync, see what it would do.
+      let go;
+      try {
+        go = await showPreview(sync);
+      } catch (error) {
+        rowError.show(error);
+        return;
+      }
+      if (!go) return;
+    }
+    startSync();
+  });
+  preview.addEventListener('click', async () => {
+    rowError.clear();
+    try {
+      if (await showPreview(preview)) startSync();
+    } catch (error) {
+      rowError.show(error);
+    }
+  });
+  const startSync = async () => {
     try {
       await busy(sync, () => mutate('mailchimp.segments.sync', { id: segment.id }), 'Starting…');
       update({ ...segment, status: 'syncing' });
@@ -120,7 +218,7 @@ function row(segment) {
       }
     }
     follow(segment.id);
-  });
+  };
   edit.addEventListener('click', () => openEditor(segment));
   remove.addEventListener('click', async () => {
     rowError.clear();
@@ -153,7 +251,7 @@ function row(segment) {
     h('td', { 'data-label': 'Members', class: 'num' }, String(segment.memberCount ?? 0)),
     h('td', { 'data-label': 'Last sync' }, timeEl(segment.lastSyncedAt, 'Never')),
     h('td', { 'data-label': 'Last run' }, runSummary(segment.lastRun)),
-    h('td', { 'data-label': 'Actions', class: 'row-actions' }, h('div', { class: 'actions' }, sync, edit, remove), rowError));
+    h('td', { 'data-label': 'Actions', class: 'row-actions' }, h('div', { class: 'actions' }, sync, preview, edit, remove), rowError));
   tr.error = rowError;
   return tr;
 }
