@@ -239,7 +239,7 @@ public final class Services {
         SyncPreview preview = new SyncPreview(contactRepository(), membershipRepository(),
                 new PlacementIntents(AwsClients.dynamoDb(), locksTable(), CLOCK), addressMoves(),
                 SyncSettings.fromEnv().windowSize(), CLOCK);
-        return new SegmentPreviewService(segmentRepository(), connectionService(), mailchimpAudiences(), preview,
+        return new SegmentPreviewService(segmentRepository(), connectionService(), mailchimpClient(), ioPool(), preview,
                 Duration.ofSeconds(Env.intValue("SEGMENT_PREVIEW_SECONDS", 20)), CLOCK);
     }
 

@@ -6,6 +6,7 @@ import com.hrplatform.mailchimp.domain.DomainException;
 import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.mailchimp.CallDeadline;
 import com.hrplatform.mailchimp.mailchimp.MailchimpApiKey;
+import com.hrplatform.mailchimp.mailchimp.MailchimpClient;
 import com.hrplatform.mailchimp.sync.AudiencePort;
 import com.hrplatform.mailchimp.sync.MailchimpAudiences;
 import com.hrplatform.mailchimp.sync.SegmentRule;
@@ -22,6 +23,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 
 import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
@@ -41,17 +43,20 @@ public final class SegmentPreviewService {
 
     private final SegmentRepository segments;
     private final ConnectionService connections;
-    private final MailchimpAudiences audiences;
+    private final MailchimpClient mailchimp;
+    private final Executor readers;
     private final SyncPreview preview;
     private final Duration budget;
     private final Clock clock;
 
     /** @param budget how long a preview walks at most (the invocation's deadline may cut it shorter) */
-    public SegmentPreviewService(SegmentRepository segments, ConnectionService connections, MailchimpAudiences audiences,
-                                 SyncPreview preview, Duration budget, Clock clock) {
+    /** @param readers where the audience's statuses are read side by side (the container's I/O pool) */
+    public SegmentPreviewService(SegmentRepository segments, ConnectionService connections, MailchimpClient mailchimp,
+                                 Executor readers, SyncPreview preview, Duration budget, Clock clock) {
         this.segments = segments;
         this.connections = connections;
-        this.audiences = audiences;
+        this.mailchimp = mailchimp;
+        this.readers = readers;
         this.preview = preview;
         this.budget = budget;
         this.clock = clock;
@@ -68,7 +73,7 @@ public final class SegmentPreviewService {
         if (callDeadline.isBefore(deadline)) {
             deadline = callDeadline;
         }
-        AudiencePort audience = audiences.forKey(key, new Semaphore(READS_IN_FLIGHT));
+        AudiencePort audience = audiences(CallDeadline.current().orElse(null)).forKey(key, new Semaphore(READS_IN_FLIGHT));
         List<Segment> live = segments.listAll(orgId);
         Map<String, String> names = new HashMap<>();
         live.forEach(other -> names.put(other.id(), other.name()));
@@ -90,6 +95,20 @@ public final class SegmentPreviewService {
                 entry("archived", answer.counts().archived()), entry("skipped", answer.counts().skipped()),
                 entry("durationMs", Duration.between(started, clock.instant()).toMillis()));
         return answer;
+    }
+
+    /**
+     * Mailchimp's audiences read on the I/O pool under the invocation's own deadline (a thread's deadline does not
+     * follow its work to the pool by itself), so a slow Mailchimp ends in a tRPC error before API Gateway gives up.
+     */
+    private MailchimpAudiences audiences(Instant callDeadline) {
+        if (callDeadline == null) {
+            return new MailchimpAudiences(mailchimp, readers);
+        }
+        return new MailchimpAudiences(mailchimp, task -> readers.execute(() -> CallDeadline.within(callDeadline, () -> {
+            task.run();
+            return null;
+        })));
     }
 
     /**
