@@ -75,9 +75,8 @@ public final class SyncPreview {
      * @return whether the pass was walked to its end (false: stopped at the deadline)
      */
     public boolean pass(AudiencePort audience, SyncPass pass, Instant deadline, Tally tally) {
-        ReadOnlyAudience readOnly = new ReadOnlyAudience(audience, tally);
         RecordedMoves recorded = new RecordedMoves(moves);
-        readOnly.moves = recorded;
+        ReadOnlyAudience readOnly = new ReadOnlyAudience(audience, tally, recorded);
         SyncContext context = new SyncContext(readOnly, directory, new MembershipsInMemory(memberships),
                 new PlacementsLeftOpen(placements), null, null, recorded, Runnable::run, 1, windowSize, 1, attempt -> 0L, clock);
         AddressWalk.End end = new AddressWalk(context).walk(pass, null, deadline, tally.counts, new AddressWalk.Visitor() {
@@ -226,7 +225,7 @@ public final class SyncPreview {
                         : plan.write() == Write.UPDATE ? "Subscribed again, with the segment's tag"
                         : "Already in the audience; gets the segment's tag");
             } else if (updated) {
-                example(Kind.UPDATED, email, null, "First and last name sent again: the directory's differ from what Mailchimp was sent");
+                example(Kind.UPDATED, email, null, "Address, first and last name sent again: the directory's differ from what was last sent");
             }
             if (pending && !failed && plan.write() != Write.NONE) {
                 example(Kind.PENDING_CONFIRMATION, email, null, "A new opt-in after Mailchimp's unsubscribe: Mailchimp asks the person to confirm");
@@ -267,11 +266,12 @@ public final class SyncPreview {
     private static final class ReadOnlyAudience implements AudiencePort {
         private final AudiencePort mailchimp;
         private final Tally tally;
-        private RecordedMoves moves;
+        private final RecordedMoves moves;
 
-        ReadOnlyAudience(AudiencePort mailchimp, Tally tally) {
+        ReadOnlyAudience(AudiencePort mailchimp, Tally tally, RecordedMoves moves) {
             this.mailchimp = mailchimp;
             this.tally = tally;
+            this.moves = moves;
         }
 
         private static IllegalStateException refused(String what) {
