@@ -42,6 +42,8 @@ import com.hrplatform.mailchimp.preference.SyncConsentLedger;
 import com.hrplatform.mailchimp.segment.ScheduledSyncService;
 import com.hrplatform.mailchimp.segment.Segment;
 import com.hrplatform.mailchimp.segment.SegmentRepository;
+import com.hrplatform.mailchimp.segment.SegmentRunHistory;
+import com.hrplatform.mailchimp.segment.SegmentRunsService;
 import com.hrplatform.mailchimp.segment.SegmentService;
 import com.hrplatform.mailchimp.segment.SegmentSyncService;
 import com.hrplatform.mailchimp.segment.SyncQueue;
@@ -229,6 +231,16 @@ public final class Services {
                 CLOCK, SyncSettings.fromEnv().lease());
     }
 
+    /** Each segment's last runs (SEGMENT_RUNS_TABLE), kept RUN_HISTORY_RETENTION_DAYS (default 90) at most. */
+    private static SegmentRunHistory segmentRunHistory() {
+        return new SegmentRunHistory(AwsClients.dynamoDb(), Env.required("SEGMENT_RUNS_TABLE"),
+                Duration.ofDays(Env.intValue("RUN_HISTORY_RETENTION_DAYS", 90)), CLOCK);
+    }
+
+    public static SegmentRunsService segmentRunsService() {
+        return new SegmentRunsService(segmentRepository(), segmentRunHistory(), contactRepository());
+    }
+
     public static SegmentSyncService segmentSyncService() {
         SyncSettings settings = SyncSettings.fromEnv();
         SyncEngine engine = new SyncEngine(mailchimpAudiences(), contactRepository(), membershipRepository(),
@@ -236,7 +248,7 @@ public final class Services {
                 new SyncConsentLedger(consentRecorder(), consentRequests()), addressMoves(), ioPool(),
                 new SyncEngine.Settings(settings.concurrency(), settings.batchSize(), settings.windowSize()), CLOCK);
         return new SegmentSyncService(segmentRepository(), engine, connectionService(), syncQueue(),
-                new SyncRunReport(auditLog(), platformEvents(), MetricsFactory.getMetricsInstance()), keyRefusals(),
+                new SyncRunReport(auditLog(), platformEvents(), MetricsFactory.getMetricsInstance(), segmentRunHistory()), keyRefusals(),
                 syncRunHooks(), ioPool(), settings, CLOCK);
     }
 
