@@ -7,6 +7,7 @@ import com.hrplatform.mailchimp.api.PageRequest;
 import com.hrplatform.mailchimp.aws.DynamoCursor;
 import com.hrplatform.mailchimp.aws.Items;
 import com.hrplatform.mailchimp.json.Json;
+import com.hrplatform.mailchimp.sync.RunCounts;
 import com.hrplatform.mailchimp.sync.RunCounts.MemberIssue;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -84,14 +85,16 @@ public final class SegmentRunHistory {
     // ------------------------------------------------------------------ writes
 
     /**
-     * The skips and failures slice {@code slice} of a run kept, as chunk items; the same slice written again (a
-     * redelivery) replaces its chunks, so nothing is listed twice.
+     * The skips and failures of slice {@code slice} of a run, as chunk items, as many as the run's cap
+     * ({@link RunCounts#MAX_ISSUES}) leaves room for after the {@code keptBefore} its earlier slices kept; answers how
+     * many it kept. The same slice written again (a redelivery) replaces its chunks, so nothing is listed twice.
      */
-    public void saveIssues(String orgId, String segmentId, String runId, String runStartedAt, int slice,
-                           List<MemberIssue> issues) {
+    public int saveIssues(String orgId, String segmentId, String runId, String runStartedAt, int slice,
+                          List<MemberIssue> issues, int keptBefore) {
+        List<MemberIssue> kept = issues.subList(0, Math.min(issues.size(), Math.max(0, RunCounts.MAX_ISSUES - keptBefore)));
         String partition = partition(orgId, segmentId);
         long expiresAt = expiresAt(runStartedAt);
-        List<List<MemberIssue>> chunks = chunks(issues);
+        List<List<MemberIssue>> chunks = chunks(kept);
         String slicePrefix = ISSUES + runId + "#" + String.format("%06d", slice) + "#";
         for (int i = 0; i < chunks.size(); i++) {
             Map<String, AttributeValue> item = new HashMap<>();
@@ -109,6 +112,7 @@ public final class SegmentRunHistory {
                 dynamoDb.deleteItem(request -> request.tableName(tableName).key(key));
             }
         }
+        return kept.size();
     }
 
     /** The run, once however often its end is told (keyed by its start and id); then older runs beyond 30 go. */

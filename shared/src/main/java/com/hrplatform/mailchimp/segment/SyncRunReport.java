@@ -12,7 +12,6 @@ import software.amazon.lambda.powertools.metrics.model.MetricUnit;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
@@ -43,12 +42,10 @@ public final class SyncRunReport {
      * the run. Answers the progress with the number kept.
      */
     SyncProgress sliceEnded(SyncMessage message, RunCounts counts, SyncProgress progress) {
-        List<RunCounts.MemberIssue> issues = counts.issues();
-        int room = Math.max(0, RunCounts.MAX_ISSUES - message.progress().issuesKept());
-        List<RunCounts.MemberIssue> kept = issues.subList(0, Math.min(room, issues.size()));
-        history.saveIssues(message.orgId(), message.segmentId(), message.runId(), message.progress().startedAt(),
-                message.slice(), kept);
-        return progress.withIssuesKept(message.progress().issuesKept() + kept.size());
+        int before = message.progress().issuesKept();
+        int kept = history.saveIssues(message.orgId(), message.segmentId(), message.runId(),
+                message.progress().startedAt(), message.slice(), counts.issues(), before);
+        return progress.withIssuesKept(before + kept);
     }
 
     void ended(SyncMessage message, Segment segment, String status, SegmentRun run, SyncProgress progress,

@@ -90,6 +90,9 @@ final class SyncWorld {
         return segments.stream().filter(s -> !s.deleted && s.listId.equals(listId)).toList();
     }
 
+    /** What each slice that ended counted (a slice that failed is retried, its counts dropped as the worker does). */
+    final List<RunCounts> counted = new java.util.ArrayList<>();
+
     /** Where batches are carried out: on the slice's own thread, unless a test wants a pool's. */
     java.util.concurrent.Executor batches = Runnable::run;
 
@@ -125,6 +128,7 @@ final class SyncWorld {
                         live(listId).stream().map(Seg::rule).toList(), tagIds, clock.instant());
                 Instant deadline = sliced ? clock.instant() : clock.instant().plusSeconds(3600);
                 SliceRunner.Result result = new SliceRunner(context).run(pass, after, deadline);
+                counted.add(result.counts());
                 after = result.afterHash();
                 if (result.finished()) {
                     break;
