@@ -57,11 +57,6 @@ public record SyncProgress(String startedAt, int pass, String afterHash, int add
                 pendingConfirmation, skipped, failed, inSegment, mailchimpRequests, errors, kept);
     }
 
-    /** Every skip and failure counted so far, kept in the history or not. */
-    public int issuesCounted() {
-        return failed + skipped.values().stream().mapToInt(Integer::intValue).sum();
-    }
-
     public SegmentRun toRun(String runId, String finishedAt) {
         return toRun(runId, finishedAt, null);
     }
