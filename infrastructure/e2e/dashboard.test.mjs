@@ -18,7 +18,7 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -598,6 +598,85 @@ test('the audit tab lists the latest entries, newest first, with paging', async 
   await newer.click();
   await p.getByText('Page 1').waitFor();
   assert.deepEqual(await table.locator('tbody tr').allTextContents(), first);
+});
+
+/** A tRPC mutation straight to the API (set-up a step needs, not what the page shows). */
+async function apiMutation(procedure, token, input) {
+  const response = await fetch(`${API_URL}/trpc/${procedure}`, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(input),
+  });
+  const body = await response.json();
+  assert.equal(response.status, 200, `${procedure}: ${JSON.stringify(body)}`);
+  return body.result.data;
+}
+
+/** Opens the segment's run history, downloads the newest run's failures and skips; answers the CSV text. */
+async function downloadNewestRunCsv(who) {
+  await openTab('Segments');
+  const p = panel('Segments');
+  await p.getByRole('row', { name: segmentName }).getByRole('button', { name: `History of ${segmentName}` }).click();
+  const history = p.getByRole('region', { name: `Run history of "${segmentName}"` });
+  const runs = history.getByRole('table', { name: 'Runs' });
+  await runs.locator('tbody tr').first().waitFor();
+  const [download] = await Promise.all([page.waitForEvent('download'),
+    runs.locator('tbody tr').first().getByRole('button', { name: /^Download failures \(CSV\)/ }).click()]);
+  assert.match(download.suggestedFilename(), /-failures\.csv$/, `${who}: a CSV file`);
+  const text = readFileSync(await download.path(), 'utf8');
+  await shot(`segments-run-history-${who}`);
+  return { text, history, runs };
+}
+
+test('a segment\'s run history: trigger, times, outcome and counts; its failures and skips as CSV, masked for a member', async () => {
+  // Zed, a full-time engineer in London, opted out before the segment's next run: the run skips him.
+  const zedId = `emp-z-${run}`;
+  const zed = `zed.${run}@example.com`;
+  await apiMutation('mailchimp.contacts.import', ADMIN_TOKEN, { contacts: [{ entityType: 'employee', entityId: zedId,
+    email: zed, firstName: 'Zed', lastName: 'Optout', department: 'Engineering', location: 'London',
+    employmentType: 'full_time', employmentStatus: 'active' }] });
+  await apiMutation('mailchimp.preferences.updateOptStatus', ADMIN_TOKEN, { entityType: 'employee', entityId: zedId,
+    optedIn: false, source: 'dashboard e2e: run history' });
+  await openTab('Segments');
+  const p = panel('Segments');
+  const row = p.getByRole('row', { name: segmentName });
+  await row.getByRole('button', { name: `Sync ${segmentName}` }).click();
+  // The row shows the new run once it ended: the first run skipped nobody, this one skips Zed.
+  await row.getByText(/skipped: no consent/).waitFor({ timeout: 60000 });
+  await row.getByText('synced', { exact: true }).waitFor();
+
+  const admin = await downloadNewestRunCsv('admin');
+  const rows = await admin.runs.locator('tbody tr').all();
+  assert.equal(rows.length, 2, 'the segment\'s two runs');
+  const newest = await rows[0].getByRole('cell').allTextContents();
+  assert.equal(newest[0], 'manual', `trigger: ${newest}`);
+  assert.match(newest[1], /^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/, 'started');
+  assert.match(newest[2], /^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/, 'finished');
+  assert.equal(newest[3], 'synced');
+  assert.match(newest[4], /skipped: no consent/);
+  assert.match(newest[4], /0 failed/);
+  assert.match(await rows[1].getByRole('cell').nth(4).textContent(), /2 added/, 'the first run, below');
+  const adminLines = admin.text.trim().split(/\r\n/);
+  assert.equal(adminLines[0], 'entityType,entityId,email,kind,reason,message');
+  const zedLine = adminLines.find((line) => line.startsWith(`employee,${zedId},`));
+  assert.ok(zedLine, `Zed's skip is listed: ${admin.text}`);
+  assert.ok(zedLine.startsWith(`employee,${zedId},${zed},skipped,no_consent,"A record with this address opted out`),
+    `in full for an admin: ${zedLine}`);
+  assert.ok(!admin.text.includes('***'), 'nothing masked for an admin');
+  await admin.history.getByRole('button', { name: 'Close' }).click();
+
+  // A member downloads the same run: the addresses masked.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByLabel('Access token').fill(MEMBER_TOKEN);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Mailchimp account' }).waitFor();
+  const member = await downloadNewestRunCsv('member');
+  const memberLine = member.text.split(/\r\n/).find((line) => line.startsWith(`employee,${zedId},`));
+  assert.ok(memberLine?.startsWith(`employee,${zedId},z***@example.com,skipped,no_consent,`), `masked: ${memberLine}`);
+  assert.ok(!member.text.includes(`.${run}@`), 'no full address for a member');
+  await member.history.getByRole('button', { name: 'Close' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByLabel('Access token').fill(ADMIN_TOKEN);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Mailchimp account' }).waitFor();
 });
 
 test('every tab fits a laptop (1280) and a phone (390) without sideways scrolling', async () => {

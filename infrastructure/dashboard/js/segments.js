@@ -1,11 +1,12 @@
 // Segments tab: the list with status badges, member count, last sync and the last run's counts and
 // errors; New segment / edit form; delete with a confirmation; sync with a badge that follows the run
 // (segments.get is polled until the status leaves "syncing"); a preview of what a sync would do (segments.preview),
-// on demand and before the first sync of a segment.
+// on demand and before the first sync of a segment; a segment's run history (segments.runs) with each
+// run's failures and skips as a CSV download (segments.runIssues: addresses masked for members, in full for admins).
 import { query, mutate } from './api.js';
 import {
   h, field, setFieldError, errorSlot, statusSlot, busy, spinner, timeEl, badge, confirmDialog, csvList,
-  listText, showFormError,
+  listText, showFormError, when,
 } from './ui.js';
 
 const POLL_MS = 1000;
@@ -168,6 +169,8 @@ function row(segment) {
   const preview = h('button', { type: 'button', class: 'secondary small', 'aria-label': `Preview ${segment.name}` }, 'Preview');
   const edit = h('button', { type: 'button', class: 'secondary small', 'aria-label': `Edit ${segment.name}` }, 'Edit');
   const remove = h('button', { type: 'button', class: 'danger small', 'aria-label': `Delete ${segment.name}` }, 'Delete');
+  const history = h('button', { type: 'button', class: 'secondary small', 'aria-label': `History of ${segment.name}` }, 'History');
+  history.addEventListener('click', () => openHistory(segment));
   const syncing = segment.status === 'syncing';
   sync.disabled = syncing;
   preview.disabled = syncing;
@@ -251,7 +254,7 @@ function row(segment) {
     h('td', { 'data-label': 'Members', class: 'num' }, String(segment.memberCount ?? 0)),
     h('td', { 'data-label': 'Last sync' }, timeEl(segment.lastSyncedAt, 'Never')),
     h('td', { 'data-label': 'Last run' }, runSummary(segment.lastRun)),
-    h('td', { 'data-label': 'Actions', class: 'row-actions' }, h('div', { class: 'actions' }, sync, preview, edit, remove), rowError));
+    h('td', { 'data-label': 'Actions', class: 'row-actions' }, h('div', { class: 'actions' }, sync, preview, edit, history, remove), rowError));
   tr.error = rowError;
   return tr;
 }
@@ -337,6 +340,113 @@ async function loadPage(append) {
   } finally {
     loading.remove();
   }
+}
+
+// ------------------------------------------------------------------ run history
+
+const TRIGGERS = { manual: 'manual', daily: 'daily (05:00)', change: 'change' };
+const RUNS_PAGE = 10;
+
+function runCounts(run) {
+  const skipped = Object.entries(run.skipped ?? {}).filter(([, n]) => n > 0)
+    .map(([reason, n]) => `${n} skipped: ${(SKIP_REASONS[reason] ?? [reason])[0]}`);
+  return [`${run.added} added`, `${run.updated} updated`, `${run.unchanged} unchanged`, `${run.archived} archived`,
+    ...(run.unsubscribed ? [`${run.unsubscribed} unsubscribed`] : []),
+    ...(run.pendingConfirmation ? [`${run.pendingConfirmation} asked to confirm`] : []),
+    ...skipped, `${run.failed} failed`].join(' · ');
+}
+
+/** One CSV field: quoted when needed; a leading = + - @ is defused so a spreadsheet does not run it. */
+function csvField(value) {
+  let text = value === null || value === undefined ? '' : String(value);
+  if (/^[=+\-@]/.test(text)) text = `'${text}`;
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Every failure and skip of the run, page by page, as CSV text. */
+export async function runIssuesCsv(segmentId, runId) {
+  const lines = [['entityType', 'entityId', 'email', 'kind', 'reason', 'message'].join(',')];
+  let cursor = null;
+  do {
+    const page = await query('mailchimp.segments.runIssues', cursor ? { id: segmentId, runId, cursor } : { id: segmentId, runId });
+    for (const row of page.items) {
+      lines.push([row.entityType, row.entityId, row.email, row.kind, row.reason, row.message].map(csvField).join(','));
+    }
+    cursor = page.nextCursor;
+  } while (cursor);
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+function download(filename, text) {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
+  const link = h('a', { href: url, download: filename, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+function historyRow(segment, run) {
+  const rowError = errorSlot();
+  const issues = (run.failed ?? 0) + Object.values(run.skipped ?? {}).reduce((a, b) => a + b, 0);
+  const csv = h('button', { type: 'button', class: 'secondary small', disabled: issues === 0,
+    'aria-label': `Download failures (CSV) of the run started ${when(run.startedAt)}` }, 'Download failures (CSV)');
+  csv.addEventListener('click', async () => {
+    rowError.clear();
+    try {
+      const text = await busy(csv, () => runIssuesCsv(segment.id, run.runId), 'Preparing…');
+      download(`${segment.name.replace(/[^A-Za-z0-9._-]+/g, '-')}-run-${run.startedAt.slice(0, 10)}-failures.csv`, text);
+    } catch (error) {
+      rowError.show(error);
+    }
+  });
+  return h('tr', { dataset: { runId: run.runId } },
+    h('td', { 'data-label': 'Trigger' }, TRIGGERS[run.trigger] ?? run.trigger ?? '—'),
+    h('td', { 'data-label': 'Started' }, timeEl(run.startedAt)),
+    h('td', { 'data-label': 'Finished' }, timeEl(run.finishedAt)),
+    h('td', { 'data-label': 'Outcome' }, badge(run.outcome), run.error ? h('p', { class: 'error small' }, run.error) : null),
+    h('td', { 'data-label': 'Counts' }, h('span', { class: 'small' }, runCounts(run)),
+      run.issuesCapped ? h('p', { class: 'muted small' }, `The list keeps the first ${run.issuesKept}; the counts are exact.`) : null),
+    h('td', { 'data-label': 'Failures and skips', class: 'row-actions' }, csv, rowError));
+}
+
+async function openHistory(segment) {
+  notice.clear();
+  const heading = `Run history of "${segment.name}"`;
+  const body = h('tbody');
+  const status = h('div', { class: 'list-status' });
+  const historyError = errorSlot();
+  const more = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Older runs');
+  const close = h('button', { type: 'button', class: 'secondary', onclick: closeEditor }, 'Close');
+  const empty = h('p', { class: 'muted', hidden: true }, 'No run yet: sync the segment to see its runs here.');
+  let cursor = null;
+  const load = async () => {
+    historyError.clear();
+    const loading = spinner('Loading runs');
+    status.replaceChildren(loading);
+    try {
+      const page = await query('mailchimp.segments.runs', cursor ? { id: segment.id, limit: RUNS_PAGE, cursor } : { id: segment.id, limit: RUNS_PAGE });
+      page.items.forEach((run) => body.append(historyRow(segment, run)));
+      cursor = page.nextCursor;
+      more.hidden = !cursor;
+      empty.hidden = body.children.length > 0;
+    } catch (error) {
+      historyError.show(error);
+    } finally {
+      loading.remove();
+    }
+  };
+  more.addEventListener('click', () => busy(more, load));
+  editorHost.hidden = false;
+  editorHost.replaceChildren(h('section', { 'aria-label': heading, class: 'run-history' },
+    h('div', { class: 'toolbar' }, h('h3', {}, heading), h('div', { class: 'actions' }, close)),
+    h('p', { class: 'muted small' }, 'The last 30 runs, newest first. A run\'s failures and skips download as CSV.'),
+    historyError, status, empty,
+    h('div', { class: 'table-wrap' }, h('table', { class: 'responsive', 'aria-label': 'Runs' },
+      h('thead', {}, h('tr', {}, ['Trigger', 'Started', 'Finished', 'Outcome', 'Counts', 'Failures and skips']
+        .map((c) => h('th', { scope: 'col' }, c)))), body)),
+    more));
+  await load();
 }
 
 // ------------------------------------------------------------------ editor

@@ -12,6 +12,8 @@ import com.hrplatform.mailchimp.mailchimp.MailchimpIds;
 import com.hrplatform.mailchimp.segment.FilterCriteria;
 import com.hrplatform.mailchimp.segment.SegmentInput;
 import com.hrplatform.mailchimp.segment.SegmentPreviewService;
+import com.hrplatform.mailchimp.segment.SegmentRunHistory;
+import com.hrplatform.mailchimp.segment.SegmentRunsService;
 import com.hrplatform.mailchimp.segment.SegmentService;
 
 import java.util.Map;
@@ -22,12 +24,36 @@ public class SegmentsApiHandler extends TrpcHandler {
     private static final int MAX_DESCRIPTION = 500;
     private static final int MAX_ID = 100;
 
+    private static final int MAX_RUN_ID = 200;
+    private static final int MAX_CURSOR = 2048;
+
     public SegmentsApiHandler() {
-        this(Services.segmentService(), Services.segmentPreviewService());
+        this(Services.segmentService(), Services.segmentPreviewService(), Services.segmentRunsService());
     }
 
-    public SegmentsApiHandler(SegmentService segments, SegmentPreviewService previews) {
-        super(routes(segments, previews), "mailchimp.segments.list");
+    public SegmentsApiHandler(SegmentService segments, SegmentPreviewService previews, SegmentRunsService runs) {
+        super(runRoutes(routes(segments, previews), runs), "mailchimp.segments.list");
+    }
+
+    /** The run history: a segment's last runs, and one run's skips and failures. */
+    static TrpcRouter runRoutes(TrpcRouter router, SegmentRunsService runs) {
+        return router
+                .query("mailchimp.segments.runs", Role.MEMBER, (identity, input) -> {
+                    Input reader = Input.of(input);
+                    String id = reader.requiredString("id", MAX_ID);
+                    int limit = reader.optionalInt("limit", 1, SegmentRunHistory.KEPT_RUNS).orElse(10);
+                    String cursor = reader.optionalString("cursor", MAX_CURSOR).orElse(null);
+                    reader.validate();
+                    return runs.runs(identity, id, new PageRequest(limit, cursor));
+                })
+                .query("mailchimp.segments.runIssues", Role.MEMBER, (identity, input) -> {
+                    Input reader = Input.of(input);
+                    String id = reader.requiredString("id", MAX_ID);
+                    String runId = reader.requiredString("runId", MAX_RUN_ID);
+                    String cursor = reader.optionalString("cursor", MAX_CURSOR).orElse(null);
+                    reader.validate();
+                    return runs.runIssues(identity, id, runId, cursor);
+                });
     }
 
     static TrpcRouter routes(SegmentService segments, SegmentPreviewService previews) {

@@ -17,7 +17,8 @@ public class TrpcFallbackHandler extends TrpcHandler {
     public static final List<String> QUERIES = List.of("mailchimp.connection.get", "mailchimp.connection.listAudiences",
             "mailchimp.audit.list", "mailchimp.campaigns.list", "mailchimp.campaigns.get", "mailchimp.campaigns.recent",
             "mailchimp.contacts.list",
-            "mailchimp.segments.list", "mailchimp.segments.get", "mailchimp.segments.preview",
+            "mailchimp.segments.list", "mailchimp.segments.get", "mailchimp.segments.preview", "mailchimp.segments.runs",
+            "mailchimp.segments.runIssues",
             "mailchimp.preferences.getForEntity",
             "mailchimp.preferences.list");
     public static final List<String> MUTATIONS = List.of("mailchimp.connection.connect", "mailchimp.connection.disconnect",

@@ -43,6 +43,8 @@ import com.hrplatform.mailchimp.segment.ScheduledSyncService;
 import com.hrplatform.mailchimp.segment.Segment;
 import com.hrplatform.mailchimp.segment.SegmentPreviewService;
 import com.hrplatform.mailchimp.segment.SegmentRepository;
+import com.hrplatform.mailchimp.segment.SegmentRunHistory;
+import com.hrplatform.mailchimp.segment.SegmentRunsService;
 import com.hrplatform.mailchimp.segment.SegmentService;
 import com.hrplatform.mailchimp.segment.SegmentSyncService;
 import com.hrplatform.mailchimp.segment.SyncQueue;
@@ -243,6 +245,16 @@ public final class Services {
                 Duration.ofSeconds(Env.intValue("SEGMENT_PREVIEW_SECONDS", 20)), CLOCK);
     }
 
+    /** Each segment's last runs (SEGMENT_RUNS_TABLE), kept RUN_HISTORY_RETENTION_DAYS (default 90) at most. */
+    private static SegmentRunHistory segmentRunHistory() {
+        return new SegmentRunHistory(AwsClients.dynamoDb(), Env.required("SEGMENT_RUNS_TABLE"),
+                Duration.ofDays(Env.intValue("RUN_HISTORY_RETENTION_DAYS", 90)), CLOCK);
+    }
+
+    public static SegmentRunsService segmentRunsService() {
+        return new SegmentRunsService(segmentRepository(), segmentRunHistory(), contactRepository());
+    }
+
     public static SegmentSyncService segmentSyncService() {
         SyncSettings settings = SyncSettings.fromEnv();
         SyncEngine engine = new SyncEngine(mailchimpAudiences(), contactRepository(), membershipRepository(),
@@ -250,7 +262,7 @@ public final class Services {
                 new SyncConsentLedger(consentRecorder(), consentRequests()), addressMoves(), ioPool(),
                 new SyncEngine.Settings(settings.concurrency(), settings.batchSize(), settings.windowSize()), CLOCK);
         return new SegmentSyncService(segmentRepository(), engine, connectionService(), syncQueue(),
-                new SyncRunReport(auditLog(), platformEvents(), MetricsFactory.getMetricsInstance()), keyRefusals(),
+                new SyncRunReport(auditLog(), platformEvents(), MetricsFactory.getMetricsInstance(), segmentRunHistory()), keyRefusals(),
                 syncRunHooks(), ioPool(), settings, CLOCK);
     }
 

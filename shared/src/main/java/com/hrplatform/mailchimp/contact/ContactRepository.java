@@ -7,6 +7,8 @@ import com.hrplatform.mailchimp.aws.Items;
 import com.hrplatform.mailchimp.sync.SyncStores;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
@@ -145,6 +147,32 @@ public final class ContactRepository implements SyncStores.Directory {
     public Optional<Contact> find(String orgId, String entityType, String entityId) {
         return present(dynamoDb.getItem(request -> request.tableName(tableName)
                 .key(key(orgId, Contact.entityKey(entityType, entityId))).consistentRead(true)).item());
+    }
+
+    /**
+     * The present records among these keys (one BatchGetItem per 100 keys; keys DynamoDB leaves unprocessed are asked
+     * again), by entity key; deleted and unknown ones are absent.
+     */
+    public Map<String, Contact> findAll(String orgId, java.util.Collection<String> entityKeys) {
+        Map<String, Contact> found = new HashMap<>();
+        List<String> keys = new ArrayList<>(new TreeSet<>(entityKeys));
+        for (int from = 0; from < keys.size(); from += 100) {
+            List<Map<String, AttributeValue>> batch = keys.subList(from, Math.min(keys.size(), from + 100)).stream()
+                    .map(entityKey -> key(orgId, entityKey)).toList();
+            Map<String, KeysAndAttributes> request = Map.of(tableName, KeysAndAttributes.builder().keys(batch)
+                    .projectionExpression(CONTACT_PROJECTION + ", deletedAt").expressionAttributeNames(CONTACT_ATTRIBUTES).build());
+            for (int attempt = 0; !request.isEmpty() && attempt < 5; attempt++) {
+                Map<String, KeysAndAttributes> asked = request;
+                BatchGetItemResponse response = dynamoDb.batchGetItem(builder -> builder.requestItems(asked));
+                response.responses().getOrDefault(tableName, List.of()).forEach(item ->
+                        present(item).ifPresent(contact -> found.put(contact.entityKey(), contact)));
+                request = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
+            }
+            if (!request.isEmpty()) {
+                throw new IllegalStateException("DynamoDB kept directory records unprocessed; try again");
+            }
+        }
+        return found;
     }
 
     /** Answers the deleted contact, if there was one. */

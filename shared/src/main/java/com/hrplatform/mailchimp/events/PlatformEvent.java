@@ -54,15 +54,17 @@ public record PlatformEvent(String detailType, Map<String, Object> detail) {
 
     /**
      * A segment's sync run ended, {@code synced} or {@code error}; {@code counts} as the run's summary has them
-     * (docs/api.md, {@code lastRun}). {@code runId} is the same however often it is told.
+     * (docs/api.md, {@code lastRun}). {@code runId} is the same however often it is told. {@code trigger}: what started
+     * the run ({@code manual}, {@code daily}, {@code change}).
      */
-    public static PlatformEvent syncRunEnded(String orgId, String segmentId, String listId, String runId, String status,
-                                             String startedAt, String finishedAt, Map<String, Object> counts) {
+    public static PlatformEvent syncRunEnded(String orgId, String segmentId, String listId, String runId, String trigger,
+                                             String status, String startedAt, String finishedAt, Map<String, Object> counts) {
         Map<String, Object> detail = new LinkedHashMap<>();
         detail.put("runId", runId);
         detail.put("orgId", orgId);
         detail.put("segmentId", segmentId);
         detail.put("listId", listId);
+        detail.put("trigger", trigger);
         detail.put("status", status);
         detail.put("startedAt", startedAt);
         detail.put("finishedAt", finishedAt);

@@ -73,7 +73,7 @@ public final class ScheduledSyncService {
                     continue;
                 } else {
                     pending.add(SyncMessage.starting(segment.orgId(), segment.id(), "daily-" + day + "-" + segment.id(),
-                            startedAt));
+                            startedAt, SyncMessage.DAILY));
                 }
                 if (pending.size() == SyncQueue.MAX_BATCH) {
                     calls += send(pending);

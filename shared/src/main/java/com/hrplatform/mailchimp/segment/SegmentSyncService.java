@@ -130,7 +130,7 @@ public final class SegmentSyncService {
             AudiencePort audience = engine.audience(key.get());
             String listId = release.map(Segment.Release::listId).orElse(segment.mailchimpListId());
             SliceRunner.Result result = slice(audience, message, release.isEmpty() ? segment : null, listId, deadline);
-            progress = progress.plus(result.counts(), result.afterHash());
+            progress = report.sliceEnded(message, result.counts(), progress.plus(result.counts(), result.afterHash()));
             if (!result.finished()) {
                 return continues(message, progress);
             }
@@ -274,13 +274,13 @@ public final class SegmentSyncService {
     private void finish(SyncMessage message, Segment segment, SyncProgress progress, String status, String lastError) {
         hooks.finished(message.orgId(), segment.mailchimpListId(), progress == null ? null : progress.startedAt());
         String at = iso(clock.instant());
-        SegmentRun run = progress.toRun(message.runId(), at);
+        SegmentRun run = progress.toRun(message.runId(), at, message.trigger());
         int memberCount = Segment.SYNCED.equals(status) ? progress.inSegment() : segment.memberCount();
         if (!segments.finishRun(message.orgId(), message.segmentId(), message.runId(), status, memberCount, run,
                 lastError, at)) {
             return;
         }
-        report.ended(message, segment, status, run, progress);
+        report.ended(message, segment, status, run, progress, lastError);
     }
 
     static String runFailure(MailchimpException e) {

@@ -3,6 +3,7 @@ package com.hrplatform.mailchimp.segment;
 import com.hrplatform.mailchimp.audit.AuditLog;
 import com.hrplatform.mailchimp.events.PlatformEvent;
 import com.hrplatform.mailchimp.events.PlatformEvents;
+import com.hrplatform.mailchimp.sync.RunCounts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.lambda.powertools.metrics.Metrics;
@@ -16,9 +17,10 @@ import java.util.Map;
 import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
 
 /**
- * What the end of a sync run tells: the audit entry, the platform's event, the EMF metrics and the log line. A
- * redelivered message of an ended run tells the first two again (each once for the reader: the audit entry is keyed
- * by the run, the event carries its runId), should a crash have come before them.
+ * What the end of a sync run tells: the run's history, the audit entry, the platform's event, the EMF metrics and the
+ * log line. A redelivered message of an ended run tells the first three again (each once for the reader: the history
+ * and the audit entry are keyed by the run, the event carries its runId), should a crash have come before them.
+ * Each slice's skips and failures go to the history as the slice ends.
  */
 public final class SyncRunReport {
     private static final Logger LOG = LoggerFactory.getLogger(SyncRunReport.class);
@@ -26,14 +28,30 @@ public final class SyncRunReport {
     private final AuditLog audit;
     private final PlatformEvents events;
     private final Metrics metrics;
+    private final SegmentRunHistory history;
 
-    public SyncRunReport(AuditLog audit, PlatformEvents events, Metrics metrics) {
+    public SyncRunReport(AuditLog audit, PlatformEvents events, Metrics metrics, SegmentRunHistory history) {
         this.audit = audit;
         this.events = events;
         this.metrics = metrics;
+        this.history = history;
     }
 
-    void ended(SyncMessage message, Segment segment, String status, SegmentRun run, SyncProgress progress) {
+    /**
+     * A slice of the run ended: its skips and failures join the run's history, up to {@link RunCounts#MAX_ISSUES} for
+     * the run. Answers the progress with the number kept.
+     */
+    SyncProgress sliceEnded(SyncMessage message, RunCounts counts, SyncProgress progress) {
+        int before = message.progress().issuesKept();
+        int kept = history.saveIssues(message.orgId(), message.segmentId(), message.runId(),
+                message.progress().startedAt(), message.slice(), counts.issues(), before);
+        return progress.withIssuesKept(before + kept);
+    }
+
+    void ended(SyncMessage message, Segment segment, String status, SegmentRun run, SyncProgress progress,
+               String lastError) {
+        history.saveRun(message.orgId(), message.segmentId(),
+                SegmentRunHistory.StoredRun.of(run, message.trigger(), status, lastError, progress.issuesKept()));
         audit(message, status, run);
         events.publish(event(message, segment, status, run));
         long durationMs = Duration.between(Instant.parse(progress.startedAt()), Instant.parse(run.finishedAt())).toMillis();
@@ -55,13 +73,19 @@ public final class SyncRunReport {
 
     /** A redelivered message of a run that already ended: its audit entry and event, should the crash have come before. */
     void endedEarlier(SyncMessage message, Segment segment) {
+        SegmentRun run = segment.lastRun();
+        // Any message of the run may come again: what its slices kept is counted from the history itself.
+        history.saveRun(message.orgId(), message.segmentId(), SegmentRunHistory.StoredRun.of(run,
+                run.trigger() != null ? run.trigger() : message.trigger(), segment.status(), segment.lastError(),
+                history.issuesKept(message.orgId(), message.segmentId(), message.runId())));
         audit(message, segment.status(), segment.lastRun());
         events.publish(event(message, segment, segment.status(), segment.lastRun()));
     }
 
     private static PlatformEvent event(SyncMessage message, Segment segment, String status, SegmentRun run) {
         return PlatformEvent.syncRunEnded(message.orgId(), message.segmentId(), segment.mailchimpListId(),
-                message.runId(), status, run.startedAt(), run.finishedAt(), counts(run));
+                message.runId(), run.trigger() != null ? run.trigger() : message.trigger(), status, run.startedAt(),
+                run.finishedAt(), counts(run));
     }
 
     /** The run's entry, once: dated when the run ended and keyed by the run. */

@@ -192,7 +192,7 @@ final class BatchExecutor {
             String tagId = pass.tagIds().get(segmentId);
             if (tagId == null) {
                 // The segment's tag id is not known yet (its own next run finds it): nothing changes meanwhile.
-                joining.forEach(member -> member.fail("This segment has no tag in the audience yet"));
+                joining.forEach(member -> member.fail("no_tag", "This segment has no tag in the audience yet"));
                 continue;
             }
             counts.mailchimpRequests.incrementAndGet();
@@ -201,7 +201,7 @@ final class BatchExecutor {
                     leaving.stream().map(member -> member.plan.email()).toList());
             for (MemberProgress member : joining) {
                 if (refused.contains(member.plan.subscriberHash())) {
-                    member.fail("Mailchimp could not add this person to the segment's tag");
+                    member.fail("tag_failed", "Mailchimp could not add this person to the segment's tag");
                 } else {
                     member.tagged(segmentId);
                 }

@@ -97,19 +97,19 @@ final class MemberProgress {
                 // Refused even pending: cleaned (a bounced address). Refused subscribed: unsubscribed, or cleaned.
                 become(Membership.PENDING.equals(nextStatus) ? Membership.CLEANED : Membership.UNSUBSCRIBED,
                         current != null && current.placedByUs());
-                failReason("Unsubscribed, bounced or under compliance review in Mailchimp; not subscribed");
+                failReason("compliance", "Unsubscribed, bounced or under compliance review in Mailchimp; not subscribed");
             }
             case FORGOTTEN -> {
                 become(Membership.REJECTED, current != null && current.placedByUs());
                 current = withDigest(current, plan.digest());
-                failReason("Permanently deleted from this Mailchimp audience; it cannot be added again");
+                failReason("forgotten", "Permanently deleted from this Mailchimp audience; it cannot be added again");
             }
             case INVALID_ADDRESS -> {
                 become(Membership.REJECTED, current != null && current.placedByUs());
                 current = withDigest(current, plan.digest());
-                failReason("Mailchimp considers this address invalid");
+                failReason("invalid_address", "Mailchimp considers this address invalid");
             }
-            default -> failReason("Mailchimp refused this member" + (outcome.field() == null || outcome.field().isBlank()
+            default -> failReason("refused", "Mailchimp refused this member" + (outcome.field() == null || outcome.field().isBlank()
                     ? "" : " (field " + outcome.field() + (outcome.message() == null ? "" : ": " + outcome.message()) + ")")
                     + "; fix the audience's setup in Mailchimp, the next sync tries again");
         }
@@ -176,7 +176,7 @@ final class MemberProgress {
                 // Mailchimp keeps it: we stop trying, and the next run takes our tags off it as it would for anyone's.
                 Membership read = facts.ours();
                 current = read.with(read.status(), read.digest(), read.segments(), false, read.email(), read.entityKey(), now);
-                fail("Mailchimp would not archive this member; it stays in the audience without our tags");
+                fail("archive_refused", "Mailchimp would not archive this member; it stays in the audience without our tags");
             }
         }
     }
@@ -185,14 +185,17 @@ final class MemberProgress {
         dropped = true;
     }
 
-    void fail(String reason) {
+    /** @param code what the run's history names the failure by (a short wire name) */
+    void fail(String code, String reason) {
         failed = true;
-        failReason(reason);
+        failReason(code, reason);
     }
 
     private String failure;
+    private String failureCode;
 
-    private void failReason(String reason) {
+    private void failReason(String code, String reason) {
+        failureCode = code;
         failure = reason;
     }
 
@@ -214,14 +217,14 @@ final class MemberProgress {
 
     void count(RunCounts counts, String runSegmentId) {
         if (dropped) {
-            counts.skip(SkipReason.CONSENT_CHANGED);
+            counts.skip(SkipReason.CONSENT_CHANGED, entityKey(), plan.subscriberHash());
             return;
         }
         if (plan.skip() != null) {
-            counts.skip(plan.skip());
+            counts.skip(plan.skip(), entityKey(), plan.subscriberHash());
         }
         if (failure != null) {
-            counts.fail(entityId(), failure);
+            counts.fail(entityId(), entityKey(), plan.subscriberHash(), failureCode, failure);
         }
         if (accepted && Membership.PENDING.equals(plan.sendStatus())) {
             counts.pendingConfirmation.incrementAndGet();
@@ -246,6 +249,14 @@ final class MemberProgress {
         if (inSegment) {
             counts.inSegment.incrementAndGet();
         }
+    }
+
+    /** The person's directory record, or what our record of the address names; null when neither has one. */
+    private String entityKey() {
+        if (!facts.records().isEmpty()) {
+            return facts.records().get(0).entityKey();
+        }
+        return facts.ours() == null ? null : facts.ours().entityKey();
     }
 
     private String entityId() {

@@ -122,7 +122,7 @@ public final class SyncPreview {
                         member.tagged(segmentId);
                         tagged.add(segmentId);
                     } else {
-                        member.fail(NO_TAG_YET);
+                        member.fail("no_tag", NO_TAG_YET);
                     }
                 }
                 for (String segmentId : new java.util.TreeSet<>(plan.tagRemoves())) {

@@ -374,6 +374,20 @@ class SyncPropertiesTest {
                 }
             }
         }
+        // The run history: every skip and failure counted is listed once, by record and reason, never by address.
+        for (RunCounts counts : world.counted) {
+            int counted = counts.failed() + counts.skipped().values().stream().mapToInt(Integer::intValue).sum();
+            if (counts.issues().size() != counted) {
+                problems.add(counts.issues().size() + " skips and failures listed, " + counted + " counted");
+            }
+            for (RunCounts.MemberIssue issue : counts.issues()) {
+                if (String.valueOf(issue).contains("@") || issue.reason() == null
+                        || issue.hashPrefix() == null || issue.hashPrefix().length() != 8) {
+                    problems.add("a listed skip or failure is not as the history keeps it: " + issue.reason());
+                }
+            }
+        }
+        world.counted.clear();
         if (!problems.isEmpty()) {
             fail(when + ": " + problems + dump(world));
         }

@@ -90,11 +90,12 @@ final class SyncWorld {
         return segments.stream().filter(s -> !s.deleted && s.listId.equals(listId)).toList();
     }
 
+    /** What each slice that ended counted (a slice that failed is retried, its counts dropped as the worker does). */
+    final List<RunCounts> counted = new java.util.ArrayList<>();
+
     /** Where batches are carried out: on the slice's own thread, unless a test wants a pool's. */
     java.util.concurrent.Executor batches = Runnable::run;
 
-    /** The counts of every slice that succeeded, as a run adds them up (a failed slice's are dropped, as on redelivery). */
-    final List<RunCounts> counted = new ArrayList<>();
 
     /**
      * What a sync of the segment would do ({@link SyncPreview}), over the passes {@link #sync} makes: its audience,

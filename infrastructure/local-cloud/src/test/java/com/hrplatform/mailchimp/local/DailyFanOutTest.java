@@ -111,6 +111,7 @@ class DailyFanOutTest {
             assertTrue(body.path("start").asBoolean(), "a scheduled request; the worker starts the run");
             assertTrue(body.path("runId").asText().matches("daily-\\d{4}-\\d{2}-\\d{2}-.+"),
                     "the day's run is named in the message, so a redelivery resumes it");
+            assertEquals("daily", body.path("trigger").asText(), "the run's history tells what started it");
             if (ours.contains(orgId)) {
                 requested.add(orgId + "/" + body.path("segmentId").asText());
             }

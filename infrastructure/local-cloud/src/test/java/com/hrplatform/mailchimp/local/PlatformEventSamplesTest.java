@@ -31,7 +31,7 @@ class PlatformEventSamplesTest {
             PlatformEvent.memberChanged(PlatformEvent.MEMBER_CLEANED, "o", "l", List.of("employee#e"), "t", "x"),
             PlatformEvent.memberChanged(PlatformEvent.MEMBER_RESUBSCRIBED, "o", "l", List.of("employee#e"), "t", "x"),
             PlatformEvent.erasureCompleted("o", "r", List.of("vendor#v"), 1, "t"),
-            PlatformEvent.syncRunEnded("o", "s", "l", "r", "synced", "t", "t", Map.of("added", 1, "updated", 0,
+            PlatformEvent.syncRunEnded("o", "s", "l", "r", "manual", "synced", "t", "t", Map.of("added", 1, "updated", 0,
                     "unchanged", 0, "archived", 0, "unsubscribed", 0, "pendingConfirmation", 0, "skipped", Map.of(),
                     "failed", 0)),
             PlatformEvent.connectionBroken("o", "t", "sync", "t"));

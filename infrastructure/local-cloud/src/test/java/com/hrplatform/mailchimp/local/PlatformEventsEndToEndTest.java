@@ -55,12 +55,13 @@ class PlatformEventsEndToEndTest {
             assertEquals(segmentId, detail.path("segmentId").asText());
             assertEquals(org.employeesList(), detail.path("listId").asText());
             assertEquals("synced", detail.path("status").asText());
+            assertEquals("manual", detail.path("trigger").asText(), "started through the API");
             assertEquals(run.path("startedAt").asText(), detail.path("startedAt").asText());
             assertEquals(run.path("finishedAt").asText(), detail.path("finishedAt").asText());
             for (String count : List.of("added", "updated", "unchanged", "archived", "unsubscribed", "failed")) {
                 assertEquals(run.path(count).asInt(), detail.path("counts").path(count).asInt(), count);
             }
-            assertEquals(Set.of("runId", "orgId", "segmentId", "listId", "status", "startedAt", "finishedAt", "counts"),
+            assertEquals(Set.of("runId", "orgId", "segmentId", "listId", "trigger", "status", "startedAt", "finishedAt", "counts"),
                     fields(detail));
             assertFalse(ended.get(i).toString().contains("@"), "no address");
         }

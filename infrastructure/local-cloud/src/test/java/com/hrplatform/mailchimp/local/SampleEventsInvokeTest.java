@@ -42,7 +42,7 @@ class SampleEventsInvokeTest {
             Map.entry("CampaignStatsRefreshFunction", List.of("scheduled/campaign-stats-refresh.json")),
             Map.entry("ContactsFunction", List.of("contacts-import.json")),
             Map.entry("ContactEventsFunction", List.of("eventbridge/contact-upserted.json")),
-            Map.entry("SegmentsFunction", List.of("segments-list.json", "segments-preview.json")),
+            Map.entry("SegmentsFunction", List.of("segments-list.json", "segments-preview.json", "segments-runs.json")),
             Map.entry("SegmentSyncFunction", List.of("sqs/segment-sync.json")),
             Map.entry("ScheduledSyncFunction", List.of("scheduled/daily-sync.json")),
             Map.entry("PreferencesFunction", List.of("preferences-get-for-entity.json", "preferences-list.json",
