@@ -52,9 +52,32 @@ final class MemberProgress {
                 fields == null ? null : nullToEmpty(fields.lastName()), stamp);
     }
 
+    /**
+     * Whether the audience's email permission is to be written, and how: disabled with an unsubscribe, enabled only
+     * where the run's segment wants the address and its consent allows it (a write that subscribes, re-adds as
+     * pending, or updates a member it keeps); null: not written.
+     */
+    Boolean emailPermission() {
+        if (pass.emailPermissionId() == null) {
+            return null;
+        }
+        if (Membership.UNSUBSCRIBED.equals(nextStatus)) {
+            return false;
+        }
+        return plan.runWants() && plan.sends() ? Boolean.TRUE : null;
+    }
+
+    /** The write was accepted: the permission goes next, if there is one to write. */
+    boolean writesPermission() {
+        return accepted && !dropped && permissionToWrite != null;
+    }
+
+    private Boolean permissionToWrite;
+
     void created(MemberOutcome outcome) {
         switch (outcome.kind()) {
             case CREATED -> {
+                notePermission();
                 fieldsSent = true;
                 become(Membership.SUBSCRIBED, true);
                 accepted = true;
@@ -81,11 +104,30 @@ final class MemberProgress {
             refused(outcome);
             return;
         }
+        notePermission();
         accepted = true;
         nextWrite = Write.NONE;
         fieldsSent = plan.fields() != null;
         String status = nextStatus != null ? nextStatus : current == null ? Membership.SUBSCRIBED : current.status();
         become(status, current != null && current.placedByUs());
+    }
+
+    private void notePermission() {
+        permissionToWrite = emailPermission();
+    }
+
+    Boolean permissionToWrite() {
+        return permissionToWrite;
+    }
+
+    /**
+     * Mailchimp did not take the permission: the member is as written otherwise, but our record forgets what it was
+     * sent, so the next run writes it (and its permission) again.
+     */
+    void permissionNotWritten(String reason) {
+        current = current == null ? null : withDigest(current, null);
+        fieldsSent = false;
+        failReason(reason);
     }
 
     /** A permanent refusal is remembered so no later run sends the address again unchanged; others are retried. */

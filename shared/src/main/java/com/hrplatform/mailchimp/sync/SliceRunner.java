@@ -56,7 +56,7 @@ public final class SliceRunner {
                 String now = context.now();
                 for (AddressFacts facts : WindowMerge.facts(pass, window.people(), known, snapshot, stale.in(after, window.lastHash()))) {
                     facts = stale.resolve(facts, counts);
-                    pipeline.add(facts, AddressDecision.decide(facts), counts, pass.runSegmentId(), now);
+                    pipeline.add(facts, AddressDecision.decide(facts, pass.emailPermissionId()), counts, pass.runSegmentId(), now);
                 }
                 if (window.lastHash() == null) {
                     finished = true;
