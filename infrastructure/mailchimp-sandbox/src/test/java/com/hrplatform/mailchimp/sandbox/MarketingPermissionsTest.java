@@ -145,6 +145,20 @@ class MarketingPermissionsTest {
   }
 
   @Test
+  void theRequestLogTellsWhichBodiesNamedMarketingPermissions() {
+    String email = gdpr(list, "Email").get("Email");
+    c.control("DELETE", "/_sandbox/requests", null);
+    c.ok("POST", "/3.0/lists/" + list, Map.of("members", List.of(Map.of("email_address", "gdpr.log@example.com",
+        "status", "subscribed"))));
+    c.ok("PATCH", members + "/" + SandboxClient.hash("gdpr.log@example.com"),
+        Map.of("marketing_permissions", List.of(permission(email, true))));
+    JsonNode log = c.control("GET", "/_sandbox/requests", null).json();
+    assertEquals(2, log.size(), log.toString());
+    assertFalse(log.get(0).path("marketingPermissions").asBoolean(true), log.toString());
+    assertTrue(log.get(1).path("marketingPermissions").asBoolean(false), log.toString());
+  }
+
+  @Test
   void turningFieldsOffOrChangingThemKeepsWhatRemains() {
     Map<String, String> ids = gdpr(list, "Email", "Direct Mail");
     c.ok("POST", members, Map.of("email_address", "gdpr.keep@example.com", "status", "subscribed",
