@@ -59,12 +59,10 @@ public class ConnectionApiHandler extends TrpcHandler {
                     String listId = reader.requiredMatching("mailchimpListId", MailchimpIds.LIST_ID,
                             MailchimpIds.LIST_ID_EXPECTATION);
                     // Present and null clears the choice; absent is a mistake, not a silent clear.
-                    String permissionId = null;
+                    String permissionId = reader.optionalMatching("marketingPermissionId", MARKETING_PERMISSION_ID,
+                            "must be a Mailchimp marketing permission id").orElse(null);
                     if (input == null || !input.isObject() || !input.has("marketingPermissionId")) {
                         reader.problem("marketingPermissionId", "required (null clears the choice)");
-                    } else if (!input.get("marketingPermissionId").isNull()) {
-                        permissionId = reader.requiredMatching("marketingPermissionId", MARKETING_PERMISSION_ID,
-                                "must be a Mailchimp marketing permission id");
                     }
                     reader.validate();
                     return connections.setEmailPermission(identity, listId, permissionId);
