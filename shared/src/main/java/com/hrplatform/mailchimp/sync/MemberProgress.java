@@ -73,6 +73,8 @@ final class MemberProgress {
     }
 
     private Boolean permissionToWrite;
+    private boolean foundExisting;
+    private boolean permissionHeldBack;
 
     void created(MemberOutcome outcome) {
         switch (outcome.kind()) {
@@ -84,7 +86,10 @@ final class MemberProgress {
                 nextWrite = Write.NONE;
             }
             case EXISTS -> {
-                // Already there: ours to update and tag; ours to archive only if we placed it before.
+                // Already there: ours to update and tag; ours to archive only if we placed it before. Its status is
+                // not known here (it may have unsubscribed since the snapshot), so no permission is enabled now: the
+                // digest is cleared, and the next run, reading Mailchimp again, writes it if the address still may.
+                foundExisting = true;
                 boolean placed = stored != null && stored.placedByUs();
                 become(Membership.SUBSCRIBED, placed);
                 current = withDigest(current, null);
@@ -110,10 +115,15 @@ final class MemberProgress {
         fieldsSent = plan.fields() != null;
         String status = nextStatus != null ? nextStatus : current == null ? Membership.SUBSCRIBED : current.status();
         become(status, current != null && current.placedByUs());
+        if (permissionHeldBack) {
+            current = withDigest(current, null); // the next run writes the permission, knowing the member's status
+        }
     }
 
     private void notePermission() {
-        permissionToWrite = emailPermission();
+        Boolean permission = emailPermission();
+        permissionHeldBack = foundExisting && Boolean.TRUE.equals(permission);
+        permissionToWrite = permissionHeldBack ? null : permission;
     }
 
     Boolean permissionToWrite() {

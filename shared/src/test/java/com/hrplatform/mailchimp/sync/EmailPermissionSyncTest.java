@@ -63,6 +63,21 @@ class EmailPermissionSyncTest {
     }
 
     @Test
+    void aMemberFoundAlreadyThereGetsThePermissionOnlyOnceTheNextRunHasReadItsStatus() {
+        world.segments.add(sales);
+        world.emailPermissions.put("L1", "perm1");
+        world.mailchimp.external("L1", "ann@example.com", "subscribed"); // someone else's member, not in our records
+        person("e1", "ann@example.com", null);
+        world.sync(sales, false);
+        assertNull(permission("ann@example.com"), "its status was not read before the write: held back");
+        world.sync(sales, false);
+        assertEquals(Boolean.TRUE, permission("ann@example.com"), "the next run knows it is subscribed");
+        world.mailchimp.emailPermissions.clear();
+        world.sync(sales, false);
+        assertTrue(world.mailchimp.emailPermissions.isEmpty(), "and then it is not written again");
+    }
+
+    @Test
     void anOptOutUnsubscribesAndDisablesIt() {
         world.segments.add(sales);
         world.emailPermissions.put("L1", "perm1");
