@@ -275,6 +275,40 @@ test('connects with the sandbox key: account name, data centre and sync status',
   assert.ok((await facts.count()) >= 4);
 });
 
+test('an admin chooses the email marketing permission of an audience with GDPR fields', async () => {
+  const lists = await sandbox('GET', '/3.0/lists?count=100', null, account.apiKey);
+  const employees = lists.lists.find((l) => l.name === 'Employees');
+  const gdpr = await sandbox('POST', `/_sandbox/lists/${employees.id}/marketing-permissions`,
+    { apiKey: account.apiKey, permissions: ['Email', 'Direct Mail'] });
+  const email = gdpr.marketing_permissions.find((p) => p.text === 'Email').marketing_permission_id;
+
+  const picker = page.getByRole('form', { name: 'Email marketing permission' });
+  const audience = picker.getByLabel('Audience');
+  const permission = picker.getByLabel('Permission that means email');
+  await audience.locator('option', { hasText: 'Vendors & Contractors' }).waitFor({ state: 'attached' });
+  await audience.selectOption({ label: 'Vendors & Contractors' });
+  await picker.getByText('has no marketing permissions (GDPR fields)', { exact: false }).waitFor();
+  assert.equal(await permission.isDisabled(), true, 'nothing to choose without GDPR fields');
+
+  await audience.selectOption({ label: 'Employees' });
+  await waitUntil(async () => !(await permission.isDisabled()), 'the permissions of Employees');
+  assert.equal(await permission.inputValue(), email, 'the only "Email" permission is suggested');
+  assert.match(await permission.locator(`option[value="${email}"]`).textContent(), /Email \(suggested\)/);
+  await picker.getByText('No permission is chosen for this audience yet.').waitFor();
+  await picker.getByRole('button', { name: 'Save email permission' }).click();
+  await picker.getByText('Email permission of Employees: "Email".', { exact: false }).waitFor();
+
+  // Stored on the connection: picked again, the audience shows its choice (no longer a suggestion).
+  await audience.selectOption({ label: 'Vendors & Contractors' });
+  await picker.getByText('has no marketing permissions', { exact: false }).waitFor();
+  await audience.selectOption({ label: 'Employees' });
+  await waitUntil(async () => !(await permission.isDisabled()), 'the permissions of Employees again');
+  assert.equal(await permission.inputValue(), email);
+  assert.equal((await permission.locator(`option[value="${email}"]`).textContent()).trim(), 'Email');
+  assert.equal(await picker.getByText('No permission is chosen', { exact: false }).count(), 0);
+  await shot('email-permission', { fullPage: false });
+});
+
 const contacts = [
   ['employee', `emp-a-${run}`, `ada.${run}@example.com`, 'Ada', 'Lovelace', 'Engineering', 'London', 'full_time', 'active'],
   ['employee', `emp-b-${run}`, `bob.${run}@example.com`, 'Bob', 'Babbage', 'Engineering', 'Remote', 'full_time', 'active'],

@@ -1,7 +1,8 @@
 // The Connect panel: API key (format checked in the browser before any request), the connected
-// account (name, data centre, key hint, sync status) and Disconnect with a confirmation.
-import { query, mutate, plainMessage } from './api.js';
-import { h, field, setFieldError, errorSlot, statusSlot, busy, spinner, timeEl, confirmDialog } from './ui.js';
+// account (name, data centre, key hint, sync status) and Disconnect with a confirmation. Admins also choose, per
+// audience, which marketing permission (GDPR field) means email.
+import { query, mutate, plainMessage, session } from './api.js';
+import { h, field, setFieldError, errorSlot, statusSlot, busy, spinner, timeEl, confirmDialog, showFormError } from './ui.js';
 
 export const API_KEY_FORMAT = /^[0-9a-f]{32}-us[0-9]{1,3}$/;
 
@@ -99,10 +100,98 @@ function renderConnected(message) {
       h('div', {}, h('dt', {}, 'Connected'), h('dd', {}, timeEl(c.connectedAt))),
       h('div', {}, h('dt', {}, 'Sync status'), h('dd', {}, sync))),
     h('div', { class: 'actions' }, disconnect),
-    rowError, note);
+    rowError, note,
+    session.claims().role === 'admin' ? emailPermissionPicker() : null);
+}
+
+// ------------------------------------------------------------------ email marketing permission (admins)
+
+/** Built once per connection and kept across re-renders, so a quiet reload does not lose what is being chosen. */
+let picker = null;
+
+const UNAVAILABLE = {
+  no_gdpr_fields: 'This audience has no marketing permissions (GDPR fields) in Mailchimp: nothing to choose, none is sent.',
+  no_members: 'Mailchimp shows an audience\'s marketing permissions only on its members: sync some people into it, then choose.',
+};
+
+function emailPermissionPicker() {
+  if (picker) return picker;
+  const audience = field('Audience', h('select', {}, h('option', { value: '' }, 'Choose an audience…')));
+  const permission = field('Permission that means email', h('select', { disabled: true }),
+    { hint: 'The sync enables it for people who may be emailed and disables it when they opt out.' });
+  const save = h('button', { type: 'submit', class: 'secondary', disabled: true }, 'Save email permission');
+  const formError = errorSlot();
+  const note = statusSlot();
+  const form = h('form', { novalidate: true, class: 'email-permission-form', 'aria-label': 'Email marketing permission' },
+    audience, permission, h('div', { class: 'actions' }, save), formError, note);
+
+  const loadAudiences = async () => {
+    try {
+      const audiences = await query('mailchimp.connection.listAudiences');
+      audience.control.replaceChildren(h('option', { value: '' }, 'Choose an audience…'),
+        ...audiences.map((a) => h('option', { value: a.id }, a.name)));
+    } catch (error) {
+      formError.show(error);
+    }
+  };
+
+  audience.control.addEventListener('change', async () => {
+    note.clear();
+    formError.clear();
+    setFieldError(permission, null);
+    permission.control.replaceChildren();
+    permission.control.disabled = true;
+    save.disabled = true;
+    const listId = audience.control.value;
+    if (!listId) return;
+    try {
+      const offered = await query('mailchimp.connection.marketingPermissions', { mailchimpListId: listId });
+      if (audience.control.value !== listId) return; // another audience was picked meanwhile
+      if (offered.unavailableReason) {
+        note.show(UNAVAILABLE[offered.unavailableReason] ?? 'Nothing to choose in this audience.');
+        return;
+      }
+      permission.control.replaceChildren(h('option', { value: '' }, 'None (send no marketing permission)'),
+        ...offered.permissions.map((p) => h('option', { value: p.id },
+          p.id === offered.suggestedPermissionId && p.id !== offered.emailPermissionId ? `${p.text} (suggested)` : p.text)));
+      permission.control.value = offered.emailPermissionId ?? offered.suggestedPermissionId ?? '';
+      permission.control.disabled = false;
+      save.disabled = false;
+      if (!offered.emailPermissionId) note.show('No permission is chosen for this audience yet.');
+    } catch (error) {
+      showFormError(error, { mailchimpListId: audience }, formError);
+    }
+  });
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    note.clear();
+    const listId = audience.control.value;
+    const chosen = permission.control.value || null;
+    try {
+      const saved = await busy(save, () => mutate('mailchimp.connection.setEmailPermission',
+        { mailchimpListId: listId, marketingPermissionId: chosen }), 'Saving…');
+      setFieldError(permission, null);
+      formError.clear();
+      const name = audience.control.selectedOptions[0]?.textContent ?? listId;
+      const text = saved.permissions.find((p) => p.id === saved.emailPermissionId)?.text;
+      note.show(text ? `Email permission of ${name}: "${text}". The next sync writes it to the members.`
+        : `No email permission for ${name}; none is sent.`);
+    } catch (error) {
+      showFormError(error, { marketingPermissionId: permission, mailchimpListId: audience }, formError);
+    }
+  });
+
+  picker = h('section', { class: 'email-permission', 'aria-labelledby': 'email-permission-title' },
+    h('h3', { id: 'email-permission-title' }, 'Email marketing permission'),
+    h('p', { class: 'hint' }, 'For audiences with GDPR fields: which permission means email. Chosen once per audience.'),
+    form);
+  loadAudiences();
+  return picker;
 }
 
 function set(connection) {
+  if (!connection || connection.accountId !== current?.accountId) picker = null;
   current = connection;
   hooks.changed(connection);
 }

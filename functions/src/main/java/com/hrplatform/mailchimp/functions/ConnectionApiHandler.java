@@ -7,11 +7,15 @@ import com.hrplatform.mailchimp.api.TrpcRouter;
 import com.hrplatform.mailchimp.config.Services;
 import com.hrplatform.mailchimp.connection.ConnectionService;
 import com.hrplatform.mailchimp.mailchimp.MailchimpApiKey;
+import com.hrplatform.mailchimp.mailchimp.MailchimpIds;
 
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /** {@code mailchimp.connection.*}: connect an org's Mailchimp account, read it, disconnect, list audiences. */
 public class ConnectionApiHandler extends TrpcHandler {
+    /** Mailchimp's marketing permission ids are short hex strings; anything else cannot be one. */
+    static final Pattern MARKETING_PERMISSION_ID = Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
 
     public ConnectionApiHandler() {
         this(Services.connectionService());
@@ -42,6 +46,26 @@ public class ConnectionApiHandler extends TrpcHandler {
                 .query("mailchimp.connection.listAudiences", Role.MEMBER, (identity, input) -> {
                     Input.optional(input).validate();
                     return connections.listAudiences(identity);
+                })
+                .query("mailchimp.connection.marketingPermissions", Role.ADMIN, (identity, input) -> {
+                    Input reader = Input.of(input);
+                    String listId = reader.requiredMatching("mailchimpListId", MailchimpIds.LIST_ID,
+                            MailchimpIds.LIST_ID_EXPECTATION);
+                    reader.validate();
+                    return connections.marketingPermissions(identity, listId);
+                })
+                .mutation("mailchimp.connection.setEmailPermission", Role.ADMIN, (identity, input) -> {
+                    Input reader = Input.of(input);
+                    String listId = reader.requiredMatching("mailchimpListId", MailchimpIds.LIST_ID,
+                            MailchimpIds.LIST_ID_EXPECTATION);
+                    // Present and null clears the choice; absent is a mistake, not a silent clear.
+                    String permissionId = reader.optionalMatching("marketingPermissionId", MARKETING_PERMISSION_ID,
+                            "must be a Mailchimp marketing permission id").orElse(null);
+                    if (input == null || !input.isObject() || !input.has("marketingPermissionId")) {
+                        reader.problem("marketingPermissionId", "required (null clears the choice)");
+                    }
+                    reader.validate();
+                    return connections.setEmailPermission(identity, listId, permissionId);
                 });
     }
 }

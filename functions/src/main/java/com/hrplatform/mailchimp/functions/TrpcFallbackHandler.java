@@ -20,11 +20,12 @@ public class TrpcFallbackHandler extends TrpcHandler {
             "mailchimp.segments.list", "mailchimp.segments.get", "mailchimp.segments.preview", "mailchimp.segments.runs",
             "mailchimp.segments.runIssues",
             "mailchimp.preferences.getForEntity",
-            "mailchimp.preferences.list");
+            "mailchimp.preferences.list", "mailchimp.connection.marketingPermissions");
     public static final List<String> MUTATIONS = List.of("mailchimp.connection.connect", "mailchimp.connection.disconnect",
             "mailchimp.campaigns.trackCampaign", "mailchimp.campaigns.refreshStats", "mailchimp.contacts.import",
             "mailchimp.segments.create", "mailchimp.segments.update", "mailchimp.segments.delete",
-            "mailchimp.segments.sync", "mailchimp.preferences.updateOptStatus", "mailchimp.preferences.gdprDelete");
+            "mailchimp.segments.sync", "mailchimp.preferences.updateOptStatus", "mailchimp.preferences.gdprDelete",
+            "mailchimp.connection.setEmailPermission");
 
     public TrpcFallbackHandler() {
         super(catalogue(), null);

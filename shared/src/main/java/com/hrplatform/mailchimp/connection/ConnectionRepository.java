@@ -58,6 +58,38 @@ public final class ConnectionRepository {
         }
     }
 
+    /**
+     * Stores (or, with {@code permissionId} null, clears) which marketing permission of audience {@code listId} means
+     * email. Only on a connected record; false when there is none. Two steps (the map, then its entry), each idempotent.
+     */
+    public boolean setEmailPermission(String orgId, String listId, String permissionId, String at) {
+        try {
+            dynamoDb.updateItem(request -> request.tableName(tableName)
+                    .key(Map.of("orgId", Items.s(orgId)))
+                    .updateExpression("SET emailPermissions = if_not_exists(emailPermissions, :empty)")
+                    .conditionExpression("#status = :connected")
+                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(Map.of(":empty", AttributeValue.fromM(Map.of()),
+                            ":connected", Items.s(StoredConnection.CONNECTED))));
+            Map<String, AttributeValue> values = new HashMap<>();
+            values.put(":connected", Items.s(StoredConnection.CONNECTED));
+            values.put(":at", Items.s(at));
+            if (permissionId != null) {
+                values.put(":permission", Items.s(permissionId));
+            }
+            dynamoDb.updateItem(request -> request.tableName(tableName)
+                    .key(Map.of("orgId", Items.s(orgId)))
+                    .updateExpression(permissionId == null ? "SET updatedAt = :at REMOVE emailPermissions.#list"
+                            : "SET emailPermissions.#list = :permission, updatedAt = :at")
+                    .conditionExpression("#status = :connected")
+                    .expressionAttributeNames(Map.of("#status", "status", "#list", listId))
+                    .expressionAttributeValues(values));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
     /** Org ids of every connected org, from the sparse index (no table scan). */
     public List<String> connectedOrgIds() {
         List<String> orgIds = new ArrayList<>();
@@ -93,6 +125,11 @@ public final class ConnectionRepository {
         if (connection.isConnected()) {
             put(item, "activeShard", ACTIVE_SHARD);
         }
+        if (!connection.emailPermissions().isEmpty()) {
+            Map<String, AttributeValue> chosen = new HashMap<>();
+            connection.emailPermissions().forEach((listId, permissionId) -> chosen.put(listId, Items.s(permissionId)));
+            item.put("emailPermissions", AttributeValue.fromM(chosen));
+        }
         return item;
     }
 
@@ -107,6 +144,16 @@ public final class ConnectionRepository {
                 Items.string(item, "accountId"), Items.string(item, "accountName"), Items.string(item, "dataCenter"),
                 Items.string(item, "apiKeyHint"), Items.string(item, "encryptedApiKey"),
                 Items.string(item, "connectedAt"), Items.string(item, "connectedBy"), Items.string(item, "updatedAt"),
-                Items.string(item, "lastSyncAt"), Items.string(item, "softDeletedAt"));
+                Items.string(item, "lastSyncAt"), Items.string(item, "softDeletedAt"), emailPermissions(item));
+    }
+
+    private static Map<String, String> emailPermissions(Map<String, AttributeValue> item) {
+        AttributeValue chosen = item.get("emailPermissions");
+        if (chosen == null || !chosen.hasM()) {
+            return Map.of();
+        }
+        Map<String, String> byList = new HashMap<>();
+        chosen.m().forEach((listId, permissionId) -> byList.put(listId, permissionId.s()));
+        return byList;
     }
 }

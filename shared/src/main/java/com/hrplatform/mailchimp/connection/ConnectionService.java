@@ -49,6 +49,20 @@ public final class ConnectionService {
     public record AudienceView(String id, String name, long memberCount) {
     }
 
+    /** A marketing permission of an audience, as the dashboard offers it. */
+    public record PermissionView(String id, String text) {
+    }
+
+    /**
+     * What {@code marketingPermissions} and {@code setEmailPermission} answer for one audience: its GDPR fields, the
+     * one chosen as email (stored on the connection; null: none), the one that could be suggested (the only one whose
+     * text is "Email"), and, when there is nothing to choose from, why: {@code no_gdpr_fields} or {@code no_members}
+     * (Mailchimp shows an audience's permissions only on its members).
+     */
+    public record EmailPermissionView(String mailchimpListId, boolean gdprEnabled, List<PermissionView> permissions,
+                                      String emailPermissionId, String suggestedPermissionId, String unavailableReason) {
+    }
+
     /** The two reads go together, not one after the other (for an org not connected the second is wasted). */
     public Optional<ConnectionView> get(Identity identity) {
         CompletableFuture<Optional<String>> lastSync = CompletableFuture.supplyAsync(
@@ -74,7 +88,10 @@ public final class ConnectionService {
         StoredConnection stored = new StoredConnection(identity.orgId(), StoredConnection.CONNECTED,
                 account.accountId(), account.accountName(), key.dataCenter(), key.hint(),
                 cipher.encrypt(identity.orgId(), key.value()), now, identity.userId(), now,
-                previous.map(StoredConnection::lastSyncAt).orElse(null), null);
+                previous.map(StoredConnection::lastSyncAt).orElse(null), null,
+                // The same account keeps its audiences, so the admin's choices of email permission stay.
+                previous.filter(old -> account.accountId() != null && account.accountId().equals(old.accountId()))
+                        .map(StoredConnection::emailPermissions).orElse(Map.of()));
         connections.save(stored);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("accountId", account.accountId());
@@ -104,6 +121,70 @@ public final class ConnectionService {
         } catch (MailchimpException e) {
             throw e;
         }
+    }
+
+    /** Per audience id, the marketing permission chosen as email; empty when not connected or none chosen. */
+    public Map<String, String> emailPermissions(String orgId) {
+        return connections.find(orgId).filter(StoredConnection::isConnected).map(StoredConnection::emailPermissions)
+                .orElse(Map.of());
+    }
+
+    public EmailPermissionView marketingPermissions(Identity identity, String listId) {
+        MailchimpApiKey key = activeKey(identity.orgId());
+        return view(listId, readPermissions(key, listId), emailPermissions(identity.orgId()).get(listId));
+    }
+
+    /**
+     * Chooses which marketing permission of the audience means email ({@code permissionId} null clears the choice).
+     * The id must be one the audience lists now. The next sync writes it to the audience's members.
+     */
+    public EmailPermissionView setEmailPermission(Identity identity, String listId, String permissionId) {
+        MailchimpApiKey key = activeKey(identity.orgId());
+        MailchimpClient.AudiencePermissions read = readPermissions(key, listId);
+        PermissionView chosen = null;
+        if (permissionId != null) {
+            if (!read.enabled()) {
+                throw new DomainException.InvalidInput("marketingPermissionId",
+                        "this audience has no marketing permissions (GDPR fields) in Mailchimp");
+            }
+            chosen = read.permissions().stream().filter(permission -> permission.id().equals(permissionId))
+                    .map(permission -> new PermissionView(permission.id(), permission.text())).findFirst()
+                    .orElseThrow(() -> new DomainException.InvalidInput("marketingPermissionId",
+                            "not one of this audience's marketing permissions"));
+        }
+        if (!connections.setEmailPermission(identity.orgId(), listId, permissionId, now())) {
+            throw new DomainException.NotConnected(NOT_CONNECTED);
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("mailchimpListId", listId);
+        details.put("marketingPermissionId", permissionId);
+        if (chosen != null) {
+            details.put("text", chosen.text());
+        }
+        audit.record(identity.orgId(), identity.actor(), permissionId == null ? "connection.emailPermissionCleared"
+                : "connection.emailPermissionSet", "connection", identity.orgId(), details);
+        return view(listId, read, permissionId);
+    }
+
+    private MailchimpClient.AudiencePermissions readPermissions(MailchimpApiKey key, String listId) {
+        try {
+            return mailchimp.marketingPermissions(key, listId);
+        } catch (MailchimpException e) {
+            if (e.kind() == MailchimpException.Kind.NOT_FOUND) {
+                throw new DomainException.InvalidInput("mailchimpListId", "not an audience of the connected Mailchimp account");
+            }
+            throw e;
+        }
+    }
+
+    private static EmailPermissionView view(String listId, MailchimpClient.AudiencePermissions read, String chosenId) {
+        List<PermissionView> permissions = read.permissions().stream()
+                .map(permission -> new PermissionView(permission.id(), permission.text())).toList();
+        List<PermissionView> email = permissions.stream().filter(permission -> "email".equalsIgnoreCase(permission.text().trim()))
+                .toList();
+        String reason = !read.enabled() ? "no_gdpr_fields" : !read.hasMembers() ? "no_members" : null;
+        return new EmailPermissionView(listId, read.enabled(), permissions, chosenId,
+                email.size() == 1 ? email.get(0).id() : null, reason);
     }
 
     /** The org's decrypted key, for calling Mailchimp on its behalf; {@link DomainException.NotConnected} when not connected. */

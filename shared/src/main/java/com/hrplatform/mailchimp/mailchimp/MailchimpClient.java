@@ -92,6 +92,34 @@ public class MailchimpClient {
         }
     }
 
+    /** A marketing permission (GDPR field) of an audience. */
+    public record MarketingPermission(String id, String text) {
+    }
+
+    /**
+     * An audience's marketing permissions: {@code enabled} is the audience's own flag; the permissions themselves
+     * Mailchimp shows only on members, so they are read from one member (none when the audience has no member yet).
+     * {@link MailchimpException} NOT_FOUND when the audience is not the account's.
+     */
+    public record AudiencePermissions(boolean enabled, boolean hasMembers, List<MarketingPermission> permissions) {
+    }
+
+    public AudiencePermissions marketingPermissions(MailchimpApiKey key, String listId) {
+        JsonNode list = get(key, "/lists/" + listId + "?fields=id,marketing_permissions");
+        if (!list.path("marketing_permissions").asBoolean(false)) {
+            return new AudiencePermissions(false, false, List.of());
+        }
+        JsonNode members = get(key, "/lists/" + listId + "/members?count=1&fields=members.marketing_permissions").path("members");
+        List<MarketingPermission> permissions = new ArrayList<>();
+        for (JsonNode member : members) {
+            for (JsonNode permission : member.path("marketing_permissions")) {
+                permissions.add(new MarketingPermission(permission.path("marketing_permission_id").asText(),
+                        permission.path("text").asText("")));
+            }
+        }
+        return new AudiencePermissions(true, !members.isEmpty(), permissions);
+    }
+
     public JsonNode get(MailchimpApiKey key, String pathAndQuery) {
         return send(key, "GET", pathAndQuery, null);
     }

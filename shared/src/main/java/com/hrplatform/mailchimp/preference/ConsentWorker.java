@@ -67,10 +67,12 @@ public class ConsentWorker {
         MailchimpApiKey key = connections.activeKey(message.orgId());
         AudiencePort account = audiences.forKey(key, null);
         List<String> audienceIds = account.audienceIds();
+        // Where an audience has a marketing permission chosen as email, the unsubscribe disables it too.
+        Map<String, String> emailPermissions = connections.emailPermissions(message.orgId());
         int changed = 0;
         for (String hash : job.get().subscriberHashes()) {
             changed += ConsentMessage.ERASE.equals(job.get().kind()) ? erase(account, audienceIds, message, hash)
-                    : unsubscribe(account, audienceIds, message, hash);
+                    : unsubscribe(account, audienceIds, emailPermissions, message, hash);
         }
         ConsentJobs.ErasureRequest erasure = job.get().erasure();
         if (erasure != null) {
@@ -83,7 +85,8 @@ public class ConsentWorker {
         return changed;
     }
 
-    private int unsubscribe(AudiencePort account, List<String> audienceIds, ConsentMessage message, String hash) {
+    private int unsubscribe(AudiencePort account, List<String> audienceIds, Map<String, String> emailPermissions,
+                            ConsentMessage message, String hash) {
         List<Contact> records = contacts.withAddress(message.orgId(), hash);
         if (!records.isEmpty() && records.stream().noneMatch(record -> record.optedOut() || record.erased())) {
             // Superseded: the record that said no opted in again, or moved to another address.
@@ -97,7 +100,7 @@ public class ConsentWorker {
             AudienceStatus status = account.member(listId, hash).map(AudiencePort.MemberView::status)
                     .orElse(AudienceStatus.UNKNOWN);
             if (status == AudienceStatus.SUBSCRIBED || status == AudienceStatus.PENDING) {
-                if (!call(() -> account.unsubscribe(listId, hash), message, listId)) {
+                if (!call(() -> account.unsubscribe(listId, hash, emailPermissions.get(listId)), message, listId)) {
                     continue;
                 }
                 changed++;

@@ -204,7 +204,8 @@ public final class SegmentSyncService {
             }
         }
         SyncPass pass = new SyncPass(message.orgId(), listId, runSegment == null ? null : runSegment.id(),
-                live.stream().map(SegmentRule::of).toList(), tagIds, clock.instant());
+                live.stream().map(SegmentRule::of).toList(), tagIds, clock.instant(),
+                connections.emailPermissions(message.orgId()).get(listId));
         return engine.run(audience, pass, message.progress().afterHash(), deadline);
     }
 

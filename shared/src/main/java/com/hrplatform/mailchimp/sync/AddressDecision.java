@@ -32,6 +32,14 @@ public final class AddressDecision {
         ARCHIVED_BY_US, ARCHIVED_BY_THEM, REFUSED }
 
     public static AddressPlan decide(AddressFacts facts) {
+        return decide(facts, null);
+    }
+
+    /**
+     * @param emailPermissionId the audience's marketing permission chosen as email, or null: part of what is compared
+     *                          with the member's digest, so choosing one updates the members already there once
+     */
+    public static AddressPlan decide(AddressFacts facts, String emailPermissionId) {
         List<Contact> records = facts.records();
         Membership ours = facts.ours();
         Set<String> liveIds = new TreeSet<>();
@@ -52,7 +60,7 @@ public final class AddressDecision {
         }
         boolean runSelects = run != null && selecting.contains(run.id());
         boolean runWants = run != null && wanted.contains(run.id());
-        Plan plan = new Plan(facts, runSelects, runWants, pickFields(records, facts.liveSegments()));
+        Plan plan = new Plan(facts, runSelects, runWants, pickFields(records, facts.liveSegments()), emailPermissionId);
         if (ours != null) {
             ours.segments().stream().filter(id -> !liveIds.contains(id)).forEach(plan.forgets::add);
         }
@@ -230,6 +238,11 @@ public final class AddressDecision {
         return Contact.md5Hex(person.email() + "\n" + nullToEmpty(person.firstName()) + "\n" + nullToEmpty(person.lastName()));
     }
 
+    /** {@link #digest(Contact)}, and the email permission the member has enabled when one is chosen. */
+    static String digest(Contact person, String emailPermissionId) {
+        return emailPermissionId == null ? digest(person) : Contact.md5Hex(digest(person) + "\npermission:" + emailPermissionId);
+    }
+
     private static String nullToEmpty(String value) {
         return value == null ? "" : value;
     }
@@ -263,12 +276,12 @@ public final class AddressDecision {
         private String optOutAt;
         private String learned;
 
-        Plan(AddressFacts facts, boolean runSelects, boolean runWants, Contact fields) {
+        Plan(AddressFacts facts, boolean runSelects, boolean runWants, Contact fields, String emailPermissionId) {
             this.facts = facts;
             this.runSelects = runSelects;
             this.runWants = runWants;
             this.fields = fields;
-            this.digest = fields == null ? "" : digest(fields);
+            this.digest = fields == null ? "" : digest(fields, emailPermissionId);
         }
 
         Plan write(Write kind, String status) {

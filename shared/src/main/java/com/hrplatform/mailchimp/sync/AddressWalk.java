@@ -56,7 +56,7 @@ final class AddressWalk {
             String now = context.now();
             for (AddressFacts facts : WindowMerge.facts(pass, window.people(), known, snapshot, stale.in(after, window.lastHash()))) {
                 facts = stale.resolve(facts, counts);
-                visitor.visit(facts, AddressDecision.decide(facts), now);
+                visitor.visit(facts, AddressDecision.decide(facts, pass.emailPermissionId()), now);
             }
             if (window.lastHash() == null) {
                 finished = true;

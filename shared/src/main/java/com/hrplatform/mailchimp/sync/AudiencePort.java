@@ -90,6 +90,19 @@ public interface AudiencePort {
     void unsubscribe(String listId, String subscriberHash);
 
     /**
+     * Sets an existing member's status to unsubscribed and, where the audience has a marketing permission chosen as
+     * email ({@code emailPermissionId} not null), disables it in the same write; a permission Mailchimp refuses never
+     * stops the unsubscribe.
+     */
+    void unsubscribe(String listId, String subscriberHash, String emailPermissionId);
+
+    /**
+     * Enables or disables one marketing permission (GDPR field) of an existing member ({@code PATCH} with
+     * {@code marketing_permissions}; Mailchimp's batch subscribe takes no permissions).
+     */
+    void writeEmailPermission(String listId, String subscriberHash, String permissionId, boolean enabled);
+
+    /**
      * Moves a member to another address ({@code PATCH email_address}), keeping its history; false when it is not
      * there, or the new address is in the audience already.
      */

@@ -210,6 +210,34 @@ public final class MailchimpAudiences {
         }
 
         @Override
+        public void unsubscribe(String listId, String subscriberHash, String emailPermissionId) {
+            if (emailPermissionId == null) {
+                unsubscribe(listId, subscriberHash);
+                return;
+            }
+            try {
+                call("PATCH", "/lists/" + listId + "/members/" + subscriberHash, Map.of("status", "unsubscribed",
+                        "marketing_permissions", List.of(permission(emailPermissionId, false))));
+            } catch (MailchimpException e) {
+                if (e.kind() != MailchimpException.Kind.REJECTED) {
+                    throw e;
+                }
+                // The permission may be gone from the audience: the unsubscribe goes on its own.
+                unsubscribe(listId, subscriberHash);
+            }
+        }
+
+        @Override
+        public void writeEmailPermission(String listId, String subscriberHash, String permissionId, boolean enabled) {
+            call("PATCH", "/lists/" + listId + "/members/" + subscriberHash,
+                    Map.of("marketing_permissions", List.of(permission(permissionId, enabled))));
+        }
+
+        private static Map<String, Object> permission(String permissionId, boolean enabled) {
+            return Map.of("marketing_permission_id", permissionId, "enabled", enabled);
+        }
+
+        @Override
         public boolean changeAddress(String listId, String fromHash, String toEmail) {
             try {
                 call("PATCH", "/lists/" + listId + "/members/" + fromHash, Map.of("email_address", toEmail));

@@ -52,16 +52,44 @@ final class MemberProgress {
                 fields == null ? null : nullToEmpty(fields.lastName()), stamp);
     }
 
+    /**
+     * Whether the audience's email permission is to be written, and how: disabled with an unsubscribe, enabled only
+     * where the run's segment wants the address and its consent allows it (a write that subscribes, re-adds as
+     * pending, or updates a member it keeps); null: not written.
+     */
+    Boolean emailPermission() {
+        if (pass.emailPermissionId() == null) {
+            return null;
+        }
+        if (Membership.UNSUBSCRIBED.equals(nextStatus)) {
+            return false;
+        }
+        return plan.runWants() && plan.sends() ? Boolean.TRUE : null;
+    }
+
+    /** The write was accepted: the permission goes next, if there is one to write. */
+    boolean writesPermission() {
+        return accepted && !dropped && permissionToWrite != null;
+    }
+
+    private Boolean permissionToWrite;
+    private boolean foundExisting;
+    private boolean permissionHeldBack;
+
     void created(MemberOutcome outcome) {
         switch (outcome.kind()) {
             case CREATED -> {
+                notePermission();
                 fieldsSent = true;
                 become(Membership.SUBSCRIBED, true);
                 accepted = true;
                 nextWrite = Write.NONE;
             }
             case EXISTS -> {
-                // Already there: ours to update and tag; ours to archive only if we placed it before.
+                // Already there: ours to update and tag; ours to archive only if we placed it before. Its status is
+                // not known here (it may have unsubscribed since the snapshot), so no permission is enabled now: the
+                // digest is cleared, and the next run, reading Mailchimp again, writes it if the address still may.
+                foundExisting = true;
                 boolean placed = stored != null && stored.placedByUs();
                 become(Membership.SUBSCRIBED, placed);
                 current = withDigest(current, null);
@@ -81,11 +109,35 @@ final class MemberProgress {
             refused(outcome);
             return;
         }
+        notePermission();
         accepted = true;
         nextWrite = Write.NONE;
         fieldsSent = plan.fields() != null;
         String status = nextStatus != null ? nextStatus : current == null ? Membership.SUBSCRIBED : current.status();
         become(status, current != null && current.placedByUs());
+        if (permissionHeldBack) {
+            current = withDigest(current, null); // the next run writes the permission, knowing the member's status
+        }
+    }
+
+    private void notePermission() {
+        Boolean permission = emailPermission();
+        permissionHeldBack = foundExisting && Boolean.TRUE.equals(permission);
+        permissionToWrite = permissionHeldBack ? null : permission;
+    }
+
+    Boolean permissionToWrite() {
+        return permissionToWrite;
+    }
+
+    /**
+     * Mailchimp did not take the permission: the member is as written otherwise, but our record forgets what it was
+     * sent, so the next run writes it (and its permission) again.
+     */
+    void permissionNotWritten(String reason) {
+        current = current == null ? null : withDigest(current, null);
+        fieldsSent = false;
+        failReason("permission_refused", reason);
     }
 
     /** A permanent refusal is remembered so no later run sends the address again unchanged; others are retried. */

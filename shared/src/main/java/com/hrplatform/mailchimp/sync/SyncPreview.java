@@ -299,6 +299,11 @@ public final class SyncPreview {
         }
 
         @Override
+        public void writeEmailPermission(String listId, String subscriberHash, String permissionId, boolean enabled) {
+            throw refused("marketing permission");
+        }
+
+        @Override
         public Archive archive(String listId, String subscriberHash) {
             throw refused("archive");
         }
@@ -327,6 +332,11 @@ public final class SyncPreview {
 
         @Override
         public void unsubscribe(String listId, String subscriberHash) {
+            throw refused("unsubscribe");
+        }
+
+        @Override
+        public void unsubscribe(String listId, String subscriberHash, String emailPermissionId) {
             throw refused("unsubscribe");
         }
 

@@ -297,6 +297,40 @@ final class MailchimpModel implements AudiencePort {
         }
     }
 
+    @Override
+    public void unsubscribe(String listId, String subscriberHash, String emailPermissionId) {
+        unsubscribe(listId, subscriberHash);
+        if (emailPermissionId != null && audience(listId).members.containsKey(subscriberHash)) {
+            emailPermissions.put(listId + "/" + subscriberHash, false);
+        }
+    }
+
+    /** Mailchimp refuses every permission write (the chosen one was removed from the audience). */
+    boolean refuseEmailPermissions;
+
+    /** Per {@code listId/hash}, the email permission as our writes left it. */
+    final Map<String, Boolean> emailPermissions = new HashMap<>();
+
+    @Override
+    public void writeEmailPermission(String listId, String subscriberHash, String permissionId, boolean enabled) {
+        faults.call(true, () -> {
+            Member member = audience(listId).members.get(subscriberHash);
+            if (member == null) {
+                throw new com.hrplatform.mailchimp.mailchimp.MailchimpException(
+                        com.hrplatform.mailchimp.mailchimp.MailchimpException.Kind.NOT_FOUND, 404, "Resource Not Found", null);
+            }
+            if (refuseEmailPermissions) {
+                throw new com.hrplatform.mailchimp.mailchimp.MailchimpException(
+                        com.hrplatform.mailchimp.mailchimp.MailchimpException.Kind.REJECTED, 400, "Invalid Resource", null);
+            }
+            if (enabled && !"subscribed".equals(member.status) && !"pending".equals(member.status)) {
+                violations.add("email permission enabled for a " + member.status + " member " + subscriberHash);
+            }
+            emailPermissions.put(listId + "/" + subscriberHash, enabled);
+            return null;
+        });
+    }
+
     // ------------------------------------------------------------ what people and admins do in Mailchimp
 
     /** Someone else sets a member's status (the person, a form, an admin), creating it when absent. */

@@ -57,6 +57,8 @@ final class SyncWorld {
     final MailchimpModel mailchimp = new MailchimpModel(faults, this::tick, LISTS);
     final OrgModel org = new OrgModel(faults, this::tick);
     final List<Seg> segments = new ArrayList<>();
+    /** Per audience, the marketing permission chosen as email (as the connection stores it). */
+    final Map<String, String> emailPermissions = new java.util.HashMap<>();
     /** Audiences walked whole since {@link #walked} was last cleared. */
     final Set<String> walked = new HashSet<>();
     private final Clock clock = new Clock() {
@@ -165,7 +167,7 @@ final class SyncWorld {
                     tagIds.put(runSegment.id, runSegment.tagId);
                 }
                 SyncPass pass = new SyncPass(OrgModel.ORG, listId, runSegment == null ? null : runSegment.id,
-                        live(listId).stream().map(Seg::rule).toList(), tagIds, clock.instant());
+                        live(listId).stream().map(Seg::rule).toList(), tagIds, clock.instant(), emailPermissions.get(listId));
                 Instant deadline = sliced ? clock.instant() : clock.instant().plusSeconds(3600);
                 SliceRunner.Result result = new SliceRunner(context).run(pass, after, deadline);
                 counted.add(result.counts());

@@ -21,6 +21,11 @@ final class Audience {
   final LinkedHashMap<String, Webhook> webhooks = new LinkedHashMap<>();
   /** Merge tag -> definition; Mailchimp gives a new audience FNAME and LNAME, text and optional. */
   final LinkedHashMap<String, MergeField> mergeFields = new LinkedHashMap<>();
+  /**
+   * GDPR fields: marketing permission id -> its text, in the order Mailchimp shows them. Empty: the audience has
+   * none ({@code marketing_permissions: false}). Set through /_sandbox/lists/{id}/marketing-permissions.
+   */
+  final LinkedHashMap<String, String> marketingPermissions = new LinkedHashMap<>();
   Instant lastSubDate;
   Instant lastUnsubDate;
 
@@ -71,6 +76,22 @@ final class Audience {
     }
     members.put(m.hash, m);
     return m;
+  }
+
+  /**
+   * Replaces the audience's GDPR fields with these texts. Ids are 10 hex characters, stable per audience and text
+   * (another audience's "Email" has another id, as in Mailchimp); members keep what they gave for ids that remain.
+   */
+  void setMarketingPermissions(java.util.List<String> texts) {
+    marketingPermissions.clear();
+    for (String text : texts) {
+      marketingPermissions.put(Json.md5("permission|" + id + "|" + text).substring(0, 10), text);
+    }
+    for (Member m : members.values()) {
+      if (m.permissions != null) {
+        m.permissions.keySet().retainAll(marketingPermissions.keySet());
+      }
+    }
   }
 
   Segment segmentByName(String segmentName) {
@@ -140,7 +161,7 @@ final class Audience {
     n.put("visibility", "prv");
     n.put("double_optin", false);
     n.put("has_welcome", false);
-    n.put("marketing_permissions", false);
+    n.put("marketing_permissions", !marketingPermissions.isEmpty());
     n.putArray("modules");
     ObjectNode stats = n.putObject("stats");
     stats.put("member_count", subscribed);

@@ -132,13 +132,14 @@ final class ControlApi {
         throw ApiError.notFound();
       }
       case "lists" -> {
-        if (n != 3 || !"merge-fields".equals(path.get(2))) {
+        if (n != 3 || !"merge-fields".equals(path.get(2)) && !"marketing-permissions".equals(path.get(2))) {
           throw ApiError.notFound();
         }
         if (!"POST".equals(method)) {
           throw ApiError.methodNotAllowed();
         }
-        return putMergeField(path.get(1), body(rawBody));
+        return "merge-fields".equals(path.get(2)) ? putMergeField(path.get(1), body(rawBody))
+            : setMarketingPermissions(path.get(1), body(rawBody));
       }
       case "peak" -> {
         // GET /_sandbox/peak?apiKey=: the most simultaneous requests the key had in flight; DELETE starts again.
@@ -212,6 +213,39 @@ final class ControlApi {
         throw ApiError.notFound();
       }
       return Resp.ok(list.putMergeField(t, t, required.asBoolean(false)).render(list));
+    }
+  }
+
+  /**
+   * POST /_sandbox/lists/{listId}/marketing-permissions {@code {apiKey?, permissions: ["Email", "Direct Mail", ...]}}:
+   * turns the audience's GDPR fields on with these permissions (an empty array turns them off). Mailchimp sets them
+   * up in its UI only; the API shows them on members.
+   */
+  private Resp setMarketingPermissions(String listId, JsonNode body) {
+    Account a = account(body);
+    JsonNode given = body.get("permissions");
+    if (given == null || !given.isArray()) {
+      throw ApiError.badRequest("permissions is required: an array of texts, such as [\"Email\", \"Direct Mail\"].");
+    }
+    List<String> texts = new java.util.ArrayList<>();
+    for (JsonNode t : given) {
+      String text = t.isTextual() ? t.asText().trim() : "";
+      if (text.isEmpty() || texts.contains(text)) {
+        throw ApiError.badRequest("permissions must be distinct, non-blank texts.");
+      }
+      texts.add(text);
+    }
+    synchronized (a) {
+      Audience list = a.lists.get(listId);
+      if (list == null) {
+        throw ApiError.notFound();
+      }
+      list.setMarketingPermissions(texts);
+      com.fasterxml.jackson.databind.node.ObjectNode out = Json.obj();
+      out.put("list_id", list.id);
+      ArrayNode items = out.putArray("marketing_permissions");
+      list.marketingPermissions.forEach((id, text) -> items.addObject().put("marketing_permission_id", id).put("text", text));
+      return Resp.ok(out);
     }
   }
 

@@ -175,7 +175,7 @@ public final class MailchimpSandbox implements AutoCloseable {
     int members = batchMembers(method, rawPath, body);
     String key = apiKey(ex.getRequestHeaders().getFirst("Authorization"));
     Account account = key == null ? null : state.accounts.get(key);
-    Call call = new Call(account, method, rawPath, members, receivedAt, key);
+    Call call = new Call(account, method, rawPath, members, receivedAt, key, namesMarketingPermissions(body));
     try {
       if (account != null) {
         call.permit = account.inFlight.tryAcquire();
@@ -269,10 +269,13 @@ public final class MailchimpSandbox implements AutoCloseable {
     private final int members;
     private final long receivedAt;
     private final String apiKey;
+    private final boolean marketingPermissions;
     private boolean permit;
     private boolean done;
 
-    Call(Account account, String method, String rawPath, int members, long receivedAt, String apiKey) {
+    Call(Account account, String method, String rawPath, int members, long receivedAt, String apiKey,
+        boolean marketingPermissions) {
+      this.marketingPermissions = marketingPermissions;
       this.account = account;
       this.method = method;
       this.rawPath = rawPath;
@@ -290,7 +293,7 @@ public final class MailchimpSandbox implements AutoCloseable {
         account.inFlight.release();
       }
       state.log.add(new RequestLog.Entry(method, rawPath, status, members, receivedAt,
-          System.currentTimeMillis() - receivedAt, apiKey));
+          System.currentTimeMillis() - receivedAt, apiKey, marketingPermissions));
     }
   }
 
@@ -398,6 +401,12 @@ public final class MailchimpSandbox implements AutoCloseable {
         return null;
       }
     }
+  }
+
+  /** Whether a request body names {@code marketing_permissions} anywhere (for the request log). */
+  private static boolean namesMarketingPermissions(byte[] body) {
+    return body != null && body.length > 0
+        && new String(body, java.nio.charset.StandardCharsets.UTF_8).contains("\"marketing_permissions\"");
   }
 
   /** How many members a batch request carries (for the request log). */

@@ -351,8 +351,10 @@ final class MarketingApi {
         throw ApiError.compliance(existing.email);
       }
       checkBody(list, body, false, skipMergeValidation);
+      checkMarketingPermissions(list, body);
       list.changeStatus(existing, status, now);
       apply(existing, body, now);
+      applyMarketingPermissions(existing, body, now);
       applyTags(a, list, existing, body);
       return existing.render(list);
     }
@@ -360,8 +362,10 @@ final class MarketingApi {
       throw ApiError.forgotten(email);
     }
     checkBody(list, body, true, skipMergeValidation);
+    checkMarketingPermissions(list, body);
     Member m = list.addMember(email, a.nextWebId(), status, now);
     apply(m, body, now);
+    applyMarketingPermissions(m, body, now);
     applyTags(a, list, m, body);
     return m.render(list);
   }
@@ -387,8 +391,10 @@ final class MarketingApi {
       }
       checkStatus(status, statusIfNew != null ? "status_if_new" : "status");
       checkBody(list, body, true, skipMergeValidation);
+      checkMarketingPermissions(list, body);
       Member created = list.addMember(email, a.nextWebId(), status, now);
       apply(created, body, now);
+      applyMarketingPermissions(created, body, now);
       return created.render(list);
     }
     if (email != null && !Json.subscriberHash(email).equals(m.hash)) {
@@ -447,6 +453,7 @@ final class MarketingApi {
       }
     }
     checkBody(list, body, false, skipMergeValidation);
+    checkMarketingPermissions(list, body);
   }
 
   private static ObjectNode applyUpdate(Audience list, Member m, JsonNode body, Instant now) {
@@ -455,7 +462,58 @@ final class MarketingApi {
       list.changeStatus(m, status, now);
     }
     apply(m, body, now);
+    applyMarketingPermissions(m, body, now);
     return m.render(list);
+  }
+
+  /**
+   * {@code marketing_permissions} of a single member write (POST, PUT, PATCH member; the batch subscribe member of
+   * the spec has no such field, so there it is ignored like any unknown field): an array of
+   * {@code {marketing_permission_id, enabled}}, each id one of the audience's GDPR fields.
+   */
+  private static void checkMarketingPermissions(Audience list, JsonNode body) {
+    JsonNode given = body.get("marketing_permissions");
+    if (given == null || given.isNull()) {
+      return;
+    }
+    if (!given.isArray()) {
+      throw ApiError.invalidField("marketing_permissions", "Schema describes array, "
+          + given.getNodeType().name().toLowerCase(Locale.ROOT) + " found instead");
+    }
+    for (JsonNode p : given) {
+      String id = Json.text(p, "marketing_permission_id");
+      if (id == null || id.isBlank()) {
+        throw ApiError.invalidField("marketing_permissions.marketing_permission_id",
+            "Required fields were not provided: marketing_permission_id");
+      }
+      JsonNode enabled = p.get("enabled");
+      if (enabled != null && !enabled.isNull() && !enabled.isBoolean()) {
+        throw ApiError.invalidField("marketing_permissions.enabled", "Schema describes boolean");
+      }
+      if (!list.marketingPermissions.containsKey(id)) {
+        throw ApiError.invalidField("marketing_permissions",
+            list.marketingPermissions.isEmpty() ? "This audience does not have marketing permissions enabled."
+                : "The marketing permission " + id + " does not exist in this audience.");
+      }
+    }
+  }
+
+  /** Stores the given permissions (checked); a change moves last_changed. */
+  private static void applyMarketingPermissions(Member m, JsonNode body, Instant now) {
+    JsonNode given = body.get("marketing_permissions");
+    if (given == null || !given.isArray()) {
+      return;
+    }
+    for (JsonNode p : given) {
+      if (m.permissions == null) {
+        m.permissions = new java.util.LinkedHashMap<>();
+      }
+      boolean enabled = p.path("enabled").asBoolean(false);
+      Boolean before = m.permissions.put(Json.text(p, "marketing_permission_id"), enabled);
+      if (before == null ? enabled : before != enabled) {
+        m.lastChanged = now;
+      }
+    }
   }
 
   /**

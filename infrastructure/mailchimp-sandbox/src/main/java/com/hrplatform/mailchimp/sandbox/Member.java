@@ -29,6 +29,8 @@ final class Member {
   ObjectNode mergeFields = Json.obj();
   /** Null until a client sets interests (saves memory in 100k-member audiences). */
   ObjectNode interests;
+  /** Marketing permission id -> enabled, for the ones a write gave; null until one does. Absent means disabled. */
+  java.util.LinkedHashMap<String, Boolean> permissions;
   String emailType = "html";
   String language = "";
   boolean vip;
@@ -121,6 +123,12 @@ final class Member {
     n.put("consents_to_one_to_one_messaging", true);
     n.set("merge_fields", mergeFields.deepCopy());
     n.set("interests", interests == null ? Json.obj() : interests.deepCopy());
+    if (!list.marketingPermissions.isEmpty()) {
+      // Only audiences with GDPR fields list them; every one of the audience's, disabled unless given.
+      ArrayNode granted = n.putArray("marketing_permissions");
+      list.marketingPermissions.forEach((id, text) -> granted.addObject().put("marketing_permission_id", id)
+          .put("text", text).put("enabled", permissions != null && Boolean.TRUE.equals(permissions.get(id))));
+    }
     ObjectNode stats = n.putObject("stats");
     stats.put("avg_open_rate", 0);
     stats.put("avg_click_rate", 0);

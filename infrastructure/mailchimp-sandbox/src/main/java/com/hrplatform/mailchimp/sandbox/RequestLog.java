@@ -9,9 +9,11 @@ final class RequestLog {
 
   /**
    * {@code receivedAt}: epoch milliseconds; {@code durationMs}: until the answer was sent, latency included;
-   * {@code apiKey}: the key the request carried (only to select an account's requests, never rendered).
+   * {@code apiKey}: the key the request carried (only to select an account's requests, never rendered);
+   * {@code marketingPermissions}: its body named {@code marketing_permissions} (GDPR fields were written).
    */
-  record Entry(String method, String path, int status, int members, long receivedAt, long durationMs, String apiKey) {}
+  record Entry(String method, String path, int status, int members, long receivedAt, long durationMs, String apiKey,
+      boolean marketingPermissions) {}
 
   private final ArrayDeque<Entry> entries = new ArrayDeque<>();
 
@@ -34,7 +36,8 @@ final class RequestLog {
         continue;
       }
       out.addObject().put("method", e.method()).put("path", e.path()).put("status", e.status())
-          .put("members", e.members()).put("receivedAt", e.receivedAt()).put("durationMs", e.durationMs());
+          .put("members", e.members()).put("receivedAt", e.receivedAt()).put("durationMs", e.durationMs())
+          .put("marketingPermissions", e.marketingPermissions());
     }
     return out;
   }
