@@ -120,6 +120,7 @@ public final class SegmentPreviewService {
         Map<String, String> tagIds = new HashMap<>();
         live.stream().filter(segment -> segment.tagId() != null).forEach(segment -> tagIds.put(segment.id(), segment.tagId()));
         return new SyncPass(orgId, listId, runSegment == null ? null : runSegment.id(),
-                live.stream().map(SegmentRule::of).toList(), tagIds, clock.instant());
+                live.stream().map(SegmentRule::of).toList(), tagIds, clock.instant(),
+                connections.emailPermissions(orgId).get(listId));
     }
 }
