@@ -30,6 +30,11 @@ final class MemberProgress {
     private boolean fieldsSent;
     private boolean archived;
     private boolean accepted;
+    /** The email permission to write after the accepted write (null: none). */
+    private Boolean permissionToWrite;
+    /** A create found the address already there: its status was not read, so no permission is enabled this run. */
+    private boolean foundExisting;
+    private boolean permissionHeldBack;
 
     MemberProgress(BatchExecutor.Item item, SyncPass pass, String now) {
         this.facts = item.facts();
@@ -71,10 +76,6 @@ final class MemberProgress {
     boolean writesPermission() {
         return accepted && !dropped && permissionToWrite != null;
     }
-
-    private Boolean permissionToWrite;
-    private boolean foundExisting;
-    private boolean permissionHeldBack;
 
     void created(MemberOutcome outcome) {
         switch (outcome.kind()) {

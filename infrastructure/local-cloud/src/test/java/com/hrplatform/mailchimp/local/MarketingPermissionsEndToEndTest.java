@@ -79,6 +79,10 @@ class MarketingPermissionsEndToEndTest {
         assertEquals(ids.get("Email"), chosen.path("emailPermissionId").asText());
         assertEquals(ids.get("Email"), query(org.admin(), "mailchimp.connection.marketingPermissions",
                 Map.of("mailchimpListId", org.employeesList())).data().path("emailPermissionId").asText(), "stored");
+        mutation(org.admin(), "mailchimp.connection.connect", Map.of("apiKey", org.apiKey())).data();
+        assertEquals(ids.get("Email"), query(org.admin(), "mailchimp.connection.marketingPermissions",
+                Map.of("mailchimpListId", org.employeesList())).data().path("emailPermissionId").asText(),
+                "reconnecting the same account keeps the choice");
 
         String ann = unique("ann") + "@example.com";
         String bob = unique("bob") + "@example.com";
