@@ -3,6 +3,7 @@ package com.hrplatform.mailchimp.preference;
 import com.hrplatform.mailchimp.api.Identity;
 import com.hrplatform.mailchimp.api.Page;
 import com.hrplatform.mailchimp.api.PageRequest;
+import com.hrplatform.mailchimp.contact.Contact;
 import com.hrplatform.mailchimp.contact.ContactRepository;
 
 import java.util.Optional;
@@ -18,9 +19,24 @@ public class PreferenceService {
     private final ConsentRecorder recorder;
     private final ContactRepository contacts;
     private final ConsentRequests consent;
+    private final OptIns optIns;
+
+    /** Where an opt-in goes so the segments that select the person apply it within minutes (the sync's change path). */
+    @FunctionalInterface
+    public interface OptIns {
+        OptIns NONE = (orgId, person) -> { };
+
+        void optedIn(String orgId, Contact person);
+    }
 
     public PreferenceService(PreferenceRepository preferences, ConsentRecorder recorder, ContactRepository contacts,
                              ConsentRequests consent) {
+        this(preferences, recorder, contacts, consent, OptIns.NONE);
+    }
+
+    public PreferenceService(PreferenceRepository preferences, ConsentRecorder recorder, ContactRepository contacts,
+                             ConsentRequests consent, OptIns optIns) {
+        this.optIns = optIns;
         this.preferences = preferences;
         this.recorder = recorder;
         this.contacts = contacts;
@@ -43,6 +59,9 @@ public class PreferenceService {
         if (!optedIn) {
             contacts.find(identity.orgId(), entityType, entityId).ifPresent(contact ->
                     consent.unsubscribeEverywhere(identity.orgId(), contact.subscriberHash()));
+        } else {
+            // Read after the recorder wrote the consent: the change path decides on what is stored now.
+            contacts.find(identity.orgId(), entityType, entityId).ifPresent(contact -> optIns.optedIn(identity.orgId(), contact));
         }
         return preference;
     }

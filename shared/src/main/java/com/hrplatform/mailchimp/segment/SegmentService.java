@@ -125,6 +125,9 @@ public final class SegmentService {
         }
         audit.record(identity.orgId(), identity.actor(), "segment.updated", "segment", segmentId,
                 Map.of("fields", fields.keySet().stream().toList()));
+        if (moves || changes.filterCriteriaJson() != null || changes.requireOptIn() != null) {
+            runForEdit(identity, current);
+        }
         return get(identity, segmentId);
     }
 
@@ -164,6 +167,37 @@ public final class SegmentService {
         audit.record(identity.orgId(), identity.actor(), "segment.sync_requested", "segment", segmentId,
                 Map.of("runId", runId));
         return new SyncStarted(segmentId, runId, Segment.SYNCING);
+    }
+
+    /**
+     * An edit of who the segment holds reaches Mailchimp within minutes: a run of the segment starts now (the change
+     * path's way for an edit), as {@link #sync} starts one. A segment never synced waits for its first sync; without a
+     * connection, or when the queue refuses, the edit waits for the daily run (the edit itself is saved either way).
+     */
+    private void runForEdit(Identity identity, Segment before) {
+        if (before.lastSyncedAt() == null) {
+            return;
+        }
+        try {
+            connections.activeKey(identity.orgId());
+            Instant now = clock.instant();
+            String runId = UUID.randomUUID().toString();
+            String startedAt = Timestamps.format(now);
+            // RUN HISTORY: this run's trigger is "change" (a segment edit).
+            queue.send(SyncMessage.starting(identity.orgId(), before.id(), runId, startedAt));
+            if (segments.startRun(identity.orgId(), before.id(), runId, startedAt, now.getEpochSecond(),
+                    now.plus(lease).getEpochSecond())) {
+                audit.record(identity.orgId(), identity.actor(), "segment.sync_requested", "segment", before.id(),
+                        Map.of("runId", runId, "reason", "edit"));
+            }
+        } catch (DomainException.NotConnected notConnected) {
+            // nothing to sync to until a connection exists
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(SegmentService.class).warn("The edit's sync run could not start; the daily run applies it",
+                    software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry("orgId", identity.orgId()),
+                    software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry("segmentId", before.id()),
+                    software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry("errorType", e.getClass().getSimpleName()));
+        }
     }
 
     private static boolean runningAt(Segment segment, Instant now) {

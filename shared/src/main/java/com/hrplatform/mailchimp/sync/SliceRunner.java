@@ -76,6 +76,64 @@ public final class SliceRunner {
     }
 
     /**
+     * The change path: the same decision and execution as {@link #run}, for the given addresses only (the directory
+     * changed for them lately). Mailchimp's status of each is read by one GET per address when that is cheaper than
+     * reading the audience's statuses (at least one request per status, see {@link #snapshotCost}), else by a
+     * snapshot, so Mailchimp's unsubscribed or cleaned still wins. Re-running it converges like a slice does.
+     */
+    public Result runAddresses(SyncPass pass, java.util.Collection<String> subscriberHashes) {
+        RunCounts counts = new RunCounts();
+        applyMoves(pass, counts);
+        Set<String> hashes = new TreeSet<>(subscriberHashes);
+        AudienceSnapshot statuses = statusesOf(pass.listId(), hashes);
+        counts.mailchimpRequests.addAndGet(statuses.requests());
+        StaleIntents stale = new StaleIntents(context.placements(), pass, context.placements().openIntents(pass.orgId(), pass.listId()));
+        Set<String> staleHashes = stale.in(null, null);
+        Pipeline pipeline = new Pipeline(new BatchExecutor(pass, context, counts));
+        try {
+            String now = context.now();
+            for (String hash : hashes) {
+                List<Contact> records = context.directory().withAddress(pass.orgId(), hash);
+                Membership ours = context.memberships().find(pass.orgId(), pass.listId(), hash);
+                if (records.isEmpty() && ours == null && !staleHashes.contains(hash)) {
+                    continue; // nobody of ours at this address, here or in Mailchimp: nothing to decide
+                }
+                AddressFacts facts = stale.resolve(WindowMerge.factsOf(pass, hash, records, ours, statuses), counts);
+                pipeline.add(facts, AddressDecision.decide(facts), counts, pass.runSegmentId(), now);
+            }
+            pipeline.flush();
+        } finally {
+            pipeline.awaitAll();
+        }
+        pipeline.rethrow();
+        return new Result(counts, null, true);
+    }
+
+    /** Requests the last snapshot of each audience took in this container: what another would cost. */
+    private static final Map<String, Integer> SNAPSHOT_COST = new java.util.concurrent.ConcurrentHashMap<>();
+
+    static int snapshotCost(String listId) {
+        return SNAPSHOT_COST.getOrDefault(listId, AudienceStatus.READ.length);
+    }
+
+    /** Mailchimp's statuses of {@code hashes}: a GET each when fewer than a snapshot's requests, else a snapshot. */
+    private AudienceSnapshot statusesOf(String listId, Set<String> hashes) {
+        if (hashes.size() >= snapshotCost(listId)) {
+            AudienceSnapshot snapshot = context.audience().snapshot(listId);
+            SNAPSHOT_COST.put(listId, Math.max(AudienceStatus.READ.length, snapshot.requests()));
+            return snapshot;
+        }
+        AudienceSnapshot statuses = new AudienceSnapshot();
+        for (String hash : hashes) {
+            statuses.countRequest();
+            context.audience().memberStatus(listId, hash)
+                    .filter(entry -> entry.status() != AudienceStatus.SUBSCRIBED) // as a snapshot lists them
+                    .ifPresent(entry -> statuses.put(hash, entry.status(), entry.lastChanged()));
+        }
+        return statuses;
+    }
+
+    /**
      * People whose address changed: their member in this audience moves to the new address (keeping its history)
      * instead of the new one being added and the old one archived. Oldest change first; done ones find nothing.
      */
