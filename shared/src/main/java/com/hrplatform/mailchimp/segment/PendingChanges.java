@@ -47,8 +47,11 @@ public final class PendingChanges {
         this.clock = clock;
     }
 
-    /** Hashes the worker took and must apply; {@code id} releases them. */
-    public record Claim(String id, Set<String> hashes) {
+    /**
+     * Hashes the worker took and must apply; {@code id} releases them. {@code recovered}: taken by an earlier attempt
+     * that never released them (it crashed, or its message was redelivered or went to the dead-letter queue).
+     */
+    public record Claim(String id, Set<String> hashes, boolean recovered) {
     }
 
     /** Adds the hashes (idempotent) and answers the generation they were added to. */
@@ -75,11 +78,11 @@ public final class PendingChanges {
                     .updateExpression("SET inflight = hashes, claimId = :claim REMOVE hashes, since ADD generation :one")
                     .expressionAttributeValues(Map.of(":claim", Items.s(claimId), ":one", Items.n(1)))
                     .returnValues(ReturnValue.ALL_NEW));
-            return Optional.of(new Claim(claimId, Set.copyOf(response.attributes().get("inflight").ss())));
+            return Optional.of(new Claim(claimId, Set.copyOf(response.attributes().get("inflight").ss()), false));
         } catch (ConditionalCheckFailedException nothingOrUnreleased) {
             Map<String, AttributeValue> item = read(orgId, segmentId);
             if (item.containsKey("inflight") && item.containsKey("claimId")) {
-                return Optional.of(new Claim(Items.string(item, "claimId"), Set.copyOf(item.get("inflight").ss())));
+                return Optional.of(new Claim(Items.string(item, "claimId"), Set.copyOf(item.get("inflight").ss()), true));
             }
             return Optional.empty();
         }

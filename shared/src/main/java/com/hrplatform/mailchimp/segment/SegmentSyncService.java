@@ -282,10 +282,11 @@ public final class SegmentSyncService {
 
     /**
      * The change path: applies the segment's pending addresses ({@link PendingChanges}) with the same decision and
-     * batches as a run, for those addresses only, claim after claim until none wait or {@code deadline} passes (then
-     * a message of its own carries the rest). A claim is released only once applied: a crash or a redelivery applies
-     * it again, which converges like a slice (membership writes are conditional, placement intents resolve lost
-     * answers). It shares the org's FIFO group with runs, so it never runs beside a slice of the org; a run of the
+     * batches as a run, for those addresses only: one claim per message, so the org's messages of other segments and
+     * runs take turns with it (changes made meanwhile have a newer generation, hence a message of their own). A claim
+     * is released only once applied: a crash or a redelivery applies it again first, which converges like a slice
+     * (membership writes are conditional, placement intents resolve lost answers); after such a recovered claim the
+     * hashes waiting behind it are claimed too, as their message may be the one just taken. It shares the org's FIFO group with runs, so it never runs beside a slice of the org; a run of the
      * segment going on meanwhile stays correct, as both apply the same decision to what is stored now.
      * Throws when Mailchimp or AWS failed in a way worth retrying: the message comes back, the claim waits.
      */
@@ -305,8 +306,11 @@ public final class SegmentSyncService {
         AudiencePort audience = engine.audience(key.get());
         Outcome outcome = Outcome.IGNORED;
         gather(message, deadline);
-        for (Optional<PendingChanges.Claim> claim = pending.claim(message.orgId(), message.segmentId()); claim.isPresent();
-             claim = pending.claim(message.orgId(), message.segmentId())) {
+        for (int round = 0; round < 2; round++) {
+            Optional<PendingChanges.Claim> claim = pending.claim(message.orgId(), message.segmentId());
+            if (claim.isEmpty()) {
+                break;
+            }
             try {
                 RunCounts counts = applyChanges(audience, message.orgId(), segment, claim.get().hashes());
                 changesApplied(message, segment, claim.get().hashes().size(), counts);
@@ -323,6 +327,9 @@ public final class SegmentSyncService {
             }
             pending.release(message.orgId(), message.segmentId(), claim.get().id());
             outcome = Outcome.FINISHED;
+            if (!claim.get().recovered()) {
+                break;
+            }
             if (!clock.instant().isBefore(deadline)) {
                 Optional<PendingChanges.Waiting> waiting = pending.waiting(message.orgId(), message.segmentId());
                 if (waiting.isPresent()) {
@@ -338,7 +345,6 @@ public final class SegmentSyncService {
             if (segment == null) {
                 break;
             }
-            gather(message, deadline);
         }
         return outcome;
     }

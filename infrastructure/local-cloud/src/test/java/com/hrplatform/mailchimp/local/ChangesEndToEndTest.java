@@ -1,6 +1,10 @@
 package com.hrplatform.mailchimp.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.hrplatform.mailchimp.contact.Contact;
+import com.hrplatform.mailchimp.contact.ContactRepository;
+import com.hrplatform.mailchimp.contact.ContactService;
+import com.hrplatform.mailchimp.segment.PendingChanges;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -8,7 +12,9 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +24,6 @@ import java.util.TreeSet;
 
 import static com.hrplatform.mailchimp.local.PreferencesTestSupport.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -46,7 +51,8 @@ class ChangesEndToEndTest {
                 && tags(m).contains("Engineering C1"), "the new employee added and tagged");
         assertEquals("Test", memberSeen(org, org.employeesList(), ben).path("merge_fields").path("FNAME").asText());
 
-        // A name change: the member's merge fields follow.
+        // A name change, sent once the first change was applied and inside the same deduplication window (60 s): the
+        // claim started a new generation, so its message is not dropped as a duplicate.
         Map<String, Object> renamed = employee("e-ben", ben);
         renamed.put("firstName", "Benjamin");
         directoryEvent(org, renamed, 2);
@@ -177,6 +183,81 @@ class ChangesEndToEndTest {
                 && line.contains(org.orgId())).count();
         System.out.println("A burst of 200 directory events: " + messages + " change messages");
         assertTrue(messages >= 1 && messages <= 20, () -> "a handful of messages, not one per event: " + messages);
+    }
+
+    @Test
+    void aClaimLeftByAWorkerThatDiedIsAppliedByTheNextMessageAndSoIsWhatWaitedBehindIt() {
+        Org org = connectedOrg("chg-crash");
+        String kim = unique("kim") + "@example.com";
+        String lee = unique("lee") + "@example.com";
+        importContacts(org, List.of(employee("e-kim", kim), employee("e-lee", lee)));
+        String seg = segment(org, "Engineering C8", org.employeesList());
+        sync(org, seg);
+
+        // Kim's rename was claimed by a worker that died before applying it, and its message is gone for good
+        // (the dead-letter queue): the claim stays in the pending item.
+        new ContactRepository(dynamo(), "ContactsTable").upsert(org.orgId(), new Contact("e-kim", "employee", kim, "Kimberly",
+                "e-kim", "Engineering", "Berlin", "full_time", "active", Instant.now().toString(), null, null),
+                ContactService.version(Instant.now(), 9));
+        PendingChanges pending = new PendingChanges(dynamo(), "LocksTable", Clock.systemUTC());
+        pending.add(org.orgId(), seg, List.of(subscriberHash(kim)));
+        pending.claim(org.orgId(), seg).orElseThrow();
+
+        // Lee's rename comes as an event: its message takes up Kim's claim first, then Lee's own change.
+        Map<String, Object> renamed = employee("e-lee", lee);
+        renamed.put("firstName", "Leland");
+        directoryEvent(org, renamed, 2);
+        awaitMember(org, org.employeesList(), kim, m -> "Kimberly".equals(m.path("merge_fields").path("FNAME").asText()),
+                "the claim the dead worker left applied");
+        awaitMember(org, org.employeesList(), lee, m -> "Leland".equals(m.path("merge_fields").path("FNAME").asText()),
+                "the change that waited behind it applied");
+        awaitApplied(org, seg);
+    }
+
+    @Test
+    void changesMadeWhileAFullRunOfTheSegmentGoesOnEndCorrect() {
+        Org org = connectedOrg("chg-run");
+        List<Map<String, Object>> people = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            people.add(employee("e-" + i, unique("run" + i) + "@example.com"));
+        }
+        importContacts(org, people);
+        String seg = segment(org, "Engineering C7", org.employeesList());
+        sync(org, seg);
+        try {
+            // The next run goes slowly (every Mailchimp request 300 ms more), so the changes come while it runs.
+            control("POST", "/_sandbox/faults", Map.of("apiKey", org.apiKey(), "kind", "latency", "latencyMs", 300, "count", 200));
+            mutation(org.member(), "mailchimp.segments.sync", Map.of("id", seg)).data();
+            for (int i = 0; i < 10; i++) {
+                Map<String, Object> renamed = new LinkedHashMap<>(people.get(i));
+                renamed.put("firstName", "During" + i);
+                directoryEvent(org, renamed, 2);
+            }
+            Map<String, Object> leaver = new LinkedHashMap<>(people.get(10));
+            leaver.put("department", "Sales");
+            directoryEvent(org, leaver, 2);
+            String hire = unique("hire") + "@example.com";
+            directoryEvent(org, employee("e-hire", hire), 1);
+
+            awaitSynced(org, seg);
+            awaitApplied(org, seg);
+            for (int i = 0; i < 10; i++) {
+                String expected = "During" + i;
+                awaitMember(org, org.employeesList(), (String) people.get(i).get("email"),
+                        m -> expected.equals(m.path("merge_fields").path("FNAME").asText()), "renamed during the run");
+            }
+            awaitMember(org, org.employeesList(), (String) people.get(10).get("email"),
+                    m -> "archived".equals(m.path("status").asText()), "the leaver archived");
+            awaitMember(org, org.employeesList(), hire, m -> "subscribed".equals(m.path("status").asText())
+                    && tags(m).equals(Set.of("Engineering C7")), "the new hire added and tagged");
+            for (int i = 11; i < 30; i++) {
+                JsonNode member = memberSeen(org, org.employeesList(), (String) people.get(i).get("email"));
+                assertEquals("subscribed Test [Engineering C7]", member.path("status").asText() + " "
+                        + member.path("merge_fields").path("FNAME").asText() + " " + tags(member), "untouched people as they were");
+            }
+        } finally {
+            clearFaultsOf(org);
+        }
     }
 
     // ------------------------------------------------------------------ helpers
