@@ -233,7 +233,7 @@ public final class Services {
 
     /** Directory changes and opt-ins to the sync worker within minutes (see ChangeFeed). */
     private static ChangeFeed changeFeed() {
-        return new ChangeFeed(segmentRepository(), pendingChanges(), syncQueue(), CLOCK);
+        return new ChangeFeed(segmentRepository(), pendingChanges(), syncQueue(), CLOCK, contactRepository()::withAddress);
     }
 
     public static SegmentService segmentService() {

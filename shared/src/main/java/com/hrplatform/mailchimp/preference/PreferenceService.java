@@ -62,11 +62,7 @@ public class PreferenceService {
         } else {
             // Read after the recorder wrote the consent: the change path decides on what is stored now.
             try {
-                // Every record with the address: where a segment requires every record's opt-in, this one may complete
-                // the consent of an address that the segment selects through another record (a shared mailbox).
-                contacts.find(identity.orgId(), entityType, entityId).ifPresent(contact -> contacts
-                        .withAddress(identity.orgId(), contact.subscriberHash())
-                        .forEach(record -> optIns.optedIn(identity.orgId(), record)));
+                contacts.find(identity.orgId(), entityType, entityId).ifPresent(contact -> optIns.optedIn(identity.orgId(), contact));
             } catch (RuntimeException e) {
                 // The opt-in is recorded: a retry would record it twice. It reaches Mailchimp at the daily sync instead.
                 org.slf4j.LoggerFactory.getLogger(PreferenceService.class).warn("Opt-in not queued; the daily sync applies it",

@@ -19,7 +19,8 @@ import static software.amazon.lambda.powertools.logging.argument.StructuredArgum
 /**
  * The sending side of the change path: a directory change (event or import) or an opt-in notes the changed
  * addresses for each segment of the org whose filter selects the person before or after the change, and asks the
- * sync worker to apply them ({@link ChangeMessage} on the org's FIFO group). Opt-outs and erasures do not come this
+ * sync worker to apply them ({@link ChangeMessage} on the org's FIFO group). A segment that selects someone else with
+ * either address counts too: the address is decided on all its records. Opt-outs and erasures do not come this
  * way: they have the consent queue, which is faster and reaches every audience.
  * <p>
  * Debounce: one message per segment, generation of its pending set ({@link PendingChanges}) and
@@ -36,8 +37,12 @@ public final class ChangeFeed implements ContactService.DirectoryChanges {
     private final PendingChanges pending;
     private final SyncQueue queue;
     private final Clock clock;
+    /** Every record of the org with an address (orgId, subscriber hash): the person's address-mates. */
+    private final java.util.function.BiFunction<String, String, List<Contact>> recordsAt;
 
-    public ChangeFeed(SegmentRepository segments, PendingChanges pending, SyncQueue queue, Clock clock) {
+    public ChangeFeed(SegmentRepository segments, PendingChanges pending, SyncQueue queue, Clock clock,
+                      java.util.function.BiFunction<String, String, List<Contact>> recordsAt) {
+        this.recordsAt = recordsAt;
         this.segments = segments;
         this.pending = pending;
         this.queue = queue;
@@ -50,17 +55,34 @@ public final class ChangeFeed implements ContactService.DirectoryChanges {
         if (changes.isEmpty()) {
             return;
         }
-        Map<Segment, Set<String>> affected = new LinkedHashMap<>();
-        for (Segment segment : segments.listAll(orgId)) {
-            if (segment.isDeleted() || segment.lastSyncedAt() == null && !Segment.SYNCING.equals(segment.status())) {
-                continue;
+        List<Segment> synced = segments.listAll(orgId).stream().filter(segment -> !segment.isDeleted()
+                && (segment.lastSyncedAt() != null || Segment.SYNCING.equals(segment.status()))).toList();
+        if (synced.isEmpty()) {
+            return;
+        }
+        // Whom a segment may select at the two addresses: the person as they were and are, and everyone else with
+        // either address now. An address is decided on all its records (a shared mailbox): the person leaving or
+        // joining it, or opting in, can change what a segment that selects another of them may send there.
+        List<List<Contact>> concerned = new java.util.ArrayList<>();
+        for (ContactService.Changed change : changes) {
+            List<Contact> people = new java.util.ArrayList<>();
+            Set<String> addresses = new TreeSet<>();
+            for (Contact person : java.util.Arrays.asList(change.before(), change.after())) {
+                if (person != null) {
+                    people.add(person);
+                    addresses.add(person.subscriberHash());
+                }
             }
+            addresses.forEach(hash -> people.addAll(recordsAt.apply(orgId, hash)));
+            concerned.add(people);
+        }
+        Map<Segment, Set<String>> affected = new LinkedHashMap<>();
+        for (Segment segment : synced) {
             SegmentRule rule = SegmentRule.of(segment);
             Set<String> hashes = new TreeSet<>();
-            for (ContactService.Changed change : changes) {
-                boolean before = change.before() != null && rule.selects(change.before());
-                boolean after = change.after() != null && rule.selects(change.after());
-                if (before || after) {
+            for (int i = 0; i < changes.size(); i++) {
+                ContactService.Changed change = changes.get(i);
+                if (concerned.get(i).stream().anyMatch(rule::selects)) {
                     // Both addresses when it changed: the old one leaves (or moves), the new one joins.
                     if (change.before() != null) {
                         hashes.add(change.before().subscriberHash());

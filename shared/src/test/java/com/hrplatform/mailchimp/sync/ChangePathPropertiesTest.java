@@ -78,11 +78,7 @@ class ChangePathPropertiesTest {
             apply(viaChanges, change);
             apply(viaSync, change);
             Contact after = viaChanges.org.find(ENTITIES[change.entity() % ENTITIES.length]);
-            if (change.kind() == 2 && after != null) { // an opt-in: every record with the address, as PreferenceService
-                for (Contact record : viaChanges.org.withAddress(after.subscriberHash())) {
-                    note(viaChanges, affected, record, record);
-                }
-            } else if (change.kind() != 3) { // an opt-out takes the consent queue, not the change path
+            if (change.kind() != 3) { // an opt-out takes the consent queue, not the change path
                 note(viaChanges, affected, before, after);
             }
             viaChanges.drainConsentQueue();
@@ -104,11 +100,21 @@ class ChangePathPropertiesTest {
         assertEquals(memberships(viaSync), memberships(viaChanges), "our records of members");
     }
 
-    /** As ChangeFeed: the addresses, old and new, of each segment whose filter selects the person before or after. */
+    /**
+     * As ChangeFeed: the addresses, old and new, for each segment whose filter selects the person before or after, or
+     * anyone with either address now.
+     */
     private static void note(SyncWorld world, Map<String, Set<String>> affected, Contact before, Contact after) {
+        List<Contact> concerned = new java.util.ArrayList<>();
+        for (Contact person : java.util.Arrays.asList(before, after)) {
+            if (person != null) {
+                concerned.add(person);
+                concerned.addAll(world.org.withAddress(person.subscriberHash()));
+            }
+        }
         for (SyncWorld.Seg segment : world.segments) {
             SegmentRule rule = segment.rule();
-            if (before != null && rule.selects(before) || after != null && rule.selects(after)) {
+            if (concerned.stream().anyMatch(rule::selects)) {
                 Set<String> hashes = affected.computeIfAbsent(segment.id, id -> new TreeSet<>());
                 if (before != null) {
                     hashes.add(before.subscriberHash());
