@@ -6,6 +6,8 @@ import com.hrplatform.mailchimp.api.Page;
 import com.hrplatform.mailchimp.api.PageRequest;
 import com.hrplatform.mailchimp.audit.AuditLog;
 import com.hrplatform.mailchimp.domain.Timestamps;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -20,11 +22,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 
+import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
+
 /**
  * The directory we sync from: bulk import from the dashboard and single changes from the platform's
  * events. Each record is validated on its own; a bad record is rejected without affecting the others.
  */
 public final class ContactService {
+    private static final Logger LOG = LoggerFactory.getLogger(ContactService.class);
     public static final int MAX_IMPORT = 1000;
 
     private final ContactRepository contacts;
@@ -160,9 +165,9 @@ public final class ContactService {
             changes.changed(identity.orgId(), changed);
         } catch (RuntimeException e) {
             // The import is written: a retry would only audit it twice. Its changes wait for the daily run instead.
-            org.slf4j.LoggerFactory.getLogger(ContactService.class).warn("Imported changes not queued; the daily sync applies them",
-                    software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry("orgId", identity.orgId()),
-                    software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry("errorType", e.getClass().getSimpleName()));
+            LOG.warn("Imported changes not queued; the daily sync applies them",
+                    entry("orgId", identity.orgId()),
+                    entry("errorType", e.getClass().getSimpleName()));
         }
         rejected.sort((a, b) -> Integer.compare(a.index(), b.index()));
         audit.record(identity.orgId(), identity.actor(), "contacts.imported", "contacts", identity.orgId(),

@@ -5,8 +5,12 @@ import com.hrplatform.mailchimp.api.Page;
 import com.hrplatform.mailchimp.api.PageRequest;
 import com.hrplatform.mailchimp.contact.Contact;
 import com.hrplatform.mailchimp.contact.ContactRepository;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.Optional;
+
+import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
 
 /**
  * {@code mailchimp.preferences.getForEntity / list / updateOptStatus}: every change goes through the
@@ -15,6 +19,7 @@ import java.util.Optional;
  * without waiting for the daily sync.
  */
 public class PreferenceService {
+    private static final Logger LOG = LoggerFactory.getLogger(PreferenceService.class);
     private final PreferenceRepository preferences;
     private final ConsentRecorder recorder;
     private final ContactRepository contacts;
@@ -65,9 +70,9 @@ public class PreferenceService {
                 contacts.find(identity.orgId(), entityType, entityId).ifPresent(contact -> optIns.optedIn(identity.orgId(), contact));
             } catch (RuntimeException e) {
                 // The opt-in is recorded: a retry would record it twice. It reaches Mailchimp at the daily sync instead.
-                org.slf4j.LoggerFactory.getLogger(PreferenceService.class).warn("Opt-in not queued; the daily sync applies it",
-                        software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry("orgId", identity.orgId()),
-                        software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry("errorType", e.getClass().getSimpleName()));
+                LOG.warn("Opt-in not queued; the daily sync applies it",
+                        entry("orgId", identity.orgId()),
+                        entry("errorType", e.getClass().getSimpleName()));
             }
         }
         return preference;

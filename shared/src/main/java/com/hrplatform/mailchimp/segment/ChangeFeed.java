@@ -8,11 +8,14 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
 
 import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
 
@@ -38,10 +41,10 @@ public final class ChangeFeed implements ContactService.DirectoryChanges {
     private final SyncQueue queue;
     private final Clock clock;
     /** Every record of the org with an address (orgId, subscriber hash): the person's address-mates. */
-    private final java.util.function.BiFunction<String, String, List<Contact>> recordsAt;
+    private final BiFunction<String, String, List<Contact>> recordsAt;
 
     public ChangeFeed(SegmentRepository segments, PendingChanges pending, SyncQueue queue, Clock clock,
-                      java.util.function.BiFunction<String, String, List<Contact>> recordsAt) {
+                      BiFunction<String, String, List<Contact>> recordsAt) {
         this.recordsAt = recordsAt;
         this.segments = segments;
         this.pending = pending;
@@ -63,11 +66,11 @@ public final class ChangeFeed implements ContactService.DirectoryChanges {
         // Whom a segment may select at the two addresses: the person as they were and are, and everyone else with
         // either address now. An address is decided on all its records (a shared mailbox): the person leaving or
         // joining it, or opting in, can change what a segment that selects another of them may send there.
-        List<List<Contact>> concerned = new java.util.ArrayList<>();
+        List<List<Contact>> concerned = new ArrayList<>();
         for (ContactService.Changed change : changes) {
-            List<Contact> people = new java.util.ArrayList<>();
+            List<Contact> people = new ArrayList<>();
             Set<String> addresses = new TreeSet<>();
-            for (Contact person : java.util.Arrays.asList(change.before(), change.after())) {
+            for (Contact person : Arrays.asList(change.before(), change.after())) {
                 if (person != null) {
                     people.add(person);
                     addresses.add(person.subscriberHash());

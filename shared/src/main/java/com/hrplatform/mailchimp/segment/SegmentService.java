@@ -14,6 +14,8 @@ import com.hrplatform.mailchimp.mailchimp.MailchimpApiKey;
 import com.hrplatform.mailchimp.mailchimp.MailchimpClient;
 import com.hrplatform.mailchimp.mailchimp.MailchimpException;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -26,8 +28,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
+import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
+
 /** Segments of an org: CRUD with soft delete, and starting a sync (design rules 7 and 10). */
 public final class SegmentService {
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentService.class);
     public static final Duration DEFAULT_LEASE = Duration.ofMinutes(15);
 
     private final SegmentRepository segments;
@@ -193,10 +198,10 @@ public final class SegmentService {
         } catch (DomainException.NotConnected notConnected) {
             // nothing to sync to until a connection exists
         } catch (RuntimeException e) {
-            org.slf4j.LoggerFactory.getLogger(SegmentService.class).warn("The edit's sync run could not start; the daily run applies it",
-                    software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry("orgId", identity.orgId()),
-                    software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry("segmentId", before.id()),
-                    software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry("errorType", e.getClass().getSimpleName()));
+            LOG.warn("The edit's sync run could not start; the daily run applies it",
+                    entry("orgId", identity.orgId()),
+                    entry("segmentId", before.id()),
+                    entry("errorType", e.getClass().getSimpleName()));
         }
     }
 

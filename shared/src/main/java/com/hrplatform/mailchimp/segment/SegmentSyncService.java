@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -374,7 +375,7 @@ public final class SegmentSyncService {
     }
 
     /** One claim: a pass over the segment's audience for these addresses only, as the segment's run would decide them. */
-    private RunCounts applyChanges(AudiencePort audience, String orgId, Segment segment, java.util.Set<String> hashes) {
+    private RunCounts applyChanges(AudiencePort audience, String orgId, Segment segment, Set<String> hashes) {
         List<Segment> all = segments.listAll(orgId);
         keepQueuedRunsAlive(all, (String) null);
         String listId = segment.mailchimpListId();

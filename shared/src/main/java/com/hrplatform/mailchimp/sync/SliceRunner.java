@@ -7,11 +7,13 @@ import com.hrplatform.mailchimp.sync.SyncStores.Placements;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -81,7 +83,7 @@ public final class SliceRunner {
      * reading the audience's statuses (at least one request per status, see {@link #snapshotCost}), else by a
      * snapshot, so Mailchimp's unsubscribed or cleaned still wins. Re-running it converges like a slice does.
      */
-    public Result runAddresses(SyncPass pass, java.util.Collection<String> subscriberHashes) {
+    public Result runAddresses(SyncPass pass, Collection<String> subscriberHashes) {
         RunCounts counts = new RunCounts();
         applyMoves(pass, counts);
         Set<String> hashes = new TreeSet<>(subscriberHashes);
@@ -110,7 +112,7 @@ public final class SliceRunner {
     }
 
     /** Requests the last snapshot of each audience took in this container: what another would cost. */
-    private static final Map<String, Integer> SNAPSHOT_COST = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, Integer> SNAPSHOT_COST = new ConcurrentHashMap<>();
 
     static int snapshotCost(String listId) {
         return SNAPSHOT_COST.getOrDefault(listId, AudienceStatus.READ.length);
