@@ -233,7 +233,8 @@ public final class Services {
 
     /** Directory changes and opt-ins to the sync worker within minutes (see ChangeFeed). */
     private static ChangeFeed changeFeed() {
-        return new ChangeFeed(segmentRepository(), pendingChanges(), syncQueue(), CLOCK, contactRepository()::withAddress);
+        return new ChangeFeed(segmentRepository(), pendingChanges(), syncQueue(), CLOCK, contactRepository()::withAddress,
+                ioPool());
     }
 
     public static SegmentService segmentService() {

@@ -15,6 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.function.BiFunction;
 
 import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
@@ -42,10 +46,13 @@ public final class ChangeFeed implements ContactService.DirectoryChanges {
     private final Clock clock;
     /** Every record of the org with an address (orgId, subscriber hash): the person's address-mates. */
     private final BiFunction<String, String, List<Contact>> recordsAt;
+    /** Where the address-mates of an import's people are looked up, several at a time. */
+    private final ExecutorService readers;
 
     public ChangeFeed(SegmentRepository segments, PendingChanges pending, SyncQueue queue, Clock clock,
-                      BiFunction<String, String, List<Contact>> recordsAt) {
+                      BiFunction<String, String, List<Contact>> recordsAt, ExecutorService readers) {
         this.recordsAt = recordsAt;
+        this.readers = readers;
         this.segments = segments;
         this.pending = pending;
         this.queue = queue;
@@ -66,18 +73,14 @@ public final class ChangeFeed implements ContactService.DirectoryChanges {
         // Whom a segment may select at the two addresses: the person as they were and are, and everyone else with
         // either address now. An address is decided on all its records (a shared mailbox): the person leaving or
         // joining it, or opting in, can change what a segment that selects another of them may send there.
-        List<List<Contact>> concerned = new ArrayList<>();
+        List<Future<List<Contact>>> lookups = new ArrayList<>();
         for (ContactService.Changed change : changes) {
-            List<Contact> people = new ArrayList<>();
-            Set<String> addresses = new TreeSet<>();
-            for (Contact person : Arrays.asList(change.before(), change.after())) {
-                if (person != null) {
-                    people.add(person);
-                    addresses.add(person.subscriberHash());
-                }
-            }
-            addresses.forEach(hash -> people.addAll(recordsAt.apply(orgId, hash)));
-            concerned.add(people);
+            lookups.add(changes.size() == 1 ? CompletableFuture.completedFuture(concerned(orgId, change))
+                    : readers.submit(() -> concerned(orgId, change)));
+        }
+        List<List<Contact>> concerned = new ArrayList<>();
+        for (Future<List<Contact>> lookup : lookups) {
+            concerned.add(await(lookup));
         }
         Map<Segment, Set<String>> affected = new LinkedHashMap<>();
         for (Segment segment : synced) {
@@ -106,6 +109,30 @@ public final class ChangeFeed implements ContactService.DirectoryChanges {
         if (!affected.isEmpty()) {
             LOG.info("Changes queued for the sync", entry("orgId", orgId), entry("people", changes.size()),
                     entry("segments", affected.size()));
+        }
+    }
+
+    private List<Contact> concerned(String orgId, ContactService.Changed change) {
+        List<Contact> people = new ArrayList<>();
+        Set<String> addresses = new TreeSet<>();
+        for (Contact person : Arrays.asList(change.before(), change.after())) {
+            if (person != null) {
+                people.add(person);
+                addresses.add(person.subscriberHash());
+            }
+        }
+        addresses.forEach(hash -> people.addAll(recordsAt.apply(orgId, hash)));
+        return people;
+    }
+
+    private static <T> T await(Future<T> future) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while reading the directory", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
         }
     }
 
