@@ -10,6 +10,7 @@ import com.hrplatform.mailchimp.mailchimp.CallDeadline;
 import com.hrplatform.mailchimp.config.Services;
 import com.hrplatform.mailchimp.json.Json;
 import com.hrplatform.mailchimp.mailchimp.MailchimpException;
+import com.hrplatform.mailchimp.segment.ChangeMessage;
 import com.hrplatform.mailchimp.segment.SegmentSyncService;
 import com.hrplatform.mailchimp.segment.SyncMessage;
 import com.hrplatform.mailchimp.segment.SyncQueue;
@@ -76,7 +77,11 @@ public class SegmentSyncHandler implements RequestHandler<SQSEvent, SQSBatchResp
     private boolean process(SQSEvent.SQSMessage record, Context context) {
         SyncMessage message;
         try {
-            message = Json.MAPPER.readValue(record.getBody(), SyncMessage.class);
+            com.fasterxml.jackson.databind.JsonNode body = Json.MAPPER.readTree(record.getBody());
+            if (ChangeMessage.isChange(body)) {
+                return processChanges(Json.MAPPER.treeToValue(body, ChangeMessage.class), record, context);
+            }
+            message = Json.MAPPER.treeToValue(body, SyncMessage.class);
         } catch (JsonProcessingException e) {
             LOG.error("Sync message is not readable and is dropped", entry("messageId", record.getMessageId()));
             return true;
@@ -106,6 +111,32 @@ public class SegmentSyncHandler implements RequestHandler<SQSEvent, SQSBatchResp
                 return true;
             }
             // Come back soon rather than after the queue's long visibility timeout: 10 s, 20 s, 40 s, ...
+            queue.retryLater(record.getReceiptHandle(), FifoBatches.backoffSeconds(attempt, 300));
+            return false;
+        }
+    }
+
+    /**
+     * A segment's pending changes (the change path). A failure brings the message back like a slice's; after the last
+     * attempt it goes, and the claimed addresses wait for the segment's next change message or its daily run.
+     */
+    private boolean processChanges(ChangeMessage message, SQSEvent.SQSMessage record, Context context) {
+        Instant limit = Instant.now().plusMillis(context.getRemainingTimeInMillis()).minus(SAFETY);
+        Instant deadline = Instant.now().plus(sliceBudget);
+        Instant until = limit.isBefore(deadline) ? limit : deadline;
+        int attempt = FifoBatches.receiveCount(record);
+        try {
+            SegmentSyncService.Outcome outcome = CallDeadline.within(limit.plus(SAFETY).minusSeconds(10),
+                    () -> sync.processChanges(message, until));
+            LOG.info("Change message processed", entry("orgId", message.orgId()), entry("segmentId", message.segmentId()),
+                    entry("generation", message.generation()), entry("outcome", outcome.name()));
+            return true;
+        } catch (RuntimeException e) {
+            LOG.warn("Changes failed", entry("orgId", message.orgId()), entry("segmentId", message.segmentId()),
+                    entry("attempt", attempt), entry("errorType", e.getClass().getSimpleName()));
+            if (attempt >= maxAttempts) {
+                return true;
+            }
             queue.retryLater(record.getReceiptHandle(), FifoBatches.backoffSeconds(attempt, 300));
             return false;
         }

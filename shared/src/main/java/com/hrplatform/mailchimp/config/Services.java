@@ -39,6 +39,8 @@ import com.hrplatform.mailchimp.preference.ConsentWorker;
 import com.hrplatform.mailchimp.preference.PreferenceRepository;
 import com.hrplatform.mailchimp.preference.PreferenceService;
 import com.hrplatform.mailchimp.preference.SyncConsentLedger;
+import com.hrplatform.mailchimp.segment.ChangeFeed;
+import com.hrplatform.mailchimp.segment.PendingChanges;
 import com.hrplatform.mailchimp.segment.ScheduledSyncService;
 import com.hrplatform.mailchimp.segment.Segment;
 import com.hrplatform.mailchimp.segment.SegmentPreviewService;
@@ -225,7 +227,18 @@ public final class Services {
         return new ContactService(contactRepository(), new Tombstones(AwsClients.dynamoDb(), locksTable(), Services::tombstoneSecret),
                 addressLedger(), auditLog(), ioPool(), CLOCK, (orgId, entityType, entityId) -> preferences.find(orgId, entityType, entityId)
                 .map(preference -> new ContactService.Stated(preference.status(), preference.updatedAt())),
-                consent::unsubscribeEverywhere, addressMoves()::record);
+                consent::unsubscribeEverywhere, addressMoves()::record, changeFeed());
+    }
+
+    /** The change path's pending addresses per segment (locks table). */
+    private static PendingChanges pendingChanges() {
+        return new PendingChanges(AwsClients.dynamoDb(), locksTable(), CLOCK);
+    }
+
+    /** Directory changes and opt-ins to the sync worker within minutes (see ChangeFeed). */
+    private static ChangeFeed changeFeed() {
+        return new ChangeFeed(segmentRepository(), pendingChanges(), syncQueue(), CLOCK, contactRepository()::withAddress,
+                ioPool());
     }
 
     public static SegmentService segmentService() {
@@ -263,7 +276,7 @@ public final class Services {
                 new SyncEngine.Settings(settings.concurrency(), settings.batchSize(), settings.windowSize()), CLOCK);
         return new SegmentSyncService(segmentRepository(), engine, connectionService(), syncQueue(),
                 new SyncRunReport(auditLog(), platformEvents(), MetricsFactory.getMetricsInstance(), segmentRunHistory()), keyRefusals(),
-                syncRunHooks(), ioPool(), settings, CLOCK);
+                syncRunHooks(), ioPool(), settings, CLOCK, pendingChanges());
     }
 
     public static ScheduledSyncService scheduledSyncService() {
@@ -272,7 +285,8 @@ public final class Services {
     }
 
     public static PreferenceService preferenceService() {
-        return new PreferenceService(preferenceRepository(), consentRecorder(), contactRepository(), consentRequests());
+        return new PreferenceService(preferenceRepository(), consentRecorder(), contactRepository(), consentRequests(),
+                changeFeed()::optedIn);
     }
 
     public static ErasureService erasureService() {

@@ -6,6 +6,8 @@ import com.hrplatform.mailchimp.api.Page;
 import com.hrplatform.mailchimp.api.PageRequest;
 import com.hrplatform.mailchimp.audit.AuditLog;
 import com.hrplatform.mailchimp.domain.Timestamps;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -20,11 +22,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 
+import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
+
 /**
  * The directory we sync from: bulk import from the dashboard and single changes from the platform's
  * events. Each record is validated on its own; a bad record is rejected without affecting the others.
  */
 public final class ContactService {
+    private static final Logger LOG = LoggerFactory.getLogger(ContactService.class);
     public static final int MAX_IMPORT = 1000;
 
     private final ContactRepository contacts;
@@ -70,8 +75,42 @@ public final class ContactService {
     /** Every address we ever held for a person, so an erasure reaches them all. */
     private final AddressHistory ledger;
 
+    /** A person as they were before a change (null: new) and after it (null: left the directory). */
+    public record Changed(Contact before, Contact after) {
+        /** Whether nothing a segment filters on or a member shows changed (address, names, type, directory fields). */
+        public boolean showsNothingNew() {
+            return before != null && after != null && before.entityType().equals(after.entityType())
+                    && before.email().equals(after.email()) && java.util.Objects.equals(before.firstName(), after.firstName())
+                    && java.util.Objects.equals(before.lastName(), after.lastName())
+                    && java.util.Objects.equals(before.department(), after.department())
+                    && java.util.Objects.equals(before.location(), after.location())
+                    && java.util.Objects.equals(before.employmentType(), after.employmentType())
+                    && java.util.Objects.equals(before.employmentStatus(), after.employmentStatus());
+        }
+    }
+
+    /**
+     * Where applied directory changes go so that they reach Mailchimp within minutes (the sync's change path). Called
+     * after the writes; when it throws, the caller's retry (EventBridge's, the admin's) writes again and tells again.
+     */
+    @FunctionalInterface
+    public interface DirectoryChanges {
+        DirectoryChanges NONE = (orgId, changes) -> { };
+
+        void changed(String orgId, List<Changed> changes);
+    }
+
+    private final DirectoryChanges changes;
+
     public ContactService(ContactRepository contacts, ErasureRegistry erasures, AddressHistory ledger, AuditLog audit,
                           ExecutorService writers, Clock clock, StatedConsent statedConsent, SaidNo saidNo, Moves moves) {
+        this(contacts, erasures, ledger, audit, writers, clock, statedConsent, saidNo, moves, DirectoryChanges.NONE);
+    }
+
+    public ContactService(ContactRepository contacts, ErasureRegistry erasures, AddressHistory ledger, AuditLog audit,
+                          ExecutorService writers, Clock clock, StatedConsent statedConsent, SaidNo saidNo, Moves moves,
+                          DirectoryChanges changes) {
+        this.changes = changes;
         this.moves = moves;
         this.ledger = ledger;
         this.statedConsent = statedConsent;
@@ -102,17 +141,33 @@ public final class ContactService {
             }
             valid.put(index, result.contact());
         }
-        Map<Integer, Future<Outcome>> writes = new LinkedHashMap<>();
-        valid.forEach((index, contact) -> writes.put(index, writers.submit(() -> upsert(identity.orgId(), contact))));
+        Map<Integer, Future<Applied>> writes = new LinkedHashMap<>();
+        String version = version(clock.instant(), 0);
+        valid.forEach((index, contact) -> writes.put(index, writers.submit(() -> write(identity.orgId(), contact, version))));
         int created = 0;
         int updated = 0;
-        for (Map.Entry<Integer, Future<Outcome>> write : writes.entrySet()) {
-            switch (await(write.getValue())) {
+        List<Changed> changed = new ArrayList<>();
+        for (Map.Entry<Integer, Future<Applied>> write : writes.entrySet()) {
+            Applied applied = await(write.getValue());
+            // A re-import of people as they are changes nothing in Mailchimp. (An event is told even so: its retry
+            // after a crash finds the write done and must still reach the change path.)
+            if (applied.change() != null && !applied.change().showsNothingNew()) {
+                changed.add(applied.change());
+            }
+            switch (applied.outcome()) {
                 case CREATED -> created++;
                 case UPDATED -> updated++;
                 case ERASED -> rejected.add(new Rejection(write.getKey(),
                         "email: this address was erased at the person's request and cannot be added again"));
             }
+        }
+        try {
+            changes.changed(identity.orgId(), changed);
+        } catch (RuntimeException e) {
+            // The import is written: a retry would only audit it twice. Its changes wait for the daily run instead.
+            LOG.warn("Imported changes not queued; the daily sync applies them",
+                    entry("orgId", identity.orgId()),
+                    entry("errorType", e.getClass().getSimpleName()));
         }
         rejected.sort((a, b) -> Integer.compare(a.index(), b.index()));
         audit.record(identity.orgId(), identity.actor(), "contacts.imported", "contacts", identity.orgId(),
@@ -134,19 +189,31 @@ public final class ContactService {
      * between the two finds the address unsettled and does it again (each step is idempotent).
      */
     public Outcome upsert(String orgId, Contact contact, String version) {
+        Applied applied = write(orgId, contact, version);
+        if (applied.change() != null) {
+            changes.changed(orgId, List.of(applied.change()));
+        }
+        return applied.outcome();
+    }
+
+    /** What a write did, and the change it made (null when it changed nothing). */
+    private record Applied(Outcome outcome, Changed change) {
+    }
+
+    private Applied write(String orgId, Contact contact, String version) {
         if (erasures.isErased(orgId, contact.email())) {
-            return Outcome.ERASED;
+            return new Applied(Outcome.ERASED, null);
         }
         ContactRepository.Written written = contacts.upsert(orgId, contact, version);
         if (!written.applied()) {
-            return Outcome.STALE;
+            return new Applied(Outcome.STALE, null);
         }
         Optional<Contact> before = written.before();
         if (!contact.email().equals(written.settledEmail())) {
             followNewAddress(orgId, contact, before, written.settledEmail());
             contacts.settle(orgId, contact.entityKey(), contact.email());
         }
-        return before.isPresent() ? Outcome.UPDATED : Outcome.CREATED;
+        return new Applied(before.isPresent() ? Outcome.UPDATED : Outcome.CREATED, new Changed(before.orElse(null), contact));
     }
 
     /**
@@ -196,7 +263,9 @@ public final class ContactService {
 
     /** The person left the directory at {@code version}; false when a newer change is stored (then nothing changes). */
     public boolean delete(String orgId, String entityType, String entityId, String version) {
-        return contacts.markDeleted(orgId, entityType, entityId, version, now()).applied();
+        ContactRepository.Written written = contacts.markDeleted(orgId, entityType, entityId, version, now());
+        written.before().ifPresent(before -> changes.changed(orgId, List.of(new Changed(before, null))));
+        return written.applied();
     }
 
     public Page<Contact> list(Identity identity, String entityType, PageRequest page) {

@@ -14,6 +14,8 @@ import com.hrplatform.mailchimp.mailchimp.MailchimpApiKey;
 import com.hrplatform.mailchimp.mailchimp.MailchimpClient;
 import com.hrplatform.mailchimp.mailchimp.MailchimpException;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -26,8 +28,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
+import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
+
 /** Segments of an org: CRUD with soft delete, and starting a sync (design rules 7 and 10). */
 public final class SegmentService {
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentService.class);
     public static final Duration DEFAULT_LEASE = Duration.ofMinutes(15);
 
     private final SegmentRepository segments;
@@ -125,6 +130,9 @@ public final class SegmentService {
         }
         audit.record(identity.orgId(), identity.actor(), "segment.updated", "segment", segmentId,
                 Map.of("fields", fields.keySet().stream().toList()));
+        if (moves || changes.filterCriteriaJson() != null || changes.requireOptIn() != null) {
+            runForEdit(identity, current);
+        }
         return get(identity, segmentId);
     }
 
@@ -164,6 +172,36 @@ public final class SegmentService {
         audit.record(identity.orgId(), identity.actor(), "segment.sync_requested", "segment", segmentId,
                 Map.of("runId", runId));
         return new SyncStarted(segmentId, runId, Segment.SYNCING);
+    }
+
+    /**
+     * An edit of who the segment holds reaches Mailchimp within minutes: a run of the segment starts now (the change
+     * path's way for an edit), as {@link #sync} starts one. A segment never synced waits for its first sync; without a
+     * connection, or when the queue refuses, the edit waits for the daily run (the edit itself is saved either way).
+     */
+    private void runForEdit(Identity identity, Segment before) {
+        if (before.lastSyncedAt() == null) {
+            return;
+        }
+        try {
+            connections.activeKey(identity.orgId());
+            Instant now = clock.instant();
+            String runId = UUID.randomUUID().toString();
+            String startedAt = Timestamps.format(now);
+            queue.send(SyncMessage.starting(identity.orgId(), before.id(), runId, startedAt, SyncMessage.CHANGE));
+            if (segments.startRun(identity.orgId(), before.id(), runId, startedAt, now.getEpochSecond(),
+                    now.plus(lease).getEpochSecond())) {
+                audit.record(identity.orgId(), identity.actor(), "segment.sync_requested", "segment", before.id(),
+                        Map.of("runId", runId, "reason", "edit"));
+            }
+        } catch (DomainException.NotConnected notConnected) {
+            // nothing to sync to until a connection exists
+        } catch (RuntimeException e) {
+            LOG.warn("The edit's sync run could not start; the daily run applies it",
+                    entry("orgId", identity.orgId()),
+                    entry("segmentId", before.id()),
+                    entry("errorType", e.getClass().getSimpleName()));
+        }
     }
 
     private static boolean runningAt(Segment segment, Instant now) {

@@ -7,6 +7,7 @@ import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.mailchimp.MailchimpApiKey;
 import com.hrplatform.mailchimp.mailchimp.MailchimpException;
 import com.hrplatform.mailchimp.sync.AudiencePort;
+import com.hrplatform.mailchimp.sync.RunCounts;
 import com.hrplatform.mailchimp.sync.SegmentRule;
 import com.hrplatform.mailchimp.sync.SliceRunner;
 import com.hrplatform.mailchimp.sync.SyncEngine;
@@ -21,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -65,10 +67,20 @@ public final class SegmentSyncService {
     private final ExecutorService pool;
     private final SyncSettings settings;
     private final Clock clock;
+    /** The change path's pending addresses; null: this worker applies no changes (they wait for the daily run). */
+    private final PendingChanges pending;
 
     public SegmentSyncService(SegmentRepository segments, SyncEngine engine, ConnectionService connections,
                               SyncQueue queue, SyncRunReport report, KeyRefusals keyRefusals,
                               RunHooks hooks, ExecutorService pool, SyncSettings settings, Clock clock) {
+        this(segments, engine, connections, queue, report, keyRefusals, hooks, pool, settings, clock, null);
+    }
+
+    public SegmentSyncService(SegmentRepository segments, SyncEngine engine, ConnectionService connections,
+                              SyncQueue queue, SyncRunReport report, KeyRefusals keyRefusals,
+                              RunHooks hooks, ExecutorService pool, SyncSettings settings, Clock clock,
+                              PendingChanges pending) {
+        this.pending = pending;
         this.segments = segments;
         this.engine = engine;
         this.connections = connections;
@@ -214,10 +226,15 @@ public final class SegmentSyncService {
      * stalled, and no one may take them over. When the group stops moving, their leases run out as they should.
      */
     private void keepQueuedRunsAlive(List<Segment> all, SyncMessage message) {
+        keepQueuedRunsAlive(all, message.runId());
+    }
+
+    /** The same for any message of the group; {@code ownRunId} null: the message belongs to no run (a change). */
+    private void keepQueuedRunsAlive(List<Segment> all, String ownRunId) {
         Instant now = clock.instant();
         long soon = now.plus(settings.lease().dividedBy(2)).getEpochSecond();
         for (Segment other : all) {
-            if (Segment.SYNCING.equals(other.status()) && other.runId() != null && !other.runId().equals(message.runId())
+            if (Segment.SYNCING.equals(other.status()) && other.runId() != null && !other.runId().equals(ownRunId)
                     && other.leaseExpiresAt() > now.getEpochSecond() && other.leaseExpiresAt() < soon) {
                 segments.renewLease(other.orgId(), other.id(), other.runId(), now.plus(settings.lease()).getEpochSecond(), null);
             }
@@ -263,6 +280,127 @@ public final class SegmentSyncService {
         } catch (DomainException.NotConnected e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * The change path: applies the segment's pending addresses ({@link PendingChanges}) with the same decision and
+     * batches as a run, for those addresses only: one claim per message, so the org's messages of other segments and
+     * runs take turns with it (changes made meanwhile have a newer generation, hence a message of their own). A claim
+     * is released only once applied: a crash or a redelivery applies it again first, which converges like a slice
+     * (membership writes are conditional, placement intents resolve lost answers); after such a recovered claim the
+     * hashes waiting behind it are claimed too, as their message may be the one just taken. It shares the org's FIFO group with runs, so it never runs beside a slice of the org; a run of the
+     * segment going on meanwhile stays correct, as both apply the same decision to what is stored now.
+     * Throws when Mailchimp or AWS failed in a way worth retrying: the message comes back, the claim waits.
+     */
+    public Outcome processChanges(ChangeMessage message, Instant deadline) {
+        if (pending == null) {
+            return Outcome.IGNORED;
+        }
+        Segment segment = segments.find(message.orgId(), message.segmentId()).orElse(null);
+        if (segment == null || segment.isDeleted()) {
+            pending.discard(message.orgId(), message.segmentId()); // the deleted segment's release covers its people
+            return Outcome.IGNORED;
+        }
+        Optional<MailchimpApiKey> key = activeKey(message.orgId());
+        if (key.isEmpty()) {
+            return Outcome.IGNORED; // nothing to send to: the addresses wait (a later change or the daily run covers them)
+        }
+        AudiencePort audience = engine.audience(key.get());
+        Outcome outcome = Outcome.IGNORED;
+        gather(message, deadline);
+        for (int round = 0; round < 2; round++) {
+            Optional<PendingChanges.Claim> claim = pending.claim(message.orgId(), message.segmentId());
+            if (claim.isEmpty()) {
+                break;
+            }
+            try {
+                String startedAt = iso(clock.instant());
+                RunCounts counts = applyChanges(audience, message.orgId(), segment, claim.get().hashes());
+                changesApplied(message, segment, claim.get(), startedAt, counts);
+            } catch (MailchimpException e) {
+                if (e.isTransient()) {
+                    throw e;
+                }
+                if (e.kind() == MailchimpException.Kind.INVALID_KEY) {
+                    keyRefusals.refused(message.orgId(), "sync");
+                }
+                // Refused for good (the audience or its tag is gone): the segment's next run reports it; these wait no more.
+                LOG.warn("Changes not applied", entry("orgId", message.orgId()), entry("segmentId", message.segmentId()),
+                        entry("reason", e.kind().name()));
+            }
+            pending.release(message.orgId(), message.segmentId(), claim.get().id());
+            outcome = Outcome.FINISHED;
+            if (!claim.get().recovered()) {
+                break;
+            }
+            if (!clock.instant().isBefore(deadline)) {
+                Optional<PendingChanges.Waiting> waiting = pending.waiting(message.orgId(), message.segmentId());
+                if (waiting.isPresent()) {
+                    // Its own deduplication id: the senders' id of this generation may be the message just taken.
+                    long generation = waiting.get().generation();
+                    queue.sendChange(new ChangeMessage(message.orgId(), message.segmentId(), generation),
+                            "chg-" + message.segmentId() + "-" + generation + "-after-" + claim.get().id());
+                    return Outcome.CONTINUES;
+                }
+                break;
+            }
+            segment = segments.find(message.orgId(), message.segmentId()).filter(s -> !s.isDeleted()).orElse(null);
+            if (segment == null) {
+                break;
+            }
+        }
+        return outcome;
+    }
+
+    /**
+     * The debounce: lets the changes of a burst gather until {@link SyncSettings#changeDebounce} after the first of
+     * them (their senders' messages are duplicates meanwhile), so a burst is applied in a few claims, not one per change.
+     * The org's other messages would wait behind this one anyway.
+     */
+    private void gather(ChangeMessage message, Instant deadline) {
+        Optional<PendingChanges.Waiting> waiting = pending.waiting(message.orgId(), message.segmentId());
+        if (waiting.isEmpty()) {
+            return;
+        }
+        Instant until = Instant.ofEpochMilli(waiting.get().sinceMillis()).plus(settings.changeDebounce());
+        if (until.isAfter(deadline)) {
+            until = deadline;
+        }
+        long millis = Duration.between(clock.instant(), until).toMillis();
+        if (millis > 0) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** One claim: a pass over the segment's audience for these addresses only, as the segment's run would decide them. */
+    private RunCounts applyChanges(AudiencePort audience, String orgId, Segment segment, Set<String> hashes) {
+        List<Segment> all = segments.listAll(orgId);
+        keepQueuedRunsAlive(all, (String) null);
+        String listId = segment.mailchimpListId();
+        List<Segment> live = all.stream().filter(other -> other.mailchimpListId().equals(listId)).toList();
+        Map<String, String> tagIds = new HashMap<>();
+        live.stream().filter(other -> other.tagId() != null).forEach(other -> tagIds.put(other.id(), other.tagId()));
+        if (segment.tagId() == null) {
+            // First run still going, or the segment moved audience: the tag is found or made by name, as the run will.
+            tagIds.put(segment.id(), audience.ensureTag(listId, segment.name(), null));
+        }
+        SyncPass pass = new SyncPass(orgId, listId, segment.id(), live.stream().map(SegmentRule::of).toList(), tagIds,
+                clock.instant(), connections.emailPermissions(orgId).get(listId));
+        return engine.runAddresses(audience, pass, hashes).counts();
+    }
+
+    /** One claim applied: a run of trigger "change" in the segment's history, and the log line. */
+    private void changesApplied(ChangeMessage message, Segment segment, PendingChanges.Claim claim, String startedAt,
+                                RunCounts counts) {
+        report.changesApplied(message.orgId(), segment, "change-" + claim.id(), startedAt, iso(clock.instant()), counts);
+        LOG.info("Changes applied", entry("orgId", message.orgId()), entry("segmentId", segment.id()),
+                entry("addresses", claim.hashes().size()), entry("added", counts.added()), entry("updated", counts.updated()),
+                entry("archived", counts.archived()), entry("failed", counts.failed()),
+                entry("mailchimpRequests", counts.mailchimpRequests()));
     }
 
     /** Ends a run that failed too often to go on (the message is about to leave for the dead-letter queue). */

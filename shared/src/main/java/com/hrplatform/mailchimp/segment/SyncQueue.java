@@ -30,6 +30,18 @@ public final class SyncQueue {
                 .messageDeduplicationId(deduplicationId(message)));
     }
 
+    /**
+     * Asks the worker to apply a segment's pending changes (see {@link ChangeFeed}); {@code deduplicationId} makes the
+     * senders of one generation and window share one message.
+     */
+    public void sendChange(ChangeMessage message, String deduplicationId) {
+        sqs.sendMessage(request -> request.queueUrl(queueUrl)
+                .messageBody(Json.write(message))
+                .messageGroupId(message.orgId())
+                .messageDeduplicationId(deduplicationId.length() <= 128 ? deduplicationId
+                        : Integer.toHexString(deduplicationId.hashCode()) + deduplicationId.substring(deduplicationId.length() - 100)));
+    }
+
     /** Sends up to 10 messages in one call; answers how many SQS refused. */
     public int sendBatch(List<SyncMessage> messages) {
         if (messages.size() > MAX_BATCH) {

@@ -71,6 +71,20 @@ public final class SyncRunReport {
                 entry("mailchimpRequests", progress.mailchimpRequests()), entry("durationMs", durationMs));
     }
 
+    /**
+     * The change path applied one claim of a segment's changed addresses: a run of its own in the segment's history
+     * (trigger {@code change}, keyed by the claim, so a claim applied again after a crash keeps its id) and the
+     * platform's event. The segment's own {@code lastRun} stays that of its last full run.
+     */
+    void changesApplied(String orgId, Segment segment, String runId, String startedAt, String finishedAt, RunCounts counts) {
+        SyncProgress progress = SyncProgress.start(startedAt).plus(counts, null);
+        int kept = history.saveIssues(orgId, segment.id(), runId, startedAt, 0, counts.issues(), 0);
+        SegmentRun run = progress.toRun(runId, finishedAt, SyncMessage.CHANGE);
+        history.saveRun(orgId, segment.id(), SegmentRunHistory.StoredRun.of(run, SyncMessage.CHANGE, Segment.SYNCED, null, kept));
+        events.publish(PlatformEvent.syncRunEnded(orgId, segment.id(), segment.mailchimpListId(), runId, SyncMessage.CHANGE,
+                Segment.SYNCED, run.startedAt(), run.finishedAt(), counts(run)));
+    }
+
     /** A redelivered message of a run that already ended: its audit entry and event, should the crash have come before. */
     void endedEarlier(SyncMessage message, Segment segment) {
         SegmentRun run = segment.lastRun();

@@ -19,4 +19,12 @@ public record SyncSettings(int concurrency, int batchSize, int windowSize, Durat
                 Duration.ofSeconds(Env.intValue("SYNC_SLICE_SECONDS", 120)),
                 Duration.ofSeconds(Env.intValue("SYNC_LEASE_SECONDS", 900)));
     }
+
+    /**
+     * How long the change path lets a burst gather after its first change before applying it
+     * ({@code CHANGE_DEBOUNCE_SECONDS}, 5): a burst becomes a few claims instead of one per change.
+     */
+    public Duration changeDebounce() {
+        return Duration.ofSeconds(Env.intValue("CHANGE_DEBOUNCE_SECONDS", 5));
+    }
 }

@@ -6,11 +6,13 @@ import com.hrplatform.mailchimp.sync.SyncStores.MembershipChange;
 import com.hrplatform.mailchimp.sync.SyncStores.Placements;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The read-and-decide half of a slice, shared by the sync ({@link SliceRunner}) and its preview ({@link SyncPreview})
@@ -68,6 +70,61 @@ final class AddressWalk {
             }
         }
         return new End(finished ? null : after, finished);
+    }
+
+    /** Receives each address's facts and plan; the change path's walk has no windows to stop between. */
+    interface AddressVisitor {
+        void visit(AddressFacts facts, AddressPlan plan, String now);
+    }
+
+    /**
+     * The change path's walk: moves and interrupted batches as {@link #walk}, then only the given addresses, each with
+     * the org's records that hold it, our record, and Mailchimp's status, decided by {@link AddressDecision}.
+     * Mailchimp's status of each is read by one GET per address when that is cheaper than reading the audience's
+     * statuses (at least one request per status, see {@link #snapshotCost}), else by a snapshot, so Mailchimp's
+     * unsubscribed or cleaned still wins.
+     */
+    void walkAddresses(SyncPass pass, Collection<String> subscriberHashes, RunCounts counts, AddressVisitor visitor) {
+        applyMoves(pass, counts);
+        Set<String> hashes = new TreeSet<>(subscriberHashes);
+        AudienceSnapshot statuses = statusesOf(pass.listId(), hashes);
+        counts.mailchimpRequests.addAndGet(statuses.requests());
+        StaleIntents stale = new StaleIntents(context.placements(), pass, context.placements().openIntents(pass.orgId(), pass.listId()));
+        Set<String> staleHashes = stale.in(null, null);
+        String now = context.now();
+        for (String hash : hashes) {
+            List<Contact> records = context.directory().withAddress(pass.orgId(), hash);
+            Membership ours = context.memberships().find(pass.orgId(), pass.listId(), hash);
+            if (records.isEmpty() && ours == null && !staleHashes.contains(hash)) {
+                continue; // nobody of ours at this address, here or in Mailchimp: nothing to decide
+            }
+            AddressFacts facts = stale.resolve(WindowMerge.factsOf(pass, hash, records, ours, statuses), counts);
+            visitor.visit(facts, AddressDecision.decide(facts, pass.emailPermissionId()), now);
+        }
+    }
+
+    /** Requests the last snapshot of each audience took in this container: what another would cost. */
+    private static final Map<String, Integer> SNAPSHOT_COST = new ConcurrentHashMap<>();
+
+    static int snapshotCost(String listId) {
+        return SNAPSHOT_COST.getOrDefault(listId, AudienceStatus.READ.length);
+    }
+
+    /** Mailchimp's statuses of {@code hashes}: a GET each when fewer than a snapshot's requests, else a snapshot. */
+    private AudienceSnapshot statusesOf(String listId, Set<String> hashes) {
+        if (hashes.size() >= snapshotCost(listId)) {
+            AudienceSnapshot snapshot = context.audience().snapshot(listId);
+            SNAPSHOT_COST.put(listId, Math.max(AudienceStatus.READ.length, snapshot.requests()));
+            return snapshot;
+        }
+        AudienceSnapshot statuses = new AudienceSnapshot();
+        for (String hash : hashes) {
+            statuses.countRequest();
+            context.audience().memberStatus(listId, hash)
+                    .filter(entry -> entry.status() != AudienceStatus.SUBSCRIBED) // as a snapshot lists them
+                    .ifPresent(entry -> statuses.put(hash, entry.status(), entry.lastChanged()));
+        }
+        return statuses;
     }
 
     /**

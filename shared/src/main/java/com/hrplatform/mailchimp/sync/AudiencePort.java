@@ -77,6 +77,15 @@ public interface AudiencePort {
     /** The member, or empty when the address is not in the audience. */
     Optional<MemberView> member(String listId, String subscriberHash);
 
+    /**
+     * One member's status and {@code last_changed}, as a snapshot would list it (empty: not in the audience). The
+     * change path reads a few addresses this way instead of the whole audience's statuses. An adapter that does not
+     * know {@code last_changed} answers it null.
+     */
+    default Optional<AudienceSnapshot.Entry> memberStatus(String listId, String subscriberHash) {
+        return member(listId, subscriberHash).map(view -> new AudienceSnapshot.Entry(view.status(), null));
+    }
+
     /** The id of the tag named {@code name}: {@code knownTagId} if it still exists (renamed if need be), found, or created. */
     String ensureTag(String listId, String name, String knownTagId);
 

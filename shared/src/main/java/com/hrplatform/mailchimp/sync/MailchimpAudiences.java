@@ -255,6 +255,12 @@ public final class MailchimpAudiences {
             call("POST", "/lists/" + listId + "/members/" + subscriberHash + "/actions/delete-permanent", null);
         }
 
+        @Override
+        public Optional<AudienceSnapshot.Entry> memberStatus(String listId, String subscriberHash) {
+            return member(listId, subscriberHash, "status,last_changed").map(member -> new AudienceSnapshot.Entry(
+                    AudienceStatus.fromWire(member.path("status").asText()), instant(member.path("last_changed").asText(""))));
+        }
+
         private Optional<JsonNode> member(String listId, String subscriberHash, String fields) {
             try {
                 return Optional.of(call("GET", "/lists/" + listId + "/members/" + subscriberHash + "?fields=" + fields, null));

@@ -2,6 +2,7 @@ package com.hrplatform.mailchimp.sync;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
@@ -51,6 +52,24 @@ public final class SliceRunner {
         }
         pipeline.rethrow();
         return new Result(counts, end.afterHash(), end.finished());
+    }
+
+    /**
+     * The change path: the same decision and execution as {@link #run}, for the given addresses only (the directory
+     * changed for them lately; {@link AddressWalk#walkAddresses}). Re-running it converges like a slice does.
+     */
+    public Result runAddresses(SyncPass pass, Collection<String> subscriberHashes) {
+        RunCounts counts = new RunCounts();
+        Pipeline pipeline = new Pipeline(new BatchExecutor(pass, context, counts));
+        try {
+            new AddressWalk(context).walkAddresses(pass, subscriberHashes, counts,
+                    (facts, plan, now) -> pipeline.add(facts, plan, counts, pass.runSegmentId(), now));
+            pipeline.flush();
+        } finally {
+            pipeline.awaitAll();
+        }
+        pipeline.rethrow();
+        return new Result(counts, null, true);
     }
 
     /** Fills batches and carries them out a few at a time; the first failure stops the slice. */

@@ -58,6 +58,13 @@ public final class SyncEngine {
         return new SliceRunner(context).run(pass, afterHash, deadline);
     }
 
+    /** The change path: {@link SliceRunner#runAddresses} for the addresses that changed lately. */
+    public SliceRunner.Result runAddresses(AudiencePort audience, SyncPass pass, java.util.Collection<String> subscriberHashes) {
+        SyncContext context = new SyncContext(audience, directory, memberships, placements, journal, ledger, moves, pool,
+                settings.batchSize(), settings.windowSize(), settings.concurrency() * 2, attempt -> 250L << attempt, clock);
+        return new SliceRunner(context).runAddresses(pass, subscriberHashes);
+    }
+
     public Instant now() {
         return clock.instant();
     }

@@ -16,10 +16,4 @@ public record SyncPass(String orgId, String listId, String runSegmentId, List<Se
         liveSegments = List.copyOf(liveSegments);
         tagIds = Map.copyOf(tagIds);
     }
-
-    /** A pass over an audience without a chosen email permission. */
-    public SyncPass(String orgId, String listId, String runSegmentId, List<SegmentRule> liveSegments,
-                    Map<String, String> tagIds, Instant readAt) {
-        this(orgId, listId, runSegmentId, liveSegments, tagIds, readAt, null);
-    }
 }

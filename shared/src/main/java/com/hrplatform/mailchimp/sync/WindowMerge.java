@@ -61,6 +61,23 @@ final class WindowMerge {
         return facts;
     }
 
+    /**
+     * The facts of one address read on its own (the change path): its records in entity-key order, erased if any
+     * record is, Mailchimp's status as {@code statuses} has it, and our record. The same facts a window would build.
+     */
+    static AddressFacts factsOf(SyncPass pass, String subscriberHash, List<Contact> records, Membership ours,
+                                AudienceSnapshot statuses) {
+        List<Contact> withAddress = new ArrayList<>(records);
+        withAddress.sort((a, b) -> a.entityKey().compareTo(b.entityKey()));
+        boolean erased = false;
+        for (Contact person : withAddress) {
+            erased |= person.erased();
+        }
+        AudienceSnapshot.Entry listed = statuses.get(subscriberHash);
+        return new AddressFacts(subscriberHash, withAddress, erased, listed.status(), listed.lastChanged(), ours,
+                pass.liveSegments(), pass.runSegmentId());
+    }
+
     private static String min(String a, String b) {
         return a == null ? b : b == null || a.compareTo(b) <= 0 ? a : b;
     }

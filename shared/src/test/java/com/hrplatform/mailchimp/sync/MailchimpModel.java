@@ -233,6 +233,15 @@ final class MailchimpModel implements AudiencePort {
     }
 
     @Override
+    public Optional<AudienceSnapshot.Entry> memberStatus(String listId, String subscriberHash) {
+        return faults.call(true, () -> {
+            Member member = audience(listId).members.get(subscriberHash);
+            return member == null ? Optional.<AudienceSnapshot.Entry>empty()
+                    : Optional.of(new AudienceSnapshot.Entry(AudienceStatus.fromWire(member.status), member.lastChanged.toString()));
+        });
+    }
+
+    @Override
     public Optional<MemberView> member(String listId, String subscriberHash) {
         return faults.call(true, () -> {
             Audience audience = audience(listId);

@@ -24,7 +24,7 @@ class SyncPreviewTest {
     }
 
     private SyncPass pass() {
-        return new SyncPass(OrgModel.ORG, "L1", "sales", List.of(sales.rule()), Map.of(), Instant.now());
+        return new SyncPass(OrgModel.ORG, "L1", "sales", List.of(sales.rule()), Map.of(), Instant.now(), null);
     }
 
     @Test
@@ -79,7 +79,7 @@ class SyncPreviewTest {
         SyncPreview.Tally tally = new SyncPreview.Tally(id -> id);
 
         assertTrue(preview.pass(world.mailchimp, new SyncPass(OrgModel.ORG, "L1", "sales", List.of(sales.rule()),
-                Map.of("sales", sales.tagId), Instant.now()), Instant.now().plusSeconds(60), tally));
+                Map.of("sales", sales.tagId), Instant.now(), null), Instant.now().plusSeconds(60), tally));
 
         assertEquals(1, tally.count(SyncPreview.Kind.ADDRESS_CHANGES));
         assertEquals(new SyncPreview.Example("o***@example.com", null, "Moves to n***@example.com in Mailchimp, keeping its history"),

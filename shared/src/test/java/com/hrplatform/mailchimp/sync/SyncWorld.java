@@ -119,7 +119,7 @@ final class SyncWorld {
         Map<String, String> tagIds = new TreeMap<>();
         live(listId).stream().filter(s -> s.tagId != null).forEach(s -> tagIds.put(s.id, s.tagId));
         return new SyncPass(OrgModel.ORG, listId, runSegment == null ? null : runSegment.id,
-                live(listId).stream().map(Seg::rule).toList(), tagIds, clock.instant());
+                live(listId).stream().map(Seg::rule).toList(), tagIds, clock.instant(), emailPermissions.get(listId));
     }
 
     /** One slice of the segment's pass whose call {@code faultAt} fails, not run again: what a crash leaves behind. */
@@ -192,6 +192,34 @@ final class SyncWorld {
             }
         }
         walked.add(listId);
+    }
+
+    /**
+     * The change path ({@code SegmentSyncService.processChanges}): the segment's pass for these addresses only, run
+     * again after a failure as a redelivered change message would.
+     */
+    void changes(Seg segment, Set<String> hashes) {
+        SyncContext context = new SyncContext(mailchimp, org, org, org, org, org, org, batches, 3, 2, 2,
+                attempt -> 0, clock);
+        for (int failures = 0; ; ) {
+            try {
+                Map<String, String> tagIds = new TreeMap<>();
+                live(segment.listId).stream().filter(s -> s.tagId != null).forEach(s -> tagIds.put(s.id, s.tagId));
+                if (segment.tagId == null) {
+                    segment.tagId = mailchimp.ensureTag(segment.listId, segment.name(), null);
+                }
+                tagIds.put(segment.id, segment.tagId);
+                SyncPass pass = new SyncPass(OrgModel.ORG, segment.listId, segment.id,
+                        live(segment.listId).stream().map(Seg::rule).toList(), tagIds, clock.instant(),
+                        emailPermissions.get(segment.listId));
+                new SliceRunner(context).runAddresses(pass, hashes);
+                return;
+            } catch (RuntimeException e) {
+                if (++failures > 10) {
+                    throw new AssertionError("The change path kept failing", e);
+                }
+            }
+        }
     }
 
     /** As {@code SegmentSyncService.endPass}: the audience was walked whole, so its pending releases are done. */

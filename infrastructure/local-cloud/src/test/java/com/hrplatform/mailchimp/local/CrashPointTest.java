@@ -221,6 +221,57 @@ class CrashPointTest {
         }));
     }
 
+    /**
+     * Issue 13's change path: a directory event renames q, who is in both synced segments; nobody asks for a sync. The
+     * event's writes (the pending sets, the change messages) and the worker's (claim, Mailchimp's status and update,
+     * our records, release) are each killed in turn.
+     */
+    @Test
+    void aDirectoryChangeWithinMinutes() {
+        exercise(new Flow("change within minutes", () -> {
+            People people = syncedPeople("crash-change");
+            people.more().put("eventTime", Instant.now().plusSeconds(1).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+            return people;
+        }, people -> {
+            Map<String, Object> detail = new LinkedHashMap<>(employee("e-q", people.q()));
+            detail.put("firstName", "Quinn");
+            detail.put("orgId", people.org().orgId());
+            detail.put("sequence", 2);
+            String event = TrpcHttp.write(Map.of("version", "0", "id", "crash-" + people.org().orgId(),
+                    "detail-type", "Contact Upserted", "source", "platform.directory", "account", "000000000000",
+                    "time", people.more().get("eventTime"), "region", "us-east-1", "resources", List.of(), "detail", detail));
+            for (int attempt = 1; attempt <= 10; attempt++) { // Lambda retries an asynchronous event that failed
+                var answer = TrpcHttp.send(HttpRequest.newBuilder(URI.create(cloud().invokeUrl()
+                        + "/2015-03-31/functions/ContactEventsFunction/invocations"))
+                        .POST(HttpRequest.BodyPublishers.ofString(event)), null);
+                if (answer.status() == 200 && !answer.body().has("errorType")) {
+                    return;
+                }
+            }
+            throw new AssertionError("the event failed on every attempt");
+        }, people -> {
+            List<String> problems = new ArrayList<>();
+            Org org = people.org();
+            Map<String, String> tagOf = Map.of(org.employeesList(), "[Engineering A]", org.vendorsList(), "[Engineering B]");
+            for (String list : List.of(org.employeesList(), org.vendorsList())) {
+                JsonNode q = memberSeen(org, list, people.q());
+                JsonNode p = memberSeen(org, list, people.p());
+                expect(problems, "q in " + list, "subscribed Quinn", q == null ? "absent"
+                        : q.path("status").asText() + " " + q.path("merge_fields").path("FNAME").asText());
+                expect(problems, "p in " + list, "subscribed Test", p == null ? "absent"
+                        : p.path("status").asText() + " " + p.path("merge_fields").path("FNAME").asText());
+                List<String> tags = new ArrayList<>();
+                if (q != null) {
+                    q.path("tags").forEach(tag -> tags.add(tag.path("name").asText()));
+                }
+                expect(problems, "q's tags in " + list, tagOf.get(list), tags.toString());
+            }
+            expect(problems, "changes waiting or claimed", "0",
+                    String.valueOf(locks(org, "changes#", "attribute_exists(hashes) OR attribute_exists(inflight)")));
+            return problems;
+        }, people -> { }));
+    }
+
     @Test
     void aThreeSliceSync() {
         exercise(new Flow("3-slice sync", () -> {

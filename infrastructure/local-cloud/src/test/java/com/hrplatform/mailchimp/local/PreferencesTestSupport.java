@@ -183,6 +183,27 @@ final class PreferencesTestSupport {
         return last[0];
     }
 
+    /**
+     * Edits who a synced segment holds (filter, opt-in rule, audience), which starts its run (issue 13, changes within
+     * minutes), and waits for that run to end; answers the segment.
+     */
+    static JsonNode editAndAwaitRun(Org org, String segmentId, Map<String, Object> changes) {
+        String before = query(org.member(), "mailchimp.segments.get", Map.of("id", segmentId)).data()
+                .path("lastRun").path("runId").asText();
+        Map<String, Object> input = new LinkedHashMap<>(changes);
+        input.put("id", segmentId);
+        assertEquals("syncing", mutation(org.member(), "mailchimp.segments.update", input).data().path("status").asText(),
+                "the edit started a run");
+        JsonNode[] last = new JsonNode[1];
+        await(Duration.ofSeconds(60), () -> {
+            last[0] = query(org.member(), "mailchimp.segments.get", Map.of("id", segmentId)).data();
+            return !"syncing".equals(last[0].path("status").asText())
+                    && !before.equals(last[0].path("lastRun").path("runId").asText());
+        }, () -> "the edit's run of " + segmentId + " did not end: " + last[0]);
+        assertEquals("synced", last[0].path("status").asText(), () -> "sync result: " + last[0]);
+        return last[0];
+    }
+
     static void await(Duration timeout, BooleanSupplier condition, Supplier<String> message) {
         Instant deadline = Instant.now().plus(timeout);
         while (!condition.getAsBoolean()) {

@@ -44,7 +44,7 @@ class SampleEventsInvokeTest {
             Map.entry("ContactsFunction", List.of("contacts-import.json")),
             Map.entry("ContactEventsFunction", List.of("eventbridge/contact-upserted.json")),
             Map.entry("SegmentsFunction", List.of("segments-list.json", "segments-preview.json", "segments-runs.json")),
-            Map.entry("SegmentSyncFunction", List.of("sqs/segment-sync.json")),
+            Map.entry("SegmentSyncFunction", List.of("sqs/segment-sync.json", "sqs/segment-sync-changes.json")),
             Map.entry("ScheduledSyncFunction", List.of("scheduled/daily-sync.json")),
             Map.entry("PreferencesFunction", List.of("preferences-get-for-entity.json", "preferences-list.json",
                     "preferences-update-opt-status.json", "preferences-gdpr-delete.json")),

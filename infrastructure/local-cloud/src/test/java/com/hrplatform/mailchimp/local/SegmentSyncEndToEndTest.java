@@ -121,6 +121,21 @@ class SegmentSyncEndToEndTest {
         return awaitRun(org, segmentId, runId, Duration.ofSeconds(120));
     }
 
+    /** An edit of who the segment holds starts its run (issue 13, changes within minutes): waits for that run. */
+    private static JsonNode awaitEditRun(Org org, String segmentId, JsonNode edited, String previousRunId) {
+        assertEquals("syncing", edited.path("status").asText(), "the edit started a run");
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
+        while (Instant.now().isBefore(deadline)) {
+            JsonNode segment = TrpcHttp.query(org.admin(), "mailchimp.segments.get", Map.of("id", segmentId)).data();
+            if (!"syncing".equals(segment.path("status").asText())
+                    && !previousRunId.equals(segment.path("lastRun").path("runId").asText())) {
+                return segment;
+            }
+            pause();
+        }
+        throw new AssertionError("The edit's run did not finish");
+    }
+
     private static JsonNode awaitRun(Org org, String segmentId, String runId, Duration timeout) {
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
@@ -265,13 +280,13 @@ class SegmentSyncEndToEndTest {
         importAll(org, people);
         String first = createSegment(org, "First " + tag, "employee", Map.of("department", "Engineering"));
         String berlin = createSegment(org, "Berlin " + tag, "employee", Map.of("location", List.of("Berlin")));
-        syncAndWait(org, first);
+        String firstRun = syncAndWait(org, first).path("lastRun").path("runId").asText();
         syncAndWait(org, berlin);
 
         JsonNode updated = TrpcHttp.mutation(org.admin(), "mailchimp.segments.update",
                 Map.of("id", first, "filterCriteria", Map.of("department", List.of("Sales")))).data();
         assertEquals(List.of("Sales"), TrpcHttp.JSON.convertValue(updated.path("filterCriteria").path("department"), List.class));
-        JsonNode segment = syncAndWait(org, first);
+        JsonNode segment = awaitEditRun(org, first, updated, firstRun);
 
         Set<String> engineering = emails(people, p -> p.department().equals("Engineering"));
         Set<String> sales = emails(people, p -> p.department().equals("Sales"));
@@ -353,9 +368,9 @@ class SegmentSyncEndToEndTest {
         assertEquals(1200, segment.path("memberCount").asInt());
 
         // Everyone was placed by us despite the crash: narrowing the segment archives the leavers.
-        TrpcHttp.mutation(org.admin(), "mailchimp.segments.update",
+        JsonNode edited = TrpcHttp.mutation(org.admin(), "mailchimp.segments.update",
                 Map.of("id", segmentId, "filterCriteria", Map.of("department", "Finance"))).data();
-        JsonNode narrowed = syncAndWait(org, segmentId);
+        JsonNode narrowed = awaitEditRun(org, segmentId, edited, runId);
         Set<String> finance = emails(people, p -> p.department().equals("Finance") && !p.email().equals(UNSUBSCRIBED_IN_MAILCHIMP));
         assertEquals(finance, withStatus(statusByEmail(org, tag), "subscribed"));
         assertEquals(expected.size() - finance.size(), narrowed.path("lastRun").path("archived").asInt());

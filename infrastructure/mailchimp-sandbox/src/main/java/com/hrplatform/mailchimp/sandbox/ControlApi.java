@@ -312,7 +312,8 @@ final class ControlApi {
       if (m == null) {
         throw ApiError.notFound();
       }
-      return Resp.ok(m.render(list));
+      // lastChangedMs: last_changed to the millisecond (the API's is in seconds), to time how soon a change arrived.
+      return Resp.ok(m.render(list).put("lastChangedMs", m.lastChanged.toEpochMilli()));
     }
   }
 
