@@ -1,5 +1,6 @@
 package com.hrplatform.mailchimp.segment;
 
+import com.hrplatform.mailchimp.config.Env;
 import com.hrplatform.mailchimp.contact.Contact;
 import com.hrplatform.mailchimp.contact.ContactService;
 import com.hrplatform.mailchimp.sync.SegmentRule;
@@ -59,10 +60,19 @@ public final class ChangeFeed implements ContactService.DirectoryChanges {
         this.clock = clock;
     }
 
+    /**
+     * Whether changes reach Mailchimp within minutes (CHANGES_WITHIN_MINUTES, default on). Off, a directory change, an
+     * opt-in or a segment edit waits for the segment's next sync (manual or the daily one), as before issue 13: for a
+     * deployment that wants every change previewed before it travels. Read on each call, so it takes effect at once.
+     */
+    public static boolean enabled() {
+        return !"off".equalsIgnoreCase(Env.optional("CHANGES_WITHIN_MINUTES").orElse("on").trim());
+    }
+
     /** Directory changes: each person as they were (null: new) and as they are (null: left the directory). */
     @Override
     public void changed(String orgId, List<ContactService.Changed> changes) {
-        if (changes.isEmpty()) {
+        if (changes.isEmpty() || !enabled()) {
             return;
         }
         List<Segment> synced = segments.listAll(orgId).stream().filter(segment -> !segment.isDeleted()
@@ -138,6 +148,9 @@ public final class ChangeFeed implements ContactService.DirectoryChanges {
 
     /** A person opted in: the segments that select them apply it (a segment that requires an opt-in adds them). */
     public void optedIn(String orgId, Contact person) {
+        if (!enabled()) {
+            return;
+        }
         changed(orgId, List.of(new ContactService.Changed(person, person)));
     }
 

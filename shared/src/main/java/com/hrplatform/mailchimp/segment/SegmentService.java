@@ -131,7 +131,9 @@ public final class SegmentService {
         audit.record(identity.orgId(), identity.actor(), "segment.updated", "segment", segmentId,
                 Map.of("fields", fields.keySet().stream().toList()));
         if (moves || changes.filterCriteriaJson() != null || changes.requireOptIn() != null) {
-            runForEdit(identity, current);
+            if (ChangeFeed.enabled()) {
+                runForEdit(identity, current);
+            }
         }
         return get(identity, segmentId);
     }
