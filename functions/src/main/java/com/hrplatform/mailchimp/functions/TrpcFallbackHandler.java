@@ -18,11 +18,13 @@ public class TrpcFallbackHandler extends TrpcHandler {
             "mailchimp.audit.list", "mailchimp.campaigns.list", "mailchimp.campaigns.get", "mailchimp.campaigns.recent",
             "mailchimp.contacts.list",
             "mailchimp.segments.list", "mailchimp.segments.get", "mailchimp.preferences.getForEntity",
-            "mailchimp.preferences.list");
+            "mailchimp.preferences.list",
+            "mailchimp.connection.getMapping", "mailchimp.connection.audienceMergeFields", "mailchimp.segments.getMapping");
     public static final List<String> MUTATIONS = List.of("mailchimp.connection.connect", "mailchimp.connection.disconnect",
             "mailchimp.campaigns.trackCampaign", "mailchimp.campaigns.refreshStats", "mailchimp.contacts.import",
             "mailchimp.segments.create", "mailchimp.segments.update", "mailchimp.segments.delete",
-            "mailchimp.segments.sync", "mailchimp.preferences.updateOptStatus", "mailchimp.preferences.gdprDelete");
+            "mailchimp.segments.sync", "mailchimp.preferences.updateOptStatus", "mailchimp.preferences.gdprDelete",
+            "mailchimp.connection.setMapping", "mailchimp.segments.setMapping");
 
     public TrpcFallbackHandler() {
         super(catalogue(), null);

@@ -229,6 +229,11 @@ public final class Services {
                 CLOCK, SyncSettings.fromEnv().lease());
     }
 
+    public static com.hrplatform.mailchimp.mapping.MappingService mappingService() {
+        return new com.hrplatform.mailchimp.mapping.MappingService(segmentRepository(), connectionRepository(),
+                connectionService(), mailchimpClient(), auditLog(), CLOCK);
+    }
+
     public static SegmentSyncService segmentSyncService() {
         SyncSettings settings = SyncSettings.fromEnv();
         SyncEngine engine = new SyncEngine(mailchimpAudiences(), contactRepository(), membershipRepository(),

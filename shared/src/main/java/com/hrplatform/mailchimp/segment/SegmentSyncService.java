@@ -6,6 +6,7 @@ import com.hrplatform.mailchimp.domain.DomainException;
 import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.mailchimp.MailchimpApiKey;
 import com.hrplatform.mailchimp.mailchimp.MailchimpException;
+import com.hrplatform.mailchimp.mapping.MergeFieldMapping;
 import com.hrplatform.mailchimp.sync.AudiencePort;
 import com.hrplatform.mailchimp.sync.SegmentRule;
 import com.hrplatform.mailchimp.sync.SliceRunner;
@@ -203,8 +204,14 @@ public final class SegmentSyncService {
                         clock.instant().plus(settings.lease()).getEpochSecond(), tagId);
             }
         }
+        MergeFieldMapping connectionDefault = connections.defaultMapping(message.orgId());
+        List<SegmentRule> rules = live.stream().map(segment -> SegmentRule.of(segment, connectionDefault)).toList();
+        if (runSegment != null) {
+            // The audience's merge fields exist, with the types the mapping sends, before any value travels.
+            audience.ensureMergeFields(listId, SegmentRule.audienceMapping(rules));
+        }
         SyncPass pass = new SyncPass(message.orgId(), listId, runSegment == null ? null : runSegment.id(),
-                live.stream().map(SegmentRule::of).toList(), tagIds, clock.instant());
+                rules, tagIds, clock.instant());
         return engine.run(audience, pass, message.progress().afterHash(), deadline);
     }
 

@@ -44,9 +44,12 @@ public final class SliceRunner {
         counts.mailchimpRequests.addAndGet(snapshot.requests());
         StaleIntents stale = new StaleIntents(context.placements(), pass, context.placements().openIntents(pass.orgId(), pass.listId()));
         Pipeline pipeline = new Pipeline(new BatchExecutor(pass, context, counts));
-        // Only the directory fields the audience's segments filter on are read of each person.
+        // Only the directory fields the audience's segments filter on are read of each person ...
         Set<String> filterFields = new java.util.HashSet<>();
         pass.liveSegments().forEach(segment -> filterFields.addAll(segment.filter().anyOf().keySet()));
+        // ... and those the audience's mapping sends.
+        SegmentRule.audienceMapping(pass.liveSegments()).byTag().values()
+                .forEach(field -> filterFields.add(field.wireName()));
         String after = startAfterHash;
         boolean finished = false;
         try {
