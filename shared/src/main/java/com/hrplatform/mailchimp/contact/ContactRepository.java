@@ -148,6 +148,13 @@ public final class ContactRepository implements SyncStores.Directory {
                 .key(key(orgId, Contact.entityKey(entityType, entityId))).consistentRead(true)).item());
     }
 
+    @Override
+    public Optional<Contact> person(String orgId, String entityKey) {
+        int separator = entityKey.indexOf('#');
+        return separator < 0 ? Optional.empty()
+                : find(orgId, entityKey.substring(0, separator), entityKey.substring(separator + 1));
+    }
+
     /** Answers the deleted contact, if there was one. */
     public Optional<Contact> delete(String orgId, String entityType, String entityId) {
         var response = dynamoDb.deleteItem(request -> request.tableName(tableName)

@@ -112,6 +112,11 @@ public interface AudiencePort {
         return List.of();
     }
 
+    /** The value the member holds in a merge field; empty when the member or the value is absent. */
+    default Optional<String> mergeFieldValue(String listId, String subscriberHash, String tag) {
+        return Optional.empty();
+    }
+
     /** A merge field of an audience: its tag, name and type. */
     record MergeFieldView(String tag, String name, String type) {
     }

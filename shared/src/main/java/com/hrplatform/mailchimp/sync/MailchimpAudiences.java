@@ -254,6 +254,13 @@ public final class MailchimpAudiences {
         }
 
         @Override
+        public Optional<String> mergeFieldValue(String listId, String subscriberHash, String tag) {
+            return member(listId, subscriberHash, "merge_fields." + tag)
+                    .map(member -> member.path("merge_fields").path(tag))
+                    .filter(JsonNode::isTextual).map(JsonNode::asText).filter(value -> !value.isEmpty());
+        }
+
+        @Override
         public List<MergeFieldView> mergeFields(String listId) {
             List<MergeFieldView> fields = new ArrayList<>();
             for (int offset = 0; ; offset += PAGE) {

@@ -226,4 +226,60 @@ class MergeFieldMappingEndToEndTest {
         assertTrue(foreignAudience.message().contains("listId: not an audience of the connected Mailchimp account"),
                 foreignAudience::message);
     }
+
+    /** Forgets the org's recorded address changes, as their retention would (a week). */
+    private static void forgetRecordedMoves(Org org) {
+        var items = dynamo().query(request -> request.tableName("LocksTable").consistentRead(true)
+                .keyConditionExpression("orgId = :org AND begins_with(sk, :move)")
+                .expressionAttributeValues(Map.of(":org", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(org.orgId()),
+                        ":move", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("move#")))).items();
+        assertEquals(1, items.size(), "the directory change was recorded as a move");
+        items.forEach(item -> dynamo().deleteItem(request -> request.tableName("LocksTable")
+                .key(Map.of("orgId", item.get("orgId"), "sk", item.get("sk")))));
+    }
+
+    /** A new address for the person that the sync's walk reaches after the old one (or before, with {@code after} false). */
+    private static String addressAfter(String old, boolean after) {
+        while (true) {
+            String candidate = unique("moved") + "@example.com";
+            if (subscriberHash(candidate).compareTo(subscriberHash(old)) > 0 == after) {
+                return candidate;
+            }
+        }
+    }
+
+    @Test
+    void aPersonWhoseAddressChangedIsMovedByTheirStableIdWhenNoMoveIsKept() {
+        Org org = connectedOrg("map-stable");
+        String old = unique("old") + "@example.com";
+        importContacts(org, List.of(person("e1", old, "Engineer", null)));
+        String seg = segment(org, "Stable", org.employeesList());
+        setMapping(org.member(), seg, mapping("firstName", "FNAME", "stableId", "HRID")).data();
+        sync(org, seg);
+        long webId = member(org, org.employeesList(), old).body().path("web_id").asLong();
+        assertEquals("employee#e1", mergeFields(org, org.employeesList(), old).path("HRID").asText());
+
+        String moved = addressAfter(old, true);
+        importContacts(org, List.of(person("e1", moved, "Engineer", null)));
+        forgetRecordedMoves(org);
+        int mark = requestMark();
+        JsonNode run = sync(org, seg).path("lastRun");
+        assertEquals(0, run.path("added").asInt(), run::toString);
+        assertEquals(0, run.path("archived").asInt(), () -> "moved, not archived: " + run);
+        assertEquals(404, member(org, org.employeesList(), old).status(), "no member left at the old address");
+        TrpcHttp.Answer now = member(org, org.employeesList(), moved);
+        assertEquals(200, now.status(), now.body()::toString);
+        assertEquals(webId, now.body().path("web_id").asLong(), "the same member, its history kept");
+        assertEquals("subscribed", now.body().path("status").asText());
+        assertTrue(requests(org, mark).stream().anyMatch(request -> request.path("method").asText().equals("PATCH")
+                && request.path("path").asText().endsWith("/members/" + subscriberHash(old))), "PATCH email_address");
+
+        // The other way round (the walk meets the new address first) it falls back to add and archive, as before.
+        String back = addressAfter(moved, false);
+        importContacts(org, List.of(person("e1", back, "Engineer", null)));
+        forgetRecordedMoves(org);
+        JsonNode fallback = sync(org, seg).path("lastRun");
+        assertEquals(1, fallback.path("added").asInt(), fallback::toString);
+        assertEquals(1, fallback.path("archived").asInt(), fallback::toString);
+    }
 }
