@@ -448,9 +448,14 @@ test('maps a segment\'s fields with the audience\'s merge fields to choose from;
   await shot('segment-mapping');
 
   await row.getByRole('button', { name: `Sync ${segmentName}` }).click();
+  // The row showed "synced" already (the earlier run): the audience's merge fields tell when this run got there.
+  const listId = await employeesListId();
+  const types = await waitUntil(async () => {
+    const fields = await sandbox('GET', `/3.0/lists/${listId}/merge-fields?count=100`, null, account.apiKey);
+    const byTag = Object.fromEntries(fields.merge_fields.map((f) => [f.tag, f.type]));
+    return byTag.DEPT ? byTag : null;
+  }, 'the sync to create the mapped merge fields', 60000);
   await row.getByText('synced', { exact: true }).waitFor({ timeout: 60000 });
-  const fields = await sandbox('GET', `/3.0/lists/${await employeesListId()}/merge-fields?count=100`, null, account.apiKey);
-  const types = Object.fromEntries(fields.merge_fields.map((f) => [f.tag, f.type]));
   assert.equal(types.DEPT, 'text', JSON.stringify(types));
   assert.equal(types.START, 'date', 'a start date is a date field in Mailchimp');
 

@@ -17,7 +17,11 @@ import java.util.Map;
 public class ConnectionApiHandler extends TrpcHandler {
 
     public ConnectionApiHandler() {
-        this(Services.connectionService(), Services.mappingService());
+        this(Services.connectionService());
+    }
+
+    public ConnectionApiHandler(ConnectionService connections) {
+        this(connections, Services.mappingService(connections));
     }
 
     public ConnectionApiHandler(ConnectionService connections, MappingService mappings) {

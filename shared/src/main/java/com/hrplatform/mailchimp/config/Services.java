@@ -230,8 +230,13 @@ public final class Services {
     }
 
     public static com.hrplatform.mailchimp.mapping.MappingService mappingService() {
+        return mappingService(connectionService());
+    }
+
+    /** The mappings beside a handler's own connection service (one per container, not two). */
+    public static com.hrplatform.mailchimp.mapping.MappingService mappingService(ConnectionService connections) {
         return new com.hrplatform.mailchimp.mapping.MappingService(segmentRepository(), connectionRepository(),
-                connectionService(), mailchimpClient(), auditLog(), CLOCK);
+                connections, mailchimpClient(), auditLog(), CLOCK);
     }
 
     public static SegmentSyncService segmentSyncService() {
