@@ -62,6 +62,12 @@ async function sandbox(method, path, body, apiKey) {
   return text ? JSON.parse(text) : null;
 }
 
+/** The id of the sandbox account's "Employees" audience. */
+async function employeesListId() {
+  const lists = await sandbox('GET', '/3.0/lists?count=100', null, account.apiKey);
+  return lists.lists.find((l) => l.name === 'Employees').id;
+}
+
 // ------------------------------------------------------------------ browser
 
 let context;
@@ -466,6 +472,80 @@ test('edits a segment and deletes another after a confirmation', async () => {
   await p.getByRole('button', { name: 'Refresh' }).click();
   await row.waitFor();
   assert.equal(await doomedRow.count(), 0, 'gone after a reload of the list');
+});
+
+test('maps a segment\'s fields with the audience\'s merge fields to choose from; the sync creates them; the default too', async () => {
+  const p = panel('Segments');
+  const row = p.getByRole('row', { name: segmentName });
+  await row.getByRole('button', { name: `Merge fields of ${segmentName}` }).click();
+  const form = p.getByRole('form', { name: `Merge fields of "${segmentName}"` });
+  await form.waitFor();
+  await form.getByText('Uses the default: first and last name (FNAME, LNAME).').waitFor();
+  const tags = form.getByLabel('Merge tag');
+  assert.equal(await tags.count(), 2, 'what the segment sends today: FNAME and LNAME');
+  const offered = await form.locator('datalist option').evaluateAll((options) => options.map((o) => o.value));
+  assert.ok(offered.includes('FNAME') && offered.includes('LNAME'), `the audience's merge fields are offered: ${offered}`);
+  assert.match(await describedText(tags.nth(0)), /In the audience: First Name \(text\)/);
+
+  // The form's own check, before any request.
+  await form.getByRole('button', { name: '+ Add field' }).click();
+  await form.getByLabel('Directory field').nth(2).selectOption('department');
+  await tags.nth(2).fill('dept-1');
+  await form.getByRole('button', { name: 'Save mapping' }).click();
+  await errorNextTo(tags.nth(2), /uppercase letters, digits and _/, 'a tag Mailchimp would not take');
+  // The API's refusal lands next to the entry it names.
+  expectRefusal('mailchimp.segments.setMapping', 400);
+  await tags.nth(2).fill('EMAIL');
+  await form.getByRole('button', { name: 'Save mapping' }).click();
+  await errorNextTo(tags.nth(2), /EMAIL is the member's address/, 'the API names mapping[2].tag');
+
+  await tags.nth(2).fill('DEPT');
+  await form.getByRole('button', { name: '+ Add field' }).click();
+  await form.getByLabel('Directory field').nth(3).selectOption('startDate');
+  await tags.nth(3).fill('START');
+  await form.getByRole('button', { name: 'Save mapping' }).click();
+  await form.getByText('Mapping saved. The next sync sends these fields.').waitFor();
+  await form.getByText('This segment\'s own mapping.').waitFor();
+  await shot('segment-mapping');
+
+  await row.getByRole('button', { name: `Sync ${segmentName}` }).click();
+  // The row showed "synced" already (the earlier run): the audience's merge fields tell when this run got there.
+  const listId = await employeesListId();
+  const types = await waitUntil(async () => {
+    const fields = await sandbox('GET', `/3.0/lists/${listId}/merge-fields?count=100`, null, account.apiKey);
+    const byTag = Object.fromEntries(fields.merge_fields.map((f) => [f.tag, f.type]));
+    return byTag.DEPT ? byTag : null;
+  }, 'the sync to create the mapped merge fields', 60000);
+  await row.getByText('synced', { exact: true }).waitFor({ timeout: 60000 });
+  assert.equal(types.DEPT, 'text', JSON.stringify(types));
+  assert.equal(types.START, 'date', 'a start date is a date field in Mailchimp');
+
+  // Opened again, the new fields are the audience's own.
+  await p.getByRole('button', { name: 'Close' }).click();
+  await row.getByRole('button', { name: `Merge fields of ${segmentName}` }).click();
+  await form.waitFor();
+  await waitUntil(async () => (await form.getByLabel('Merge tag').count()) === 4, 'the saved mapping');
+  assert.match(await describedText(form.getByLabel('Merge tag').nth(3)), /In the audience: Start Date \(date\)/);
+  await p.getByRole('button', { name: 'Close' }).click();
+
+  // The connection's default, with an audience's merge fields suggested.
+  const connection = page.locator('#connection');
+  await connection.getByText('Default merge fields', { exact: true }).first().click();
+  const defaults = connection.getByRole('form', { name: 'Default merge fields' });
+  await defaults.waitFor();
+  await connection.getByLabel('Suggest the merge fields of').selectOption({ label: 'Employees' });
+  await waitUntil(async () => (await defaults.locator('datalist option').evaluateAll((o) => o.map((x) => x.value)))
+    .includes('START'), 'the audience\'s merge fields suggested');
+  await defaults.getByRole('button', { name: '+ Add field' }).click();
+  await defaults.getByLabel('Directory field').nth(2).selectOption('jobTitle');
+  await defaults.getByLabel('Merge tag').nth(2).fill('TITLE');
+  await defaults.getByRole('button', { name: 'Save mapping' }).click();
+  await defaults.getByText('Uses the connection\'s default mapping.').waitFor();
+  await shot('default-mapping');
+  await defaults.getByRole('button', { name: 'Back to first and last name' }).click();
+  await defaults.getByText('Back to the default mapping.').waitFor();
+  await defaults.getByText('Uses the default: first and last name (FNAME, LNAME).').waitFor();
+  await connection.getByText('Default merge fields', { exact: true }).first().click();
 });
 
 test('tracks a sent campaign picked from the recent ones (or typed by id): rates as percentages, refresh', async () => {

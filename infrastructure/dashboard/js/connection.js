@@ -1,8 +1,9 @@
 // The Connect panel: API key (format checked in the browser before any request), the connected
 // account (name, data centre, key hint, sync status) and Disconnect with a confirmation. Admins also choose, per
-// audience, which marketing permission (GDPR field) means email.
+// audience, which marketing permission (GDPR field) means email; the connection's default merge field mapping.
 import { query, mutate, plainMessage, session } from './api.js';
 import { h, field, setFieldError, errorSlot, statusSlot, busy, spinner, timeEl, confirmDialog, showFormError } from './ui.js';
+import { mappingEditor, audienceMergeFields } from './mapping.js';
 
 export const API_KEY_FORMAT = /^[0-9a-f]{32}-us[0-9]{1,3}$/;
 
@@ -100,7 +101,7 @@ function renderConnected(message) {
       h('div', {}, h('dt', {}, 'Connected'), h('dd', {}, timeEl(c.connectedAt))),
       h('div', {}, h('dt', {}, 'Sync status'), h('dd', {}, sync))),
     h('div', { class: 'actions' }, disconnect),
-    rowError, note,
+    rowError, note, defaultMapping(),
     session.claims().role === 'admin' ? emailPermissionPicker() : null);
 }
 
@@ -188,6 +189,38 @@ function emailPermissionPicker() {
     form);
   loadAudiences();
   return picker;
+}
+
+/**
+ * The connection's default merge field mapping (segments without their own use it; setting it is an admin's), with
+ * the merge fields of an audience of the account to choose from.
+ */
+function defaultMapping() {
+  const editor = mappingEditor({
+    heading: 'Default merge fields',
+    load: () => query('mailchimp.connection.getMapping'),
+    save: (mapping) => mutate('mailchimp.connection.setMapping', mapping ? { mapping } : {}),
+    mergeFields: async () => [],
+    resetLabel: 'Back to first and last name',
+  });
+  const audience = h('select', { 'aria-label': 'Suggest the merge fields of' }, h('option', { value: '' }, 'Choose an audience…'));
+  audience.addEventListener('change', async () => editor.setMergeFields(await audienceMergeFields(audience.value)));
+  const details = h('details', { class: 'default-mapping' },
+    h('summary', {}, 'Default merge fields'),
+    field('Suggest the merge fields of', audience, { hint: 'An audience of this account; its existing merge tags are offered.' }),
+    editor);
+  details.addEventListener('toggle', async () => {
+    if (!details.open || details.dataset.loaded) return;
+    details.dataset.loaded = 'true';
+    editor.refresh();
+    try {
+      const audiences = await query('mailchimp.connection.listAudiences');
+      audience.append(...audiences.map((a) => h('option', { value: a.id }, a.name)));
+    } catch {
+      // the editor works without suggestions
+    }
+  });
+  return details;
 }
 
 function set(connection) {

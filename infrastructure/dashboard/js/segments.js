@@ -8,6 +8,7 @@ import {
   h, field, setFieldError, errorSlot, statusSlot, busy, spinner, timeEl, badge, confirmDialog, csvList,
   listText, showFormError, when,
 } from './ui.js';
+import { mappingEditor, audienceMergeFields } from './mapping.js';
 
 const POLL_MS = 1000;
 const POLL_LIMIT_MS = 15 * 60 * 1000;
@@ -223,6 +224,10 @@ function row(segment) {
     follow(segment.id);
   };
   edit.addEventListener('click', () => openEditor(segment));
+  const fieldsButton = h('button', { type: 'button', class: 'secondary small', 'aria-label': `Merge fields of ${segment.name}` },
+    'Fields');
+  fieldsButton.disabled = syncing;
+  fieldsButton.addEventListener('click', () => openMapping(segment));
   remove.addEventListener('click', async () => {
     rowError.clear();
     const ok = await confirmDialog({
@@ -254,7 +259,7 @@ function row(segment) {
     h('td', { 'data-label': 'Members', class: 'num' }, String(segment.memberCount ?? 0)),
     h('td', { 'data-label': 'Last sync' }, timeEl(segment.lastSyncedAt, 'Never')),
     h('td', { 'data-label': 'Last run' }, runSummary(segment.lastRun)),
-    h('td', { 'data-label': 'Actions', class: 'row-actions' }, h('div', { class: 'actions' }, sync, preview, edit, history, remove), rowError));
+    h('td', { 'data-label': 'Actions', class: 'row-actions' }, h('div', { class: 'actions' }, sync, preview, edit, fieldsButton, history, remove), rowError));
   tr.error = rowError;
   return tr;
 }
@@ -532,6 +537,24 @@ async function openEditor(segment) {
   });
   editorHost.replaceChildren(h('h3', {}, heading), form);
   fields.name.control.focus();
+}
+
+// ------------------------------------------------------------------ merge field mapping
+
+/** The segment's merge field mapping, with its audience's merge fields to choose from. */
+function openMapping(segment) {
+  notice.clear();
+  editorHost.hidden = false;
+  const editor = mappingEditor({
+    heading: `Merge fields of "${segment.name}"`,
+    load: () => query('mailchimp.segments.getMapping', { id: segment.id }),
+    save: (mapping) => mutate('mailchimp.segments.setMapping', mapping ? { id: segment.id, mapping } : { id: segment.id }),
+    mergeFields: () => audienceMergeFields(segment.mailchimpListId),
+    resetLabel: 'Use the connection\'s default',
+  });
+  const close = h('button', { type: 'button', class: 'secondary', onclick: closeEditor }, 'Close');
+  editorHost.replaceChildren(editor, h('div', { class: 'actions' }, close));
+  editor.refresh();
 }
 
 // ------------------------------------------------------------------ view

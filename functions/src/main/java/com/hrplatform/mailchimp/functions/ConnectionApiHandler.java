@@ -8,6 +8,8 @@ import com.hrplatform.mailchimp.config.Services;
 import com.hrplatform.mailchimp.connection.ConnectionService;
 import com.hrplatform.mailchimp.mailchimp.MailchimpApiKey;
 import com.hrplatform.mailchimp.mailchimp.MailchimpIds;
+import com.hrplatform.mailchimp.mapping.MappingService;
+import com.hrplatform.mailchimp.mapping.MergeFieldMapping;
 
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -22,7 +24,32 @@ public class ConnectionApiHandler extends TrpcHandler {
     }
 
     public ConnectionApiHandler(ConnectionService connections) {
-        super(routes(connections), "mailchimp.connection.get");
+        this(connections, Services.mappingService(connections));
+    }
+
+    public ConnectionApiHandler(ConnectionService connections, MappingService mappings) {
+        super(mappingRoutes(routes(connections), mappings), "mailchimp.connection.get");
+    }
+
+    /** The connection's default merge field mapping, and the merge fields an audience has to map to. */
+    static TrpcRouter mappingRoutes(TrpcRouter router, MappingService mappings) {
+        return router
+                .query("mailchimp.connection.getMapping", Role.MEMBER, (identity, input) -> {
+                    Input.optional(input).validate();
+                    return mappings.connectionMapping(identity);
+                })
+                .mutation("mailchimp.connection.setMapping", Role.ADMIN, (identity, input) -> {
+                    Input reader = Input.of(input);
+                    MergeFieldMapping mapping = SegmentsApiHandler.readMapping(reader);
+                    reader.validate();
+                    return mappings.setConnectionMapping(identity, mapping);
+                })
+                .query("mailchimp.connection.audienceMergeFields", Role.MEMBER, (identity, input) -> {
+                    Input reader = Input.of(input);
+                    String listId = reader.requiredMatching("listId", MailchimpIds.LIST_ID, MailchimpIds.LIST_ID_EXPECTATION);
+                    reader.validate();
+                    return mappings.audienceMergeFields(identity, listId);
+                });
     }
 
     static TrpcRouter routes(ConnectionService connections) {

@@ -52,12 +52,12 @@ public class ContactsApiHandler extends TrpcHandler {
     /** api.md's Contact: the directory fields, not our internal consent mirror. */
     record ContactView(String entityId, String entityType, String email, String firstName, String lastName,
                        String department, String location, String employmentType, String employmentStatus,
-                       String updatedAt) {
+                       String jobTitle, String startDate, String updatedAt) {
     }
 
     static ContactView view(Contact contact) {
         return new ContactView(contact.entityId(), contact.entityType(), contact.email(), contact.firstName(),
                 contact.lastName(), contact.department(), contact.location(), contact.employmentType(),
-                contact.employmentStatus(), contact.updatedAt());
+                contact.employmentStatus(), contact.jobTitle(), contact.startDate(), contact.updatedAt());
     }
 }

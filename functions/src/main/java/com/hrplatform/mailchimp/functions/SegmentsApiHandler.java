@@ -8,6 +8,8 @@ import com.hrplatform.mailchimp.api.TrpcHandler;
 import com.hrplatform.mailchimp.api.TrpcRouter;
 import com.hrplatform.mailchimp.config.Services;
 import com.hrplatform.mailchimp.json.Json;
+import com.hrplatform.mailchimp.mapping.MappingService;
+import com.hrplatform.mailchimp.mapping.MergeFieldMapping;
 import com.hrplatform.mailchimp.mailchimp.MailchimpIds;
 import com.hrplatform.mailchimp.segment.FilterCriteria;
 import com.hrplatform.mailchimp.segment.SegmentInput;
@@ -28,11 +30,37 @@ public class SegmentsApiHandler extends TrpcHandler {
     private static final int MAX_CURSOR = 2048;
 
     public SegmentsApiHandler() {
-        this(Services.segmentService(), Services.segmentPreviewService(), Services.segmentRunsService());
+        this(Services.segmentService(), Services.segmentPreviewService(), Services.segmentRunsService(),
+                Services.mappingService());
     }
 
-    public SegmentsApiHandler(SegmentService segments, SegmentPreviewService previews, SegmentRunsService runs) {
-        super(runRoutes(routes(segments, previews), runs), "mailchimp.segments.list");
+    public SegmentsApiHandler(SegmentService segments, SegmentPreviewService previews, SegmentRunsService runs,
+                              MappingService mappings) {
+        super(mappingRoutes(runRoutes(routes(segments, previews), runs), mappings), "mailchimp.segments.list");
+    }
+
+    /** A segment's merge field mapping (its own, or the connection's default it uses). */
+    static TrpcRouter mappingRoutes(TrpcRouter router, MappingService mappings) {
+        return router
+                .query("mailchimp.segments.getMapping", Role.MEMBER, (identity, input) -> {
+                    Input reader = Input.of(input);
+                    String id = reader.requiredString("id", MAX_ID);
+                    reader.validate();
+                    return mappings.segmentMapping(identity, id);
+                })
+                .mutation("mailchimp.segments.setMapping", Role.MEMBER, (identity, input) -> {
+                    Input reader = Input.of(input);
+                    String id = reader.requiredString("id", MAX_ID);
+                    MergeFieldMapping mapping = readMapping(reader);
+                    reader.validate();
+                    return mappings.setSegmentMapping(identity, id, mapping);
+                });
+    }
+
+    /** {@code mapping}: {@code [{field, tag}]}, or null (absent) for the default. */
+    static MergeFieldMapping readMapping(Input reader) {
+        return reader.optionalNode(MappingService.FIELD)
+                .flatMap(node -> MergeFieldMapping.read(reader, MappingService.FIELD, node)).orElse(null);
     }
 
     /** The run history: a segment's last runs, and one run's skips and failures. */

@@ -18,14 +18,15 @@ public class TrpcFallbackHandler extends TrpcHandler {
             "mailchimp.audit.list", "mailchimp.campaigns.list", "mailchimp.campaigns.get", "mailchimp.campaigns.recent",
             "mailchimp.contacts.list",
             "mailchimp.segments.list", "mailchimp.segments.get", "mailchimp.segments.preview", "mailchimp.segments.runs",
-            "mailchimp.segments.runIssues",
+            "mailchimp.segments.runIssues", "mailchimp.segments.getMapping",
             "mailchimp.preferences.getForEntity",
-            "mailchimp.preferences.list", "mailchimp.connection.marketingPermissions");
+            "mailchimp.preferences.list", "mailchimp.connection.marketingPermissions",
+            "mailchimp.connection.getMapping", "mailchimp.connection.audienceMergeFields");
     public static final List<String> MUTATIONS = List.of("mailchimp.connection.connect", "mailchimp.connection.disconnect",
             "mailchimp.campaigns.trackCampaign", "mailchimp.campaigns.refreshStats", "mailchimp.contacts.import",
             "mailchimp.segments.create", "mailchimp.segments.update", "mailchimp.segments.delete",
             "mailchimp.segments.sync", "mailchimp.preferences.updateOptStatus", "mailchimp.preferences.gdprDelete",
-            "mailchimp.connection.setEmailPermission");
+            "mailchimp.connection.setEmailPermission", "mailchimp.connection.setMapping", "mailchimp.segments.setMapping");
 
     public TrpcFallbackHandler() {
         super(catalogue(), null);

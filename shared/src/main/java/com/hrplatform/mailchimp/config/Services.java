@@ -268,6 +268,16 @@ public final class Services {
         return new SegmentRunsService(segmentRepository(), segmentRunHistory(), contactRepository());
     }
 
+    public static com.hrplatform.mailchimp.mapping.MappingService mappingService() {
+        return mappingService(connectionService());
+    }
+
+    /** The mappings beside a handler's own connection service (one per container, not two). */
+    public static com.hrplatform.mailchimp.mapping.MappingService mappingService(ConnectionService connections) {
+        return new com.hrplatform.mailchimp.mapping.MappingService(segmentRepository(), connectionRepository(),
+                connections, mailchimpClient(), auditLog(), CLOCK);
+    }
+
     public static SegmentSyncService segmentSyncService() {
         SyncSettings settings = SyncSettings.fromEnv();
         SyncEngine engine = new SyncEngine(mailchimpAudiences(), contactRepository(), membershipRepository(),

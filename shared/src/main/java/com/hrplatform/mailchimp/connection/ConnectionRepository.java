@@ -31,9 +31,11 @@ public final class ConnectionRepository {
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
     }
 
-    /** Writes the whole record: connecting and reconnecting replace the previous key. */
+    /** Writes the whole record: connecting and reconnecting replace the previous key (a default mapping stays). */
     public void save(StoredConnection connection) {
-        dynamoDb.putItem(request -> request.tableName(tableName).item(toItem(connection)));
+        Map<String, AttributeValue> item = new HashMap<>(toItem(connection));
+        mergeFieldMapping(connection.orgId()).ifPresent(mapping -> item.put("mergeFieldMapping", Items.s(mapping)));
+        dynamoDb.putItem(request -> request.tableName(tableName).item(item));
     }
 
     /**
@@ -83,6 +85,34 @@ public final class ConnectionRepository {
                             : "SET emailPermissions.#list = :permission, updatedAt = :at")
                     .conditionExpression("#status = :connected")
                     .expressionAttributeNames(Map.of("#status", "status", "#list", listId))
+                    .expressionAttributeValues(values));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /** The connection's default merge field mapping as stored, if one was set (kept across reconnects). */
+    public Optional<String> mergeFieldMapping(String orgId) {
+        Map<String, AttributeValue> item = dynamoDb.getItem(request -> request.tableName(tableName)
+                .key(Map.of("orgId", Items.s(orgId))).projectionExpression("mergeFieldMapping").consistentRead(true)).item();
+        return Optional.ofNullable(item == null ? null : Items.string(item, "mergeFieldMapping"));
+    }
+
+    /** Sets (or, with null, removes) the default mapping of a connected org; false when it is not connected. */
+    public boolean setMergeFieldMapping(String orgId, String stored, String at) {
+        boolean remove = stored == null;
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":connected", Items.s(StoredConnection.CONNECTED),
+                ":at", Items.s(at)));
+        if (!remove) {
+            values.put(":mapping", Items.s(stored));
+        }
+        try {
+            dynamoDb.updateItem(request -> request.tableName(tableName).key(Map.of("orgId", Items.s(orgId)))
+                    .updateExpression(remove ? "SET updatedAt = :at REMOVE mergeFieldMapping"
+                            : "SET mergeFieldMapping = :mapping, updatedAt = :at")
+                    .conditionExpression("#status = :connected")
+                    .expressionAttributeNames(Map.of("#status", "status"))
                     .expressionAttributeValues(values));
             return true;
         } catch (ConditionalCheckFailedException e) {

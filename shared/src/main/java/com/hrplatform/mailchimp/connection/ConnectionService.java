@@ -187,6 +187,12 @@ public final class ConnectionService {
                 email.size() == 1 ? email.get(0).id() : null, reason);
     }
 
+    /** The connection's default merge field mapping, or null when none was set (segments then send FNAME and LNAME). */
+    public com.hrplatform.mailchimp.mapping.MergeFieldMapping defaultMapping(String orgId) {
+        return connections.mergeFieldMapping(orgId).map(com.hrplatform.mailchimp.mapping.MergeFieldMapping::fromStored)
+                .orElse(null);
+    }
+
     /** The org's decrypted key, for calling Mailchimp on its behalf; {@link DomainException.NotConnected} when not connected. */
     public MailchimpApiKey activeKey(String orgId) {
         StoredConnection connection = connections.find(orgId).filter(StoredConnection::isConnected)

@@ -10,11 +10,11 @@ import java.util.Locale;
  * A person of the platform's directory that we may sync: an employee or a vendor contact. The email
  * is stored normalised (trimmed, lower case). {@code consent} mirrors the person's email preference
  * ({@code opted_in}, {@code opted_out}, or null when they never stated one) and {@code consentAt} when
- * it was stated, so a sync reads one item per person.
+ * it was stated, so a sync reads one item per person. {@code startDate} is an ISO date (YYYY-MM-DD).
  */
 public record Contact(String entityId, String entityType, String email, String firstName, String lastName,
                       String department, String location, String employmentType, String employmentStatus,
-                      String updatedAt, String consent, String consentAt) {
+                      String jobTitle, String startDate, String updatedAt, String consent, String consentAt) {
 
     public static final String EMPLOYEE = "employee";
     public static final String VENDOR = "vendor";
@@ -22,6 +22,14 @@ public record Contact(String entityId, String entityType, String email, String f
     public static final String OPTED_OUT = "opted_out";
     /** Another record's erasure tombstoned this address: nothing may be sent to it, whatever this record says. */
     public static final String ERASED = "erased";
+
+    /** A person without job title and start date (callers written before those fields existed). */
+    public Contact(String entityId, String entityType, String email, String firstName, String lastName,
+                   String department, String location, String employmentType, String employmentStatus,
+                   String updatedAt, String consent, String consentAt) {
+        this(entityId, entityType, email, firstName, lastName, department, location, employmentType, employmentStatus,
+                null, null, updatedAt, consent, consentAt);
+    }
 
     public String entityKey() {
         return entityKey(entityType, entityId);
@@ -37,7 +45,7 @@ public record Contact(String entityId, String entityType, String email, String f
 
     public Contact withConsent(String newConsent, String newConsentAt) {
         return new Contact(entityId, entityType, email, firstName, lastName, department, location, employmentType,
-                employmentStatus, updatedAt, newConsent, newConsentAt);
+                employmentStatus, jobTitle, startDate, updatedAt, newConsent, newConsentAt);
     }
 
     public boolean optedOut() {

@@ -31,7 +31,7 @@ import java.util.stream.Stream;
 public final class ContactRepository implements SyncStores.Directory {
     static final String HASH_INDEX = "OrgHashIndex";
     private static final String[] DIRECTORY_FIELDS = {"firstName", "lastName", "department", "location",
-            "employmentType", "employmentStatus"};
+            "employmentType", "employmentStatus", "jobTitle", "startDate"};
 
     private final DynamoDbClient dynamoDb;
     private final String tableName;
@@ -69,7 +69,7 @@ public final class ContactRepository implements SyncStores.Directory {
         set(sets, names, values, "updatedAt", contact.updatedAt());
         set(sets, names, values, "version", version);
         String[] directoryValues = {contact.firstName(), contact.lastName(), contact.department(), contact.location(),
-                contact.employmentType(), contact.employmentStatus()};
+                contact.employmentType(), contact.employmentStatus(), contact.jobTitle(), contact.startDate()};
         for (int i = 0; i < DIRECTORY_FIELDS.length; i++) {
             if (directoryValues[i] == null) {
                 names.put("#" + DIRECTORY_FIELDS[i], DIRECTORY_FIELDS[i]);
@@ -120,7 +120,8 @@ public final class ContactRepository implements SyncStores.Directory {
             var response = dynamoDb.updateItem(request -> request.tableName(tableName)
                     .key(key(orgId, Contact.entityKey(entityType, entityId)))
                     .updateExpression("SET #version = :version, deletedAt = :at REMOVE email, subscriberHash, firstName, "
-                            + "lastName, department, #location, employmentType, employmentStatus, consent, consentAt, settledEmail")
+                            + "lastName, department, #location, employmentType, employmentStatus, jobTitle, startDate, consent, "
+                            + "consentAt, settledEmail")
                     .conditionExpression("attribute_not_exists(#version) OR #version <= :version")
                     .expressionAttributeNames(Map.of("#version", "version", "#location", "location"))
                     .expressionAttributeValues(Map.of(":version", Items.s(version), ":at", Items.s(at)))
@@ -173,6 +174,13 @@ public final class ContactRepository implements SyncStores.Directory {
             }
         }
         return found;
+    }
+
+    @Override
+    public Optional<Contact> person(String orgId, String entityKey) {
+        int separator = entityKey.indexOf('#');
+        return separator < 0 ? Optional.empty()
+                : find(orgId, entityKey.substring(0, separator), entityKey.substring(separator + 1));
     }
 
     /** Answers the deleted contact, if there was one. */
@@ -312,13 +320,15 @@ public final class ContactRepository implements SyncStores.Directory {
 
     /** What {@link #fromItem} reads: a sync reads every person, so it leaves the rest of the item behind. */
     private static final Map<String, String> CONTACT_ATTRIBUTES = Stream.of("entityId", "entityType", "email", "firstName",
-            "lastName", "department", "location", "employmentType", "employmentStatus", "updatedAt", "consent", "consentAt")
+            "lastName", "department", "location", "employmentType", "employmentStatus", "jobTitle", "startDate", "updatedAt",
+            "consent", "consentAt")
             .collect(Collectors.toUnmodifiableMap(name -> "#" + name, name -> name));
     private static final String CONTACT_PROJECTION = String.join(", ", new TreeSet<>(CONTACT_ATTRIBUTES.keySet()));
-    /** What a sync's decision reads of everyone; of the directory fields, only those its segments filter on. */
+    /** What a sync's decision reads of everyone; of the other directory fields, only those its segments filter on or map. */
     private static final Map<String, String> SYNC_ATTRIBUTES = Stream.of("entityKey", "email", "firstName", "lastName",
             "consent", "consentAt").collect(Collectors.toUnmodifiableMap(name -> "#" + name, name -> name));
-    private static final List<String> FILTER_ATTRIBUTES = List.of("department", "location", "employmentType", "employmentStatus");
+    private static final List<String> FILTER_ATTRIBUTES = List.of("department", "location", "employmentType", "employmentStatus",
+            "jobTitle", "startDate");
 
     static Contact fromItem(Map<String, AttributeValue> item) {
         String entityType = Items.string(item, "entityType");
@@ -333,7 +343,8 @@ public final class ContactRepository implements SyncStores.Directory {
         return new Contact(entityId, entityType, Items.string(item, "email"),
                 Items.string(item, "firstName"), Items.string(item, "lastName"), Items.string(item, "department"),
                 Items.string(item, "location"), Items.string(item, "employmentType"),
-                Items.string(item, "employmentStatus"), Items.string(item, "updatedAt"), Items.string(item, "consent"),
+                Items.string(item, "employmentStatus"), Items.string(item, "jobTitle"), Items.string(item, "startDate"),
+                Items.string(item, "updatedAt"), Items.string(item, "consent"),
                 Items.string(item, "consentAt"));
     }
 }

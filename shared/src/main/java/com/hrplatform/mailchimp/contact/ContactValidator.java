@@ -20,8 +20,9 @@ public final class ContactValidator {
     public static final String ENTITY_ID_EXPECTATION = "letters, digits and . _ : @ - only (at most 128)";
     static final Set<String> ENTITY_TYPES = Set.of(Contact.EMPLOYEE, Contact.VENDOR);
     private static final Set<String> FIELDS = Set.of("entityId", "entityType", "email", "firstName", "lastName",
-            "department", "location", "employmentType", "employmentStatus");
+            "department", "location", "employmentType", "employmentStatus", "jobTitle", "startDate");
     private static final int MAX_TEXT = 100;
+    private static final Pattern ISO_DATE = Pattern.compile("^\\d{4}-\\d{2}-\\d{2}$");
 
     public record Result(Contact contact, List<String> problems) {
         public boolean valid() {
@@ -64,11 +65,29 @@ public final class ContactValidator {
         String location = text(node, "location", false, MAX_TEXT, problems);
         String employmentType = text(node, "employmentType", false, MAX_TEXT, problems);
         String employmentStatus = text(node, "employmentStatus", false, MAX_TEXT, problems);
+        String jobTitle = text(node, "jobTitle", false, MAX_TEXT, problems);
+        String startDate = text(node, "startDate", false, 10, problems);
+        if (startDate != null && !isoDate(startDate)) {
+            problems.add("startDate: expected an ISO date, YYYY-MM-DD");
+        }
         if (!problems.isEmpty()) {
             return new Result(null, problems);
         }
         return new Result(new Contact(entityId, entityType, email, firstName, lastName, department, location,
-                employmentType, employmentStatus, updatedAt, null, null), List.of());
+                employmentType, employmentStatus, jobTitle, startDate, updatedAt, null, null), List.of());
+    }
+
+    /** A real calendar date written YYYY-MM-DD (what a Mailchimp date merge field takes). */
+    static boolean isoDate(String text) {
+        if (!ISO_DATE.matcher(text).matches()) {
+            return false;
+        }
+        try {
+            java.time.LocalDate.parse(text);
+            return true;
+        } catch (java.time.format.DateTimeParseException e) {
+            return false;
+        }
     }
 
     private static String text(JsonNode node, String field, boolean required, int maxLength, List<String> problems) {

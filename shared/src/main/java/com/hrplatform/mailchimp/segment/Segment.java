@@ -1,6 +1,7 @@
 package com.hrplatform.mailchimp.segment;
 
 import com.hrplatform.mailchimp.contact.Contact;
+import com.hrplatform.mailchimp.mapping.MergeFieldMapping;
 
 import java.util.List;
 import java.util.Objects;
@@ -11,13 +12,13 @@ import java.util.Optional;
  * {@code runId}/{@code leaseExpiresAt} belong to the running sync; {@code releases} are audiences the
  * segment left (deleted, or moved to another audience) whose people a sync still has to release;
  * {@code tagId} is the Mailchimp
- * static segment id of the tag.
+ * static segment id of the tag; {@code mapping} its own merge field mapping (null: the connection's default).
  */
 public record Segment(String orgId, String id, String name, String description, String segmentType,
                       String mailchimpListId, FilterCriteria filterCriteria, boolean requireOptIn, String status,
                       int memberCount, String lastSyncedAt, String lastError, SegmentRun lastRun, String createdAt,
                       String updatedAt, String runId, long leaseExpiresAt, String tagId, String softDeletedAt,
-                      List<Release> releases) {
+                      List<Release> releases, MergeFieldMapping mapping) {
     public static final String PENDING = "pending";
     public static final String SYNCING = "syncing";
     public static final String SYNCED = "synced";
@@ -30,6 +31,22 @@ public record Segment(String orgId, String id, String name, String description, 
 
     public Segment {
         releases = releases == null ? List.of() : List.copyOf(releases);
+    }
+
+    /** A segment with no mapping of its own. */
+    public Segment(String orgId, String id, String name, String description, String segmentType,
+                   String mailchimpListId, FilterCriteria filterCriteria, boolean requireOptIn, String status,
+                   int memberCount, String lastSyncedAt, String lastError, SegmentRun lastRun, String createdAt,
+                   String updatedAt, String runId, long leaseExpiresAt, String tagId, String softDeletedAt,
+                   List<Release> releases) {
+        this(orgId, id, name, description, segmentType, mailchimpListId, filterCriteria, requireOptIn, status, memberCount,
+                lastSyncedAt, lastError, lastRun, createdAt, updatedAt, runId, leaseExpiresAt, tagId, softDeletedAt,
+                releases, null);
+    }
+
+    /** The mapping its syncs use: its own, else the connection's default, else {@link MergeFieldMapping#DEFAULT}. */
+    public MergeFieldMapping effectiveMapping(MergeFieldMapping connectionDefault) {
+        return mapping != null ? mapping : connectionDefault != null ? connectionDefault : MergeFieldMapping.DEFAULT;
     }
 
     /** Whether the person belongs in this segment, consent aside. */

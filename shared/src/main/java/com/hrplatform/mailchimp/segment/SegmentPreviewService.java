@@ -5,6 +5,7 @@ import com.hrplatform.mailchimp.connection.ConnectionService;
 import com.hrplatform.mailchimp.domain.DomainException;
 import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.mailchimp.CallDeadline;
+import com.hrplatform.mailchimp.mapping.MergeFieldMapping;
 import com.hrplatform.mailchimp.mailchimp.MailchimpApiKey;
 import com.hrplatform.mailchimp.mailchimp.MailchimpClient;
 import com.hrplatform.mailchimp.sync.AudiencePort;
@@ -119,8 +120,9 @@ public final class SegmentPreviewService {
         List<Segment> live = all.stream().filter(segment -> segment.mailchimpListId().equals(listId)).toList();
         Map<String, String> tagIds = new HashMap<>();
         live.stream().filter(segment -> segment.tagId() != null).forEach(segment -> tagIds.put(segment.id(), segment.tagId()));
+        MergeFieldMapping connectionDefault = connections.defaultMapping(orgId);
         return new SyncPass(orgId, listId, runSegment == null ? null : runSegment.id(),
-                live.stream().map(SegmentRule::of).toList(), tagIds, clock.instant(),
+                live.stream().map(segment -> SegmentRule.of(segment, connectionDefault)).toList(), tagIds, clock.instant(),
                 connections.emailPermissions(orgId).get(listId));
     }
 }

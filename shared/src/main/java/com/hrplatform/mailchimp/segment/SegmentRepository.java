@@ -7,6 +7,7 @@ import com.hrplatform.mailchimp.api.PageRequest;
 import com.hrplatform.mailchimp.aws.DynamoCursor;
 import com.hrplatform.mailchimp.aws.Items;
 import com.hrplatform.mailchimp.json.Json;
+import com.hrplatform.mailchimp.mapping.MergeFieldMapping;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -248,7 +249,7 @@ public final class SegmentRepository {
                 count == null ? 0 : count.intValue(), Items.string(item, "lastSyncedAt"), Items.string(item, "lastError"),
                 lastRun, Items.string(item, "createdAt"), Items.string(item, "updatedAt"), Items.string(item, "runId"),
                 lease == null ? 0 : lease, Items.string(item, "tagId"), Items.string(item, "softDeletedAt"),
-                releases(item.get("releases")));
+                releases(item.get("releases")), MergeFieldMapping.fromStored(Items.string(item, "mergeFieldMapping")));
     }
 
     /** Releases are stored as a string set of {@code listId#tagId} (Mailchimp list ids hold no '#'). */

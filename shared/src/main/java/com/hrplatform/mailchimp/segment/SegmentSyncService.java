@@ -6,6 +6,7 @@ import com.hrplatform.mailchimp.domain.DomainException;
 import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.mailchimp.MailchimpApiKey;
 import com.hrplatform.mailchimp.mailchimp.MailchimpException;
+import com.hrplatform.mailchimp.mapping.MergeFieldMapping;
 import com.hrplatform.mailchimp.sync.AudiencePort;
 import com.hrplatform.mailchimp.sync.RunCounts;
 import com.hrplatform.mailchimp.sync.SegmentRule;
@@ -215,9 +216,14 @@ public final class SegmentSyncService {
                         clock.instant().plus(settings.lease()).getEpochSecond(), tagId);
             }
         }
+        MergeFieldMapping connectionDefault = connections.defaultMapping(message.orgId());
+        List<SegmentRule> rules = live.stream().map(segment -> SegmentRule.of(segment, connectionDefault)).toList();
+        if (runSegment != null) {
+            // The audience's merge fields exist, with the types the mapping sends, before any value travels.
+            audience.ensureMergeFields(listId, SegmentRule.audienceMapping(rules));
+        }
         SyncPass pass = new SyncPass(message.orgId(), listId, runSegment == null ? null : runSegment.id(),
-                live.stream().map(SegmentRule::of).toList(), tagIds, clock.instant(),
-                connections.emailPermissions(message.orgId()).get(listId));
+                rules, tagIds, clock.instant(), connections.emailPermissions(message.orgId()).get(listId));
         return engine.run(audience, pass, message.progress().afterHash(), deadline);
     }
 
@@ -388,8 +394,12 @@ public final class SegmentSyncService {
             // First run still going, or the segment moved audience: the tag is found or made by name, as the run will.
             tagIds.put(segment.id(), audience.ensureTag(listId, segment.name(), null));
         }
-        SyncPass pass = new SyncPass(orgId, listId, segment.id(), live.stream().map(SegmentRule::of).toList(), tagIds,
-                clock.instant(), connections.emailPermissions(orgId).get(listId));
+        MergeFieldMapping connectionDefault = connections.defaultMapping(orgId);
+        List<SegmentRule> rules = live.stream().map(other -> SegmentRule.of(other, connectionDefault)).toList();
+        // As a run's slice: the audience's merge fields exist, with the types the mapping sends, before any value travels.
+        audience.ensureMergeFields(listId, SegmentRule.audienceMapping(rules));
+        SyncPass pass = new SyncPass(orgId, listId, segment.id(), rules, tagIds, clock.instant(),
+                connections.emailPermissions(orgId).get(listId));
         return engine.runAddresses(audience, pass, hashes).counts();
     }
 

@@ -1,6 +1,7 @@
 package com.hrplatform.mailchimp.sync;
 
 import com.hrplatform.mailchimp.contact.Contact;
+import com.hrplatform.mailchimp.mapping.MergeFieldMapping;
 import com.hrplatform.mailchimp.membership.Membership;
 import com.hrplatform.mailchimp.sync.AddressPlan.Write;
 
@@ -60,7 +61,8 @@ public final class AddressDecision {
         }
         boolean runSelects = run != null && selecting.contains(run.id());
         boolean runWants = run != null && wanted.contains(run.id());
-        Plan plan = new Plan(facts, runSelects, runWants, pickFields(records, facts.liveSegments()), emailPermissionId);
+        Plan plan = new Plan(facts, runSelects, runWants, pickFields(records, facts.liveSegments()),
+                SegmentRule.audienceMapping(facts.liveSegments()), emailPermissionId);
         if (ours != null) {
             ours.segments().stream().filter(id -> !liveIds.contains(id)).forEach(plan.forgets::add);
         }
@@ -233,18 +235,18 @@ public final class AddressDecision {
                 .findFirst().orElse(records.get(0));
     }
 
-    /** What we send for a person; a change means their merge fields must be updated. */
+    /** What we send for a person under the default mapping; a change means their merge fields must be updated. */
     public static String digest(Contact person) {
-        return Contact.md5Hex(person.email() + "\n" + nullToEmpty(person.firstName()) + "\n" + nullToEmpty(person.lastName()));
+        return MergeFieldMapping.DEFAULT.digest(person);
     }
 
-    /** {@link #digest(Contact)}, and the email permission the member has enabled when one is chosen. */
-    static String digest(Contact person, String emailPermissionId) {
-        return emailPermissionId == null ? digest(person) : Contact.md5Hex(digest(person) + "\npermission:" + emailPermissionId);
-    }
-
-    private static String nullToEmpty(String value) {
-        return value == null ? "" : value;
+    /**
+     * What we send for a person under the audience's mapping, and the email permission the member has enabled when one
+     * is chosen: a change of either means the member must be written again.
+     */
+    static String digest(Contact person, MergeFieldMapping mapping, String emailPermissionId) {
+        String sent = mapping.digest(person);
+        return emailPermissionId == null ? sent : Contact.md5Hex(sent + "\npermission:" + emailPermissionId);
     }
 
     private static Instant instant(String iso) {
@@ -265,6 +267,7 @@ public final class AddressDecision {
         private final boolean runWants;
         private final String digest;
         private Contact fields;
+        private final MergeFieldMapping mapping;
         private Write write = Write.NONE;
         private String sendStatus;
         private final Set<String> adds = new TreeSet<>();
@@ -276,12 +279,15 @@ public final class AddressDecision {
         private String optOutAt;
         private String learned;
 
-        Plan(AddressFacts facts, boolean runSelects, boolean runWants, Contact fields, String emailPermissionId) {
+        /** @param mapping the audience's: the digest covers the values it sends, so a mapping change rewrites only those that differ */
+        Plan(AddressFacts facts, boolean runSelects, boolean runWants, Contact fields, MergeFieldMapping mapping,
+             String emailPermissionId) {
             this.facts = facts;
             this.runSelects = runSelects;
             this.runWants = runWants;
             this.fields = fields;
-            this.digest = fields == null ? "" : digest(fields, emailPermissionId);
+            this.mapping = mapping;
+            this.digest = fields == null ? "" : digest(fields, mapping, emailPermissionId);
         }
 
         Plan write(Write kind, String status) {
@@ -306,7 +312,7 @@ public final class AddressDecision {
             boolean withFields = write != Write.NONE && fields != null;
             return new AddressPlan(facts.subscriberHash(), facts.email(), write, sendStatus, withFields ? fields : null,
                     withFields ? digest : null, adds, archive ? Set.of() : removes, forgets, archive, skip, optOuts,
-                    optOutAt, learned, runSelects, runWants);
+                    optOutAt, learned, runSelects, runWants, withFields ? mapping.values(fields) : null);
         }
     }
 }

@@ -3,6 +3,7 @@ package com.hrplatform.mailchimp.sync;
 import com.hrplatform.mailchimp.contact.Contact;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -24,11 +25,13 @@ import java.util.Set;
  * @param learned     a status to store in our record because Mailchimp reports it; null: none
  * @param runSelects  the run's segment selects the address (consent aside)
  * @param runWants    the run's segment selects it and its consent allows that segment
+ * @param mergeFields the merge field values the write sends (tag to value, the audience's mapping of {@code fields}),
+ *                    or null with {@code fields}
  */
 public record AddressPlan(String subscriberHash, String email, Write write, String sendStatus, Contact fields,
                           String digest, Set<String> tagAdds, Set<String> tagRemoves, Set<String> tagForgets,
                           boolean archive, SkipReason skip, List<Contact> optOuts, String optOutAt, String learned,
-                          boolean runSelects, boolean runWants) {
+                          boolean runSelects, boolean runWants, Map<String, String> mergeFields) {
 
     public enum Write {
         NONE,
@@ -43,6 +46,17 @@ public record AddressPlan(String subscriberHash, String email, Write write, Stri
         tagRemoves = Set.copyOf(tagRemoves);
         tagForgets = Set.copyOf(tagForgets);
         optOuts = List.copyOf(optOuts);
+        mergeFields = mergeFields == null ? null : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(mergeFields));
+    }
+
+    /** A plan whose fields travel under the default mapping (FNAME, LNAME). */
+    public AddressPlan(String subscriberHash, String email, Write write, String sendStatus, Contact fields,
+                       String digest, Set<String> tagAdds, Set<String> tagRemoves, Set<String> tagForgets,
+                       boolean archive, SkipReason skip, List<Contact> optOuts, String optOutAt, String learned,
+                       boolean runSelects, boolean runWants) {
+        this(subscriberHash, email, write, sendStatus, fields, digest, tagAdds, tagRemoves, tagForgets, archive, skip,
+                optOuts, optOutAt, learned, runSelects, runWants,
+                fields == null ? null : com.hrplatform.mailchimp.mapping.MergeFieldMapping.DEFAULT.values(fields));
     }
 
     /** Whether carrying this out takes a Mailchimp request. */

@@ -47,9 +47,14 @@ final class AddressWalk {
         AudienceSnapshot snapshot = context.audience().snapshot(pass.listId());
         counts.mailchimpRequests.addAndGet(snapshot.requests());
         StaleIntents stale = new StaleIntents(context.placements(), pass, context.placements().openIntents(pass.orgId(), pass.listId()));
-        // Only the directory fields the audience's segments filter on are read of each person.
+        // Only the directory fields the audience's segments filter on are read of each person ...
         Set<String> filterFields = new java.util.HashSet<>();
         pass.liveSegments().forEach(segment -> filterFields.addAll(segment.filter().anyOf().keySet()));
+        // ... and those the audience's mapping sends.
+        SegmentRule.audienceMapping(pass.liveSegments()).byTag().values()
+                .forEach(field -> filterFields.add(field.wireName()));
+        // Members moved by their stable id to an address the walk has not reached yet, by that address.
+        Map<String, Membership> relocations = new HashMap<>();
         String after = startAfterHash;
         boolean finished = false;
         while (true) {
@@ -58,7 +63,21 @@ final class AddressWalk {
             String now = context.now();
             for (AddressFacts facts : WindowMerge.facts(pass, window.people(), known, snapshot, stale.in(after, window.lastHash()))) {
                 facts = stale.resolve(facts, counts);
-                visitor.visit(facts, AddressDecision.decide(facts, pass.emailPermissionId()), now);
+                Membership movedHere = relocations.remove(facts.subscriberHash());
+                if (movedHere != null && facts.ours() == null) {
+                    // Moved here from an address this window decided earlier: its facts were read before.
+                    facts = new AddressFacts(facts.subscriberHash(), facts.records(), facts.erased(), facts.mailchimp(),
+                            facts.mailchimpChangedAt(), movedHere, facts.liveSegments(), facts.runSegmentId());
+                }
+                AddressPlan plan = AddressDecision.decide(facts, pass.emailPermissionId());
+                if (plan.archive()) {
+                    Membership moved = relocated(pass, facts, counts);
+                    if (moved != null) {
+                        relocations.put(moved.subscriberHash(), moved);
+                        continue;
+                    }
+                }
+                visitor.visit(facts, plan, now);
             }
             if (window.lastHash() == null) {
                 finished = true;
@@ -70,6 +89,52 @@ final class AddressWalk {
             }
         }
         return new End(finished ? null : after, finished);
+    }
+
+    /**
+     * A member we placed whose address nobody holds any more, about to be archived: if its person (our record's stable
+     * id) is in the directory under another address that a live segment selects, the member moves there
+     * ({@code PATCH email_address}, keeping its history) instead, as a recorded move would have done (those are kept a
+     * week). Where the audience's mapping sends the stable id, Mailchimp's value must be that person's too. Only a
+     * subscribed member, only to an address the walk has not reached yet (nothing of ours there, nothing in flight):
+     * the walk then finds it there and writes the person's fields. Otherwise the archive goes ahead and the new
+     * address is added, as before.
+     */
+    private Membership relocated(SyncPass pass, AddressFacts facts, RunCounts counts) {
+        Membership old = facts.ours();
+        if (old == null || !facts.records().isEmpty() || old.entityKey() == null
+                || !Membership.SUBSCRIBED.equals(old.status())) {
+            return null;
+        }
+        Contact person = context.directory().person(pass.orgId(), old.entityKey()).orElse(null);
+        if (person == null || person.email() == null || person.erased()
+                || pass.liveSegments().stream().noneMatch(segment -> segment.selects(person))) {
+            return null;
+        }
+        String to = person.subscriberHash();
+        // Not reached yet by the walk (in this window or a later one): nothing decided there, nothing in flight.
+        if (to.compareTo(facts.subscriberHash()) <= 0 || context.memberships().find(pass.orgId(), pass.listId(), to) != null) {
+            return null;
+        }
+        for (var stableTag : SegmentRule.audienceMapping(pass.liveSegments()).byTag().entrySet()) {
+            if (stableTag.getValue() == com.hrplatform.mailchimp.mapping.DirectoryField.STABLE_ID) {
+                counts.mailchimpRequests.incrementAndGet();
+                String held = context.audience().mergeFieldValue(pass.listId(), facts.subscriberHash(), stableTag.getKey())
+                        .orElse(old.entityKey());
+                if (!held.equals(old.entityKey())) {
+                    return null; // Mailchimp says this member is someone else
+                }
+            }
+        }
+        counts.mailchimpRequests.incrementAndGet();
+        if (!context.audience().changeAddress(pass.listId(), facts.subscriberHash(), person.email())) {
+            return null;
+        }
+        Membership moved = new Membership(pass.orgId(), pass.listId(), to, person.email(), old.entityKey(), old.status(),
+                null, old.segments(), old.placedByUs(), context.now());
+        context.memberships().apply(pass.orgId(), pass.listId(), List.of(new MembershipChange(facts.subscriberHash(), old, null),
+                new MembershipChange(to, null, moved)));
+        return moved;
     }
 
     /** Receives each address's facts and plan; the change path's walk has no windows to stop between. */

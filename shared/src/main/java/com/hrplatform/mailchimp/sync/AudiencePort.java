@@ -13,8 +13,11 @@ import java.util.Set;
  */
 public interface AudiencePort {
 
-    /** One member to write. {@code status} null leaves an existing member's status alone. */
-    record MemberWrite(String subscriberHash, String email, String status, String firstName, String lastName,
+    /**
+     * One member to write. {@code status} null leaves an existing member's status alone; {@code mergeFields} (merge tag
+     * to value, null: none) are the mapped directory fields.
+     */
+    record MemberWrite(String subscriberHash, String email, String status, Map<String, String> mergeFields,
                        String signupStamp) {
     }
 
@@ -116,6 +119,29 @@ public interface AudiencePort {
      * there, or the new address is in the audience already.
      */
     boolean changeAddress(String listId, String fromHash, String toEmail);
+
+    /**
+     * Makes sure the audience has a merge field for each tag of the mapping, of the type its directory field needs
+     * ({@code text} or {@code date}): missing ones are created. Throws a {@link com.hrplatform.mailchimp.mailchimp.MailchimpException} of kind
+     * REJECTED naming the tag when one exists with another type. A model without merge fields of its own (the
+     * property tests' in-memory audience) takes every tag.
+     */
+    default void ensureMergeFields(String listId, com.hrplatform.mailchimp.mapping.MergeFieldMapping mapping) {
+    }
+
+    /** The audience's merge fields, for choosing a tag to map. */
+    default List<MergeFieldView> mergeFields(String listId) {
+        return List.of();
+    }
+
+    /** The value the member holds in a merge field; empty when the member or the value is absent. */
+    default Optional<String> mergeFieldValue(String listId, String subscriberHash, String tag) {
+        return Optional.empty();
+    }
+
+    /** A merge field of an audience: its tag, name and type. */
+    record MergeFieldView(String tag, String name, String type) {
+    }
 
     /** Erases the member for good ({@code actions/delete-permanent}): the address can never be added again. */
     void deletePermanently(String listId, String subscriberHash);

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.hrplatform.mailchimp.contact.Contact;
 import com.hrplatform.mailchimp.domain.Timestamps;
 import com.hrplatform.mailchimp.json.JsonFields;
+import com.hrplatform.mailchimp.mapping.DirectoryField;
+import com.hrplatform.mailchimp.mapping.MergeFieldMapping;
 import com.hrplatform.mailchimp.mailchimp.MailchimpApiKey;
 import com.hrplatform.mailchimp.mailchimp.MailchimpClient;
 import com.hrplatform.mailchimp.mailchimp.MailchimpException;
@@ -247,6 +249,56 @@ public final class MailchimpAudiences {
                     return false; // gone, or the new address is taken: the sync adds and releases as usual
                 }
                 throw e;
+            }
+        }
+
+        @Override
+        public void ensureMergeFields(String listId, MergeFieldMapping mapping) {
+            Map<String, MergeFieldView> existing = new LinkedHashMap<>();
+            mergeFields(listId).forEach(field -> existing.put(field.tag(), field));
+            for (Map.Entry<String, DirectoryField> wanted : mapping.byTag().entrySet()) {
+                String tag = wanted.getKey();
+                String type = wanted.getValue().mailchimpType();
+                MergeFieldView found = existing.get(tag);
+                if (found == null) {
+                    try {
+                        // Not on the signup form, not required: the field is ours to fill, not the subscriber's.
+                        call("POST", "/lists/" + listId + "/merge-fields", Map.of("tag", tag, "name",
+                                wanted.getValue().label(), "type", type, "required", false, "public", false));
+                    } catch (MailchimpException e) {
+                        // An earlier attempt made it and its answer was lost: Mailchimp refuses the tag a second time.
+                        if (e.kind() != MailchimpException.Kind.REJECTED || mergeFields(listId).stream()
+                                .noneMatch(field -> field.tag().equals(tag) && field.type().equals(type))) {
+                            throw e;
+                        }
+                    }
+                } else if (!found.type().equals(type)) {
+                    throw new MailchimpException(MailchimpException.Kind.REJECTED, 400,
+                            "the audience's merge field " + tag + " is of type " + found.type() + ", but the mapping sends "
+                                    + wanted.getValue().wireName() + " as " + type + "; map it to another tag or change the field in Mailchimp",
+                            null);
+                }
+            }
+        }
+
+        @Override
+        public Optional<String> mergeFieldValue(String listId, String subscriberHash, String tag) {
+            return member(listId, subscriberHash, "merge_fields." + tag)
+                    .map(member -> member.path("merge_fields").path(tag))
+                    .filter(JsonNode::isTextual).map(JsonNode::asText).filter(value -> !value.isEmpty());
+        }
+
+        @Override
+        public List<MergeFieldView> mergeFields(String listId) {
+            List<MergeFieldView> fields = new ArrayList<>();
+            for (int offset = 0; ; offset += PAGE) {
+                JsonNode page = call("GET", "/lists/" + listId + "/merge-fields?count=" + PAGE + "&offset=" + offset
+                        + "&fields=merge_fields.tag,merge_fields.name,merge_fields.type,total_items", null);
+                page.path("merge_fields").forEach(field -> fields.add(new MergeFieldView(field.path("tag").asText(),
+                        field.path("name").asText(), field.path("type").asText())));
+                if (page.path("merge_fields").size() < PAGE) {
+                    return fields;
+                }
             }
         }
 

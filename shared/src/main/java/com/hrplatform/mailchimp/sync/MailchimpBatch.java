@@ -52,10 +52,11 @@ final class MailchimpBatch {
                 if (write.status() != null) {
                     out.writeStringField("status", write.status());
                 }
-                if (write.firstName() != null || write.lastName() != null) {
+                if (write.mergeFields() != null && !write.mergeFields().isEmpty()) {
                     out.writeObjectFieldStart("merge_fields");
-                    out.writeStringField("FNAME", nullToEmpty(write.firstName()));
-                    out.writeStringField("LNAME", nullToEmpty(write.lastName()));
+                    for (Map.Entry<String, String> field : write.mergeFields().entrySet()) {
+                        out.writeStringField(field.getKey(), nullToEmpty(field.getValue()));
+                    }
                     out.writeEndObject();
                 }
                 if (write.signupStamp() != null) {

@@ -52,9 +52,7 @@ final class MemberProgress {
     }
 
     MemberWrite write(String stamp) {
-        Contact fields = plan.fields();
-        return new MemberWrite(plan.subscriberHash(), plan.email(), nextStatus, fields == null ? null : nullToEmpty(fields.firstName()),
-                fields == null ? null : nullToEmpty(fields.lastName()), stamp);
+        return new MemberWrite(plan.subscriberHash(), plan.email(), nextStatus, plan.mergeFields(), stamp);
     }
 
     /**

@@ -29,6 +29,11 @@ public final class SyncStores {
 
         /** Every record of the org with this address, as it is now. */
         List<Contact> withAddress(String orgId, String subscriberHash);
+
+        /** The person with this stable id ({@code entityType#entityId}) as they are now; empty when unknown here. */
+        default java.util.Optional<Contact> person(String orgId, String entityKey) {
+            return java.util.Optional.empty();
+        }
     }
 
     /** A window of the directory; {@code lastHash} null when it reaches the end. */

@@ -50,4 +50,27 @@ class ContactValidatorTest {
         // md5("urist.mcvankab@freddiesjokes.com"), Mailchimp's documented example
         assertEquals("62eeb292278cc15f5817cb78f7790b08", Contact.subscriberHash(" Urist.McVankab@FreddiesJokes.com "));
     }
+
+    @Test
+    void takesJobTitleAndAnIsoStartDate() throws Exception {
+        var result = ContactValidator.validate(json("""
+                {"entityId":"e-1","entityType":"employee","email":"a@example.com","jobTitle":" Engineer ",
+                 "startDate":"2024-02-29"}"""), "t", Set.of());
+        assertTrue(result.valid(), result.problems().toString());
+        assertEquals("Engineer", result.contact().jobTitle());
+        assertEquals("2024-02-29", result.contact().startDate());
+    }
+
+    @Test
+    void aStartDateThatIsNotARealIsoDateIsNamed() throws Exception {
+        for (String bad : new String[]{"01/03/2024", "2023-02-29", "2024-3-1", "tomorrow"}) {
+            var result = ContactValidator.validate(json("{\"entityId\":\"e-1\",\"entityType\":\"employee\","
+                    + "\"email\":\"a@example.com\",\"startDate\":\"" + bad + "\"}"), "t", Set.of());
+            assertFalse(result.valid(), bad);
+            assertTrue(String.join("; ", result.problems()).startsWith("startDate:"), () -> bad + ": " + result.problems());
+        }
+        var long_ = ContactValidator.validate(json("""
+                {"entityId":"e-1","entityType":"employee","email":"a@example.com","jobTitle":7}"""), "t", Set.of());
+        assertEquals(java.util.List.of("jobTitle: expected a string"), long_.problems());
+    }
 }

@@ -174,4 +174,25 @@ class AddressDecisionTest {
         assertFalse(plan.needsMailchimp());
         assertNull(plan.skip());
     }
+
+    @Test
+    void theWriteCarriesTheAudiencesMappedValuesAndItsDigestCoversThem() {
+        var mapping = new com.hrplatform.mailchimp.mapping.MergeFieldMapping(new java.util.TreeMap<>(Map.of(
+                "DEPT", com.hrplatform.mailchimp.mapping.DirectoryField.DEPARTMENT,
+                "HRID", com.hrplatform.mailchimp.mapping.DirectoryField.STABLE_ID)));
+        SegmentRule mapped = new SegmentRule("sales", "mixed", new FilterCriteria(Map.of("department", List.of("Sales"))),
+                false, mapping);
+        // Another segment of the audience with the default mapping: the member gets the union, whichever segment runs.
+        AddressPlan added = decide(List.of(employee(null)), AudienceStatus.UNKNOWN, null, null, List.of(mapped, BERLIN), "berlin");
+        assertEquals(Write.CREATE, added.write());
+        assertEquals(Map.of("DEPT", "Sales", "HRID", "employee#e1", "FNAME", "Pat", "LNAME", "Doe"), added.mergeFields());
+
+        Membership recorded = new Membership("org", "list", HASH, EMAIL, "employee#e1", Membership.SUBSCRIBED,
+                added.digest(), Set.of("sales", "berlin"), true, "2026-01-01T00:00:00Z");
+        AddressPlan same = decide(List.of(employee(null)), AudienceStatus.UNKNOWN, null, recorded, List.of(mapped, BERLIN), "sales");
+        assertEquals(Write.NONE, same.write(), "nothing mapped changed: no write");
+        AddressPlan defaultOnly = decide(List.of(employee(null)), AudienceStatus.UNKNOWN, null, recorded, List.of(SALES), "sales");
+        assertEquals(Write.UPDATE, defaultOnly.write(), "the mapping changed what is sent: the member is written again");
+        assertEquals(Map.of("FNAME", "Pat", "LNAME", "Doe"), defaultOnly.mergeFields());
+    }
 }

@@ -81,13 +81,18 @@ class MailchimpBatchTest {
     }
 
     @Test
-    void aBatchBodyCarriesEachMembersAddressStatusNamesAndStamp() throws Exception {
+    void aBatchBodyCarriesEachMembersAddressStatusMergeFieldsAndStamp() throws Exception {
         String stamp = "2026-01-02T03:04:05.000Z";
+        java.util.Map<String, String> fields = new java.util.LinkedHashMap<>();
+        fields.put("FNAME", "Ann");
+        fields.put("LNAME", null);
+        fields.put("START", "2024-03-01");
         JsonNode body = Json.read(MailchimpBatch.body(java.util.List.of(
-                new AudiencePort.MemberWrite("h1", "a@example.com", "subscribed", "Ann", null, stamp),
-                new AudiencePort.MemberWrite("h2", "b@example.com", null, null, null, null)), false).text());
+                new AudiencePort.MemberWrite("h1", "a@example.com", "subscribed", fields, stamp),
+                new AudiencePort.MemberWrite("h2", "b@example.com", null, null, null)), false).text());
         assertEquals(Json.read("{\"members\":[{\"email_address\":\"a@example.com\",\"status\":\"subscribed\","
-                + "\"merge_fields\":{\"FNAME\":\"Ann\",\"LNAME\":\"\"},\"timestamp_signup\":\"2026-01-02T03:04:05+00:00\"},"
+                + "\"merge_fields\":{\"FNAME\":\"Ann\",\"LNAME\":\"\",\"START\":\"2024-03-01\"},"
+                + "\"timestamp_signup\":\"2026-01-02T03:04:05+00:00\"},"
                 + "{\"email_address\":\"b@example.com\"}],\"update_existing\":false}"), body);
     }
 }

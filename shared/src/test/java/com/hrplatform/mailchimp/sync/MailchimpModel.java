@@ -126,8 +126,8 @@ final class MailchimpModel implements AudiencePort {
                     Member member = new Member(write.email(), now());
                     member.setStatus(write.status(), now(), true);
                     member.signupStamp = write.signupStamp() == null ? "" : write.signupStamp();
-                    member.firstName = write.firstName();
-                    member.lastName = write.lastName();
+                    member.firstName = write.mergeFields() == null ? null : write.mergeFields().get("FNAME");
+                    member.lastName = write.mergeFields() == null ? null : write.mergeFields().get("LNAME");
                     member.createdByUs = true;
                     audience.members.put(member.hash, member);
                     outcomes.put(member.hash, MemberOutcome.CREATED);
@@ -175,9 +175,9 @@ final class MailchimpModel implements AudiencePort {
                 if (write.status() != null && !write.status().equals(existing.status)) {
                     existing.setStatus(write.status(), now(), true);
                 }
-                if (write.firstName() != null) {
-                    existing.firstName = write.firstName();
-                    existing.lastName = write.lastName();
+                if (write.mergeFields() != null) {
+                    existing.firstName = write.mergeFields().get("FNAME");
+                    existing.lastName = write.mergeFields().get("LNAME");
                     existing.lastChanged = now();
                 }
                 outcomes.put(existing.hash, MemberOutcome.UPDATED);

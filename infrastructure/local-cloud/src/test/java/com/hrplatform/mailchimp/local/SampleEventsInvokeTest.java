@@ -35,7 +35,7 @@ class SampleEventsInvokeTest {
     /** Function -> its sample events (paths under events/). */
     private static final Map<String, List<String>> SAMPLES = Map.ofEntries(
             Map.entry("ConnectionFunction", List.of("connection-get.json", "connection-connect.json",
-                    "connection-marketing-permissions.json")),
+                    "connection-marketing-permissions.json", "connection-get-mapping.json")),
             Map.entry("AuditFunction", List.of("audit-list.json")),
             Map.entry("TrpcFallbackFunction", List.of("trpc-unknown-procedure.json")),
             Map.entry("CampaignsFunction", List.of("campaigns-list.json", "campaigns-get.json", "campaigns-recent.json",

@@ -39,6 +39,13 @@ final class Audience {
     putMergeField("LNAME", "Last Name", false);
   }
 
+  /** Adds a new merge field (POST /lists/{id}/merge-fields); the caller checked the tag is free. */
+  MergeField addMergeField(String tag, String fieldName, String type, boolean required, String dateFormat) {
+    MergeField f = new MergeField(mergeFields.size() + 1, tag, fieldName, type, required, dateFormat);
+    mergeFields.put(tag, f);
+    return f;
+  }
+
   /** Creates the field (text) if absent, else changes whether it is required. */
   MergeField putMergeField(String tag, String fieldName, boolean required) {
     MergeField f = mergeFields.get(tag);

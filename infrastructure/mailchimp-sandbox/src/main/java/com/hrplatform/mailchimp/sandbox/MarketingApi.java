@@ -110,7 +110,7 @@ final class MarketingApi {
       case "members" -> members(a, list, method, path, query, rawBody);
       case "segments" -> segments(a, list, method, path, query, rawBody);
       case "webhooks" -> webhooks(list, method, path, rawBody);
-      case "merge-fields" -> mergeFields(list, method, path, query);
+      case "merge-fields" -> mergeFields(list, method, path, query, rawBody);
       default -> throw ApiError.notFound();
     };
   }
@@ -279,7 +279,7 @@ final class MarketingApi {
           continue;
         }
         Member m = list.addMember(email, a.nextWebId(), status, now);
-        apply(m, item, now);
+        apply(list, m, item, now);
         created.add(m.render(list));
         continue;
       }
@@ -298,7 +298,7 @@ final class MarketingApi {
       if (status != null) {
         list.changeStatus(existing, status, now);
       }
-      apply(existing, item, now);
+      apply(list, existing, item, now);
       updated.add(existing.render(list));
     }
     ObjectNode out = Json.obj();
@@ -353,7 +353,7 @@ final class MarketingApi {
       checkBody(list, body, false, skipMergeValidation);
       checkMarketingPermissions(list, body);
       list.changeStatus(existing, status, now);
-      apply(existing, body, now);
+      apply(list, existing, body, now);
       applyMarketingPermissions(existing, body, now);
       applyTags(a, list, existing, body);
       return existing.render(list);
@@ -364,7 +364,7 @@ final class MarketingApi {
     checkBody(list, body, true, skipMergeValidation);
     checkMarketingPermissions(list, body);
     Member m = list.addMember(email, a.nextWebId(), status, now);
-    apply(m, body, now);
+    apply(list, m, body, now);
     applyMarketingPermissions(m, body, now);
     applyTags(a, list, m, body);
     return m.render(list);
@@ -393,7 +393,7 @@ final class MarketingApi {
       checkBody(list, body, true, skipMergeValidation);
       checkMarketingPermissions(list, body);
       Member created = list.addMember(email, a.nextWebId(), status, now);
-      apply(created, body, now);
+      apply(list, created, body, now);
       applyMarketingPermissions(created, body, now);
       return created.render(list);
     }
@@ -461,7 +461,7 @@ final class MarketingApi {
     if (status != null) {
       list.changeStatus(m, status, now);
     }
-    apply(m, body, now);
+    apply(list, m, body, now);
     applyMarketingPermissions(m, body, now);
     return m.render(list);
   }
@@ -527,6 +527,7 @@ final class MarketingApi {
     if (!skipMergeValidation) {
       checkRequiredMergeFields(list, body, isNew);
     }
+    checkMergeFieldValues(list, body);
   }
 
   private static void validateFields(JsonNode body) {
@@ -557,6 +558,80 @@ final class MarketingApi {
   }
 
   /**
+   * POST /lists/{id}/merge-fields: name and type are required (the sandbox models text and date); the tag, when
+   * given, is Mailchimp's: letters, digits and _, at most 10 characters, taken in capitals, not used yet in the
+   * audience. Without one, Mailchimp names it MMERGE{n}.
+   */
+  private static MergeField addMergeField(Audience list, JsonNode body) {
+    String name = Json.text(body, "name");
+    String type = Json.text(body, "type");
+    if (name == null || name.isBlank() || type == null) {
+      throw ApiError.invalidField(name == null || name.isBlank() ? "name" : "type",
+          "Required fields were not provided: " + (name == null || name.isBlank() ? "name" : "type"));
+    }
+    if (!MergeField.TYPES.contains(type)) {
+      throw ApiError.invalidField("type", "The sandbox models text and date merge fields; " + type + " is not one of them.");
+    }
+    String given = Json.text(body, "tag");
+    String tag = given == null || given.isBlank() ? "MMERGE" + (list.mergeFields.size() + 1)
+        : given.trim().toUpperCase(Locale.ROOT);
+    if (!tag.matches("[A-Z0-9_]+")) {
+      throw ApiError.invalidField("tag", "Merge tags may contain letters, numbers and underscores only.");
+    }
+    if (tag.length() > MergeField.MAX_TAG_LENGTH) {
+      throw ApiError.invalidField("tag", "Merge tags must be " + MergeField.MAX_TAG_LENGTH + " characters or fewer.");
+    }
+    if (list.mergeFields.containsKey(tag) || "EMAIL".equals(tag)) {
+      throw ApiError.invalidResource("A Merge Field with the tag \"" + tag + "\" already exists for this list.");
+    }
+    String dateFormat = null;
+    if (MergeField.DATE.equals(type)) {
+      dateFormat = Json.text(body.path("options"), "date_format");
+      if (dateFormat != null && !dateFormat.equals("MM/DD/YYYY") && !dateFormat.equals("DD/MM/YYYY")) {
+        throw ApiError.invalidField("options.date_format", "Date format must be MM/DD/YYYY or DD/MM/YYYY.");
+      }
+    }
+    MergeField field = list.addMergeField(tag, name.trim(), type, body.path("required").asBoolean(false), dateFormat);
+    if (body.has("public")) {
+      field.isPublic = body.path("public").asBoolean(true);
+    }
+    return field;
+  }
+
+  /**
+   * Values Mailchimp cannot hold in a field's type are refused, whatever skip_merge_validation says (it only skips
+   * the required check): a date field takes YYYY-MM-DD or its own date format.
+   */
+  private static void checkMergeFieldValues(Audience list, JsonNode body) {
+    JsonNode given = body.path("merge_fields");
+    if (!given.isObject()) {
+      return;
+    }
+    ArrayNode errors = Json.arr();
+    for (MergeField f : list.mergeFields.values()) {
+      JsonNode v = given.get(f.tag);
+      if (v != null && !v.isNull() && f.accept(v.asText("")) == null) {
+        errors.addObject().put("field", f.tag).put("message", Messages.MERGE_FIELD_DATE);
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new ApiError(400, "Invalid Resource", Messages.MERGE_FIELDS_INVALID, errors);
+    }
+  }
+
+  /** The given merge fields as the member holds them: dates in YYYY-MM-DD. Checked before. */
+  private static ObjectNode heldMergeFields(Audience list, ObjectNode given) {
+    ObjectNode held = given.deepCopy();
+    for (MergeField f : list.mergeFields.values()) {
+      JsonNode v = held.get(f.tag);
+      if (v != null && !v.isNull() && MergeField.DATE.equals(f.type)) {
+        held.put(f.tag, f.accept(v.asText("")));
+      }
+    }
+    return held;
+  }
+
+  /**
    * Required merge fields: a new member needs a non-blank value for each; an existing member keeps the
    * value it has, so it is refused only when this request blanks one. Answers as Mailchimp does.
    */
@@ -579,9 +654,9 @@ final class MarketingApi {
    * Copies the writable profile fields of a checked member body onto the member. last_changed moves when
    * a merge field value changes (status and address changes move it where they happen), not on tags.
    */
-  private static void apply(Member m, JsonNode body, Instant now) {
+  private static void apply(Audience list, Member m, JsonNode body, Instant now) {
     JsonNode merge = body.get("merge_fields");
-    if (merge != null && merge.isObject() && m.putMergeFields((ObjectNode) merge)) {
+    if (merge != null && merge.isObject() && m.putMergeFields(heldMergeFields(list, (ObjectNode) merge))) {
       m.lastChanged = now;
     }
     JsonNode interests = body.get("interests");
@@ -859,9 +934,13 @@ final class MarketingApi {
   // ---------------------------------------------------------------- merge fields
 
   /** GET /lists/{id}/merge-fields[/{merge_id}]: read-only; definitions change through /_sandbox/lists. */
-  private static Resp mergeFields(Audience list, String method, List<String> path, Map<String, String> query) {
-    only(method, "GET");
+  private static Resp mergeFields(Audience list, String method, List<String> path, Map<String, String> query,
+      byte[] rawBody) {
     int n = path.size();
+    if (n == 3 && "POST".equals(method)) {
+      return Resp.ok(addMergeField(list, body(rawBody)).render(list));
+    }
+    only(method, "GET");
     if (n == 3) {
       Page page = Page.of(query);
       ArrayNode items = Json.arr();

@@ -27,6 +27,8 @@ final class Messages {
 
   static final String MERGE_FIELD_EMPTY = "Please enter a value";
 
+  static final String MERGE_FIELD_DATE = "Please enter a date";
+
   static final String API_KEY_INVALID = "Your API key may be invalid, or you've attempted to access the wrong datacenter.";
 
   static final String TOO_MANY = "You have exceeded the limit of 10 simultaneous connections.";

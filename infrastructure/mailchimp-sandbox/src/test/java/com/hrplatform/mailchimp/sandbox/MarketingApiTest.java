@@ -496,6 +496,76 @@ class MarketingApiTest {
         "Resource Not Found");
   }
 
+  // ------------------------------------------------------------------ creating merge fields, their types
+
+  @Test
+  void aMergeFieldIsCreatedWithItsTypeAndListed() {
+    String fields = "/3.0/lists/" + employees + "/merge-fields";
+    JsonNode dept = c.ok("POST", fields, Map.of("tag", "dept", "name", "Department", "type", "text"));
+    assertEquals("DEPT", dept.path("tag").asText(), "Mailchimp takes merge tags in capitals");
+    assertEquals("text", dept.path("type").asText());
+    JsonNode start = c.ok("POST", fields, Map.of("tag", "START", "name", "Start Date", "type", "date",
+        "required", false, "public", false));
+    assertEquals("date", start.path("type").asText());
+    assertEquals("MM/DD/YYYY", start.path("options").path("date_format").asText());
+    assertFalse(start.path("public").asBoolean());
+    JsonNode listed = c.ok("GET", fields + "?fields=merge_fields.tag,merge_fields.type,total_items", null);
+    assertEquals(4, listed.path("total_items").asInt());
+    assertEquals("START", listed.path("merge_fields").get(3).path("tag").asText());
+    assertEquals("date", listed.path("merge_fields").get(3).path("type").asText());
+    assertEquals(Set.of("tag", "type"), names(listed.path("merge_fields").get(3)));
+    assertEquals("MMERGE5", c.ok("POST", fields, Map.of("name", "No tag given", "type", "text")).path("tag").asText());
+  }
+
+  @Test
+  void aMergeFieldRequestMailchimpWouldRefuseIsRefused() {
+    String fields = "/3.0/lists/" + employees + "/merge-fields";
+    SandboxClient.Res tooLong = c.api("POST", fields, Map.of("tag", "DEPARTMENT1", "name", "D", "type", "text"));
+    assertProblem(tooLong, 400, "Invalid Resource");
+    assertEquals("tag", tooLong.json().path("errors").get(0).path("field").asText());
+    assertTrue(tooLong.json().path("errors").get(0).path("message").asText().contains("10 characters"));
+    assertEquals(200, c.api("POST", fields, Map.of("tag", "DEPARTMENT", "name", "D", "type", "text")).status(),
+        "10 characters is the limit, and allowed");
+    SandboxClient.Res taken = c.api("POST", fields, Map.of("tag", "FNAME", "name", "Again", "type", "text"));
+    assertProblem(taken, 400, "Invalid Resource");
+    assertTrue(taken.json().path("detail").asText().contains("\"FNAME\" already exists"), taken.body());
+    assertProblem(c.api("POST", fields, Map.of("tag", "D-1", "name", "D", "type", "text")), 400, "Invalid Resource");
+    assertProblem(c.api("POST", fields, Map.of("tag", "NONAME", "type", "text")), 400, "Invalid Resource");
+    assertProblem(c.api("POST", fields, Map.of("tag", "NUM", "name", "N", "type", "number")), 400, "Invalid Resource");
+    assertEquals(3, c.ok("GET", fields, null).path("total_items").asInt(), "nothing refused was created");
+  }
+
+  @Test
+  void aDateMergeFieldTakesIsoOrItsOwnFormatHoldsIsoAndRefusesAnythingElse() {
+    c.ok("POST", "/3.0/lists/" + employees + "/merge-fields", Map.of("tag", "START", "name", "Start", "type", "date"));
+    String members = "/3.0/lists/" + employees + "/members";
+    JsonNode iso = c.ok("POST", members, Map.of("email_address", "iso.date@example.com", "status", "subscribed",
+        "merge_fields", Map.of("START", "2024-03-01")));
+    assertEquals("2024-03-01", iso.path("merge_fields").path("START").asText());
+    JsonNode us = c.ok("POST", members, Map.of("email_address", "us.date@example.com", "status", "subscribed",
+        "merge_fields", Map.of("START", "03/01/2024")));
+    assertEquals("2024-03-01", us.path("merge_fields").path("START").asText(), "MM/DD/YYYY, held as YYYY-MM-DD");
+
+    SandboxClient.Res bad = c.api("POST", members, Map.of("email_address", "bad.date@example.com",
+        "status", "subscribed", "merge_fields", Map.of("START", "first of March")));
+    assertProblem(bad, 400, "Invalid Resource");
+    assertEquals("Your merge fields were invalid.", bad.json().path("detail").asText());
+    assertEquals(Json.MAPPER.valueToTree(List.of(Map.of("field", "START", "message", "Please enter a date"))),
+        bad.json().path("errors"));
+    assertProblem(c.api("PATCH", members + "/" + SandboxClient.hash("iso.date@example.com"),
+        Map.of("merge_fields", Map.of("START", "2023-02-29"))), 400, "Invalid Resource");
+    assertEquals("2024-03-01", c.ok("GET", members + "/" + SandboxClient.hash("iso.date@example.com"), null)
+        .path("merge_fields").path("START").asText(), "a refused write changes nothing");
+
+    JsonNode batch = c.ok("POST", "/3.0/lists/" + employees + "?skip_merge_validation=true", Map.of("members", List.of(
+        Map.of("email_address", "batch.bad@example.com", "status", "subscribed", "merge_fields", Map.of("START", "soon")),
+        Map.of("email_address", "batch.none@example.com", "status", "subscribed", "merge_fields", Map.of("START", "")))));
+    assertEquals(1, batch.path("total_created").asInt(), "an empty date is no date, and allowed");
+    assertEquals("START", batch.path("errors").get(0).path("field").asText(),
+        "skip_merge_validation skips required fields, not a value's format");
+    assertEquals("Please enter a date", batch.path("errors").get(0).path("field_message").asText());
+  }
+
   // ------------------------------------------------------------------ required merge fields
 
   static void requireMergeField(String listId, String tag, boolean required) {

@@ -134,6 +134,20 @@ class SchemaConformanceTest {
   }
 
   @Test
+  void createdMergeFieldsOfEachTypeAndTheirRefusals() {
+    String fields = "/3.0/lists/" + list + "/merge-fields";
+    conforms("POST", fields, Map.of("tag", "DEPT", "name", "Department", "type", "text"), 200,
+        "/merge_id", "/tag", "/type", "/options/size");
+    conforms("POST", fields, Map.of("tag", "START", "name", "Start Date", "type", "date"), 200,
+        "/merge_id", "/tag", "/type", "/options/date_format");
+    conforms("POST", fields, Map.of("tag", "TOOLONGTAG1", "name", "X", "type", "text"), 400,
+        "/errors/0/field", "/errors/0/message");
+    conforms("POST", "/3.0/lists/" + list + "/members", Map.of("email_address",
+        "schema.baddate@example.com", "status", "subscribed", "merge_fields", Map.of("START", "nope")), 400,
+        "/errors/0/field", "/errors/0/message");
+  }
+
+  @Test
   void controlledMemberHasTheMarketingApiShape() {
     JsonNode member = c.control("POST", "/_sandbox/members", Map.of("listId", list,
         "email", "dan.optout@example.com", "status", "subscribed")).json();
