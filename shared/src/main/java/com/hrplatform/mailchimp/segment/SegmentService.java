@@ -102,14 +102,18 @@ public final class SegmentService {
         }
         Map<String, AttributeValue> fields = new LinkedHashMap<>();
         if (moves) {
-            // The old audience is released at the next sync; the segment gets a new tag in the new one.
+            // The old audience is released at the next sync; the segment gets a new tag in the new one, or, back in an
+            // audience whose release is still pending, takes up its tag there again: its members carry that tag, and a
+            // segment without its id could neither release them later nor remove the tag from whom it no longer wants.
+            String tagBack = current.releases().stream().filter(release -> release.listId().equals(listId))
+                    .map(Segment.Release::tagId).filter(java.util.Objects::nonNull).findFirst().orElse(null);
             List<Segment.Release> releases = new java.util.ArrayList<>(current.releases().stream()
                     .filter(release -> !release.listId().equals(listId)).toList());
             if (current.tagId() != null || current.lastSyncedAt() != null) {
                 releases.add(new Segment.Release(current.mailchimpListId(), current.tagId()));
             }
             fields.put("mailchimpListId", Items.s(listId));
-            fields.put("tagId", null);
+            fields.put("tagId", tagBack == null ? null : Items.s(tagBack));
             fields.put("releases", SegmentRepository.releasesValue(releases));
         }
         if (changes.name() != null) {

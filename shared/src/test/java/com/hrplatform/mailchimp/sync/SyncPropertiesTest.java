@@ -131,12 +131,15 @@ class SyncPropertiesTest {
                 segment.requireOptIn = step.flag();
                 String listId = SyncWorld.LISTS[step.b() % 2];
                 if (!listId.equals(segment.listId)) {
+                    // As SegmentService.update: back in an audience whose release is pending, the segment's tag there.
+                    String tagBack = segment.releases.stream().filter(release -> release[0].equals(listId))
+                            .map(release -> release[1]).filter(java.util.Objects::nonNull).findFirst().orElse(null);
                     segment.releases.removeIf(release -> release[0].equals(listId));
                     if (segment.synced) {
                         segment.releases.add(new String[]{segment.listId, segment.tagId});
                     }
                     segment.listId = listId;
-                    segment.tagId = null;
+                    segment.tagId = tagBack;
                 }
             });
             case 7 -> segment(world, step).ifPresent(segment -> {

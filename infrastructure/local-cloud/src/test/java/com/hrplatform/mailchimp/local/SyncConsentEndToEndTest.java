@@ -302,6 +302,34 @@ class SyncConsentEndToEndTest {
     }
 
     @Test
+    @DisplayName("8b. a segment moved away, back and away again before a sync still takes its tag off whom it leaves")
+    void movedAwayBackAndAwayAgainBeforeASync() {
+        // Changes within minutes off: the moves wait for the next sync (as they would for the daily run).
+        System.setProperty("CHANGES_WITHIN_MINUTES", "off");
+        try {
+            Org org = connectedOrg("moved-back");
+            String kim = unique("kim") + "@example.com";
+            importContacts(org, List.of(person("employee", "e-kim", kim, "Support")));
+            String support = segment(org, "Support 8b", "employee", org.employeesList(), "Support", false);
+            String everyone = segment(org, "Everyone 8b", "employee", org.employeesList(), "Support", false);
+            sync(org, support);
+            sync(org, everyone);
+            assertEquals(Set.of("Support 8b", "Everyone 8b"), tagsOf(org, org.employeesList(), kim));
+            for (String listId : List.of(org.vendorsList(), org.employeesList(), org.vendorsList())) {
+                mutation(org.member(), "mailchimp.segments.update", Map.of("id", support, "mailchimpListId", listId)).data();
+            }
+            sync(org, support);
+            assertEquals("subscribed", status(org, org.vendorsList(), kim), "added in the new audience");
+            assertEquals("subscribed", status(org, org.employeesList(), kim), "kept by the other segment");
+            assertEquals(Set.of("Everyone 8b"), tagsOf(org, org.employeesList(), kim), "the moved segment's tag is off");
+            assertTrue(marketing(org, "GET", "/lists/" + org.employeesList() + "/segments?count=100", null).path("segments")
+                    .findValuesAsText("name").stream().noneMatch("Support 8b"::equals), "and gone from the old audience");
+        } finally {
+            System.clearProperty("CHANGES_WITHIN_MINUTES");
+        }
+    }
+
+    @Test
     @DisplayName("9. a person moving between two segments of one audience is neither archived nor added again")
     void movingBetweenTwoSegmentsOfOneAudience() {
         Org org = connectedOrg("between");
