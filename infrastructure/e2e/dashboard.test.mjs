@@ -724,6 +724,15 @@ async function apiMutation(procedure, token, input) {
   return body.result.data;
 }
 
+async function apiQuery(procedure, token, input) {
+  const response = await fetch(`${API_URL}/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const body = await response.json();
+  assert.equal(response.status, 200, `${procedure}: ${JSON.stringify(body)}`);
+  return body.result.data;
+}
+
 /** Opens the segment's run history, downloads the newest run's failures and skips; answers the CSV text. */
 async function downloadNewestRunCsv(who) {
   await openTab('Segments');
@@ -744,11 +753,22 @@ test('a segment\'s run history: trigger, times, outcome and counts; its failures
   // Zed, a full-time engineer in London, opted out before the segment's next run: the run skips him.
   const zedId = `emp-z-${run}`;
   const zed = `zed.${run}@example.com`;
+  const importedAt = new Date().toISOString();
   await apiMutation('mailchimp.contacts.import', ADMIN_TOKEN, { contacts: [{ entityType: 'employee', entityId: zedId,
     email: zed, firstName: 'Zed', lastName: 'Optout', department: 'Engineering', location: 'London',
     employmentType: 'full_time', employmentStatus: 'active' }] });
   await apiMutation('mailchimp.preferences.updateOptStatus', ADMIN_TOKEN, { entityType: 'employee', entityId: zedId,
     optedIn: false, source: 'dashboard e2e: run history' });
+  // Zed's import reaches Mailchimp by itself within seconds (changes within minutes): a run of trigger change, which
+  // skips him too. Waited for, so that the sync asked for below is the newest run.
+  const segmentId = (await apiQuery('mailchimp.segments.list', ADMIN_TOKEN, { limit: 50 })).items
+    .find((segment) => segment.name === segmentName).id;
+  const until = Date.now() + 60000;
+  while (!(await apiQuery('mailchimp.segments.runs', ADMIN_TOKEN, { id: segmentId })).items
+    .some((item) => item.trigger === 'change' && item.startedAt >= importedAt)) {
+    assert.ok(Date.now() < until, 'the import\'s change run is in the history');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
   await openTab('Segments');
   const p = panel('Segments');
   const row = p.getByRole('row', { name: segmentName });
@@ -758,17 +778,14 @@ test('a segment\'s run history: trigger, times, outcome and counts; its failures
   await row.getByText('synced', { exact: true }).waitFor();
 
   const admin = await downloadNewestRunCsv('admin');
-  // Zed's import may have reached Mailchimp by itself first (changes within minutes): a run of trigger change
-  // between the two manual runs. The manual ones are the two syncs asked for here.
+  // Newest first: the sync asked for, the import's change run (and any earlier change's), the first sync.
   const allRows = await admin.runs.locator('tbody tr').all();
-  const rows = [];
-  for (const candidate of allRows) {
-    const trigger = await candidate.getByRole('cell').first().textContent();
-    assert.ok(trigger === 'manual' || trigger === 'change', `trigger: ${trigger}`);
-    if (trigger === 'manual') rows.push(candidate);
-  }
-  assert.equal(rows.length, 2, 'the segment\'s two manual runs');
-  assert.equal(rows[0], allRows[0], 'the sync asked for last is the newest run');
+  const triggers = [];
+  for (const candidate of allRows) triggers.push(await candidate.getByRole('cell').first().textContent());
+  assert.equal(triggers[0], 'manual', `the sync asked for last is the newest run: ${triggers}`);
+  assert.equal(triggers[1], 'change', `the import's change run before it: ${triggers}`);
+  assert.equal(triggers.filter((trigger) => trigger === 'manual').length, 2, `two syncs asked for: ${triggers}`);
+  const rows = [allRows[0], allRows[triggers.lastIndexOf('manual')]];
   const newest = await rows[0].getByRole('cell').allTextContents();
   assert.equal(newest[0], 'manual', `trigger: ${newest}`);
   assert.match(newest[1], /^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/, 'started');
