@@ -1,5 +1,9 @@
 package com.hrplatform.mailchimp.local.bench;
 
+import static com.hrplatform.mailchimp.local.bench.BenchHttp.awaitUp;
+import static com.hrplatform.mailchimp.local.bench.BenchHttp.freePort;
+import static com.hrplatform.mailchimp.local.bench.BenchHttp.send;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hrplatform.mailchimp.contact.Contact;
@@ -14,13 +18,8 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,7 +47,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ChangesBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final int PEOPLE = Integer.getInteger("bench.people", 3_000);
     private static final int EVENTS = Integer.getInteger("bench.events", 1_000);
     private static final int SECONDS = Integer.getInteger("bench.seconds", 60);
@@ -317,36 +315,5 @@ public final class ChangesBenchmark {
             throw new IllegalStateException(procedure + " failed: " + answer);
         }
         return answer.path("result").path("data");
-    }
-
-    private static JsonNode send(String method, String url, Object body, String token) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(5))
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        return response.body().isBlank() ? JSON.nullNode() : JSON.readTree(response.body());
-    }
-
-    private static void awaitUp(String url) throws Exception {
-        Instant deadline = Instant.now().plusSeconds(30);
-        while (Instant.now().isBefore(deadline)) {
-            try {
-                send("GET", url, null, null);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(100);
-            }
-        }
-        throw new IllegalStateException("The sandbox did not start");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

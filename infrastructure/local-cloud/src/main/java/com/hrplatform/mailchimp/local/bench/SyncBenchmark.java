@@ -1,5 +1,9 @@
 package com.hrplatform.mailchimp.local.bench;
 
+import static com.hrplatform.mailchimp.local.bench.BenchHttp.awaitUp;
+import static com.hrplatform.mailchimp.local.bench.BenchHttp.freePort;
+import static com.hrplatform.mailchimp.local.bench.BenchHttp.send;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hrplatform.mailchimp.connection.ConnectionRepository;
@@ -24,16 +28,12 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.lambda.powertools.metrics.MetricsFactory;
 
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -62,7 +62,6 @@ import java.util.function.IntFunction;
  */
 public final class SyncBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final int CONTACTS = Integer.getInteger("bench.contacts", 100_000);
     private static final int LATENCY_MS = Integer.getInteger("bench.latencyMs", 200);
     private static final int ORGS = Integer.getInteger("bench.orgs", 10_000);
@@ -601,36 +600,8 @@ public final class SyncBenchmark {
         return send("POST", url, body, token);
     }
 
-    private static JsonNode send(String method, String url, Object body, String token) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(5))
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        return response.body().isBlank() ? JSON.nullNode() : JSON.readTree(response.body());
-    }
 
-    private static void awaitUp(String url) throws Exception {
-        Instant deadline = Instant.now().plusSeconds(30);
-        while (Instant.now().isBefore(deadline)) {
-            try {
-                send("GET", url, null, null);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(100);
-            }
-        }
-        throw new IllegalStateException("The sandbox did not start");
-    }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     private static String javaBinary() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
