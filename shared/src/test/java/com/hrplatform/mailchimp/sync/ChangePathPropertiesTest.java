@@ -96,6 +96,15 @@ class ChangePathPropertiesTest {
         }
         viaSync.drainConsentQueue();
         Statistics.label("addresses the change path took").collect(affected.values().stream().mapToInt(Set::size).sum() > 0);
+        boolean lostWebhook = changes.stream().anyMatch(change -> change.kind() == 4 && !change.flag());
+        Statistics.label("a lost webhook").collect(lostWebhook);
+        if (lostWebhook) {
+            // An unsubscribe in one audience whose webhook was lost is learned by the daily run's walk of that audience,
+            // which the change path does not make: the two may then reach another audience in another order (an
+            // unsubscribed member there, or none). Who may be sent to, and under which tags, is the same.
+            assertEquals(subscribed(audiences(viaSync)), subscribed(audiences(viaChanges)), "who is subscribed, and tagged");
+            return;
+        }
         assertEquals(audiences(viaSync), audiences(viaChanges), "Mailchimp's audiences");
         assertEquals(memberships(viaSync), memberships(viaChanges), "our records of members");
     }
@@ -164,27 +173,19 @@ class ChangePathPropertiesTest {
                 // Mailchimp's unsubscribe of someone a segment selects, then a directory change of that person: the
                 // change path reads the member and must let Mailchimp's state win. (Anyone else's unsubscribe is
                 // learned by the webhook or the daily run, not by a change.)
-                // With flag, the audience's webhook tells us at once (the usual case: connecting registers one). Without
-                // it (a lost webhook) only where one audience is concerned: an unsubscribe in another audience than the
-                // changed segments' is learned by the webhook or the daily run's walk of that audience, which the
-                // change path does not make, so the two paths may then take the same safe steps in another order.
+                // With flag, the audience's webhook tells us at once (the usual case: connecting registers one); without,
+                // it was lost, and only the daily run's walk of that audience or the member's own read learns it.
                 if (current != null && world.segments.stream().anyMatch(segment -> segment.rule().selects(current))) {
-                    List<String> subscribedIn = new java.util.ArrayList<>();
                     for (String listId : SyncWorld.LISTS) {
                         MailchimpModel.Member member = world.mailchimp.audience(listId).members.get(current.subscriberHash());
                         if (member != null && "subscribed".equals(member.status)) {
-                            subscribedIn.add(listId);
+                            world.mailchimp.external(listId, current.email(), "unsubscribed");
                         }
                     }
-                    long audiencesSelecting = world.segments.stream().filter(segment -> !segment.deleted
-                            && segment.rule().selects(current)).map(segment -> segment.listId).distinct().count();
-                    if (change.flag() || (audiencesSelecting <= 1 && subscribedIn.size() <= 1)) {
-                        subscribedIn.forEach(listId -> world.mailchimp.external(listId, current.email(), "unsubscribed"));
-                        if (change.flag()) {
-                            for (Contact record : world.org.withAddress(current.subscriberHash())) {
-                                if (!record.optedOut() && !record.erased()) {
-                                    world.org.state(record.entityKey(), false);
-                                }
+                    if (change.flag()) {
+                        for (Contact record : world.org.withAddress(current.subscriberHash())) {
+                            if (!record.optedOut() && !record.erased()) {
+                                world.org.state(record.entityKey(), false);
                             }
                         }
                     }
@@ -223,6 +224,16 @@ class ChangePathPropertiesTest {
             }
         }
         return state;
+    }
+
+    private static Map<String, String> subscribed(Map<String, String> audiences) {
+        Map<String, String> subscribed = new TreeMap<>();
+        audiences.forEach((member, state) -> {
+            if (state.startsWith("subscribed ")) {
+                subscribed.put(member, state.substring(0, "subscribed ".length()) + state.substring(state.indexOf('[')));
+            }
+        });
+        return subscribed;
     }
 
     private static Map<String, String> memberships(SyncWorld world) {
