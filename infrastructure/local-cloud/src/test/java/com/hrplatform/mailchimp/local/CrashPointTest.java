@@ -167,6 +167,17 @@ class CrashPointTest {
 
     @Test
     void aContactEvent() {
+        // The change path's calls run beside the event's, from the queue, so how many there are varies from run to run;
+        // they have their own flow (aDirectoryChangeWithinMinutes). This one crashes each of the event's own calls.
+        System.setProperty("CHANGES_WITHIN_MINUTES", "off");
+        try {
+            contactEventFlow();
+        } finally {
+            System.clearProperty("CHANGES_WITHIN_MINUTES");
+        }
+    }
+
+    private void contactEventFlow() {
         exercise(new Flow("contact event", () -> {
             People people = syncedPeople("crash-event");
             Org org = people.org();
