@@ -196,18 +196,7 @@ class CrashPointTest {
             Map<String, Object> detail = new LinkedHashMap<>(employee("e-p", people.more().get("moved")));
             detail.put("orgId", people.org().orgId());
             detail.put("sequence", 3);
-            String event = TrpcHttp.write(Map.of("version", "0", "id", "crash-" + people.org().orgId(),
-                    "detail-type", "Contact Upserted", "source", "platform.directory", "account", "000000000000",
-                    "time", people.more().get("eventTime"), "region", "us-east-1", "resources", List.of(), "detail", detail));
-            for (int attempt = 1; attempt <= 10; attempt++) { // Lambda retries an asynchronous event that failed
-                var answer = TrpcHttp.send(HttpRequest.newBuilder(URI.create(cloud().invokeUrl()
-                        + "/2015-03-31/functions/ContactEventsFunction/invocations"))
-                        .POST(HttpRequest.BodyPublishers.ofString(event)), null);
-                if (answer.status() == 200 && !answer.body().has("errorType")) {
-                    return;
-                }
-            }
-            throw new AssertionError("the event failed on every attempt");
+            deliverContactEvent(people, detail);
         }, people -> {
             List<String> problems = new ArrayList<>();
             Org org = people.org();
@@ -248,18 +237,7 @@ class CrashPointTest {
             detail.put("firstName", "Quinn");
             detail.put("orgId", people.org().orgId());
             detail.put("sequence", 2);
-            String event = TrpcHttp.write(Map.of("version", "0", "id", "crash-" + people.org().orgId(),
-                    "detail-type", "Contact Upserted", "source", "platform.directory", "account", "000000000000",
-                    "time", people.more().get("eventTime"), "region", "us-east-1", "resources", List.of(), "detail", detail));
-            for (int attempt = 1; attempt <= 10; attempt++) { // Lambda retries an asynchronous event that failed
-                var answer = TrpcHttp.send(HttpRequest.newBuilder(URI.create(cloud().invokeUrl()
-                        + "/2015-03-31/functions/ContactEventsFunction/invocations"))
-                        .POST(HttpRequest.BodyPublishers.ofString(event)), null);
-                if (answer.status() == 200 && !answer.body().has("errorType")) {
-                    return;
-                }
-            }
-            throw new AssertionError("the event failed on every attempt");
+            deliverContactEvent(people, detail);
         }, people -> {
             List<String> problems = new ArrayList<>();
             Org org = people.org();
@@ -595,6 +573,22 @@ class CrashPointTest {
             }
         }
         throw new AssertionError("the request failed on every attempt");
+    }
+
+    /** Invokes ContactEventsFunction with a Contact Upserted event, as Lambda retries an asynchronous event that failed. */
+    private static void deliverContactEvent(People people, Map<String, Object> detail) {
+        String event = TrpcHttp.write(Map.of("version", "0", "id", "crash-" + people.org().orgId(),
+                "detail-type", "Contact Upserted", "source", "platform.directory", "account", "000000000000",
+                "time", people.more().get("eventTime"), "region", "us-east-1", "resources", List.of(), "detail", detail));
+        for (int attempt = 1; attempt <= 10; attempt++) {
+            var answer = TrpcHttp.send(HttpRequest.newBuilder(URI.create(cloud().invokeUrl()
+                    + "/2015-03-31/functions/ContactEventsFunction/invocations"))
+                    .POST(HttpRequest.BodyPublishers.ofString(event)), null);
+            if (answer.status() == 200 && !answer.body().has("errorType")) {
+                return;
+            }
+        }
+        throw new AssertionError("the event failed on every attempt");
     }
 
     private static void pause() {
