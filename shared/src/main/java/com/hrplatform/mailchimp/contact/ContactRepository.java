@@ -101,11 +101,29 @@ public final class ContactRepository implements SyncStores.Directory {
      * an opt-out taken to the new address), so a write that crashed before that is finished by the next one.
      */
     public void settle(String orgId, String entityKey, String email) {
+        settle(orgId, entityKey, email, List.of());
+    }
+
+    /**
+     * The same, for a person who held {@code formerEmails} before: their subscriber hashes stay on the item
+     * ({@code formerHashes}, gone with the item on erasure) so that a sync that no longer has the recorded move can
+     * still find the person's member at an old address, whichever of the two addresses it reaches first.
+     */
+    public void settle(String orgId, String entityKey, String email, java.util.Collection<String> formerEmails) {
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":email", Items.s(email)));
+        String update = "SET settledEmail = :email";
+        List<String> former = formerEmails.stream().filter(held -> !held.equals(email)).map(Contact::subscriberHash)
+                .distinct().toList();
+        if (!former.isEmpty()) {
+            update += " ADD formerHashes :former";
+            values.put(":former", AttributeValue.fromSs(former));
+        }
+        String expression = update;
         try {
             dynamoDb.updateItem(request -> request.tableName(tableName).key(key(orgId, entityKey))
                     .conditionExpression("email = :email")
-                    .updateExpression("SET settledEmail = :email")
-                    .expressionAttributeValues(Map.of(":email", Items.s(email))));
+                    .updateExpression(expression)
+                    .expressionAttributeValues(values));
         } catch (ConditionalCheckFailedException changedMeanwhile) {
             // a newer write holds another address: the write that made it settles it
         }
@@ -174,6 +192,14 @@ public final class ContactRepository implements SyncStores.Directory {
             }
         }
         return found;
+    }
+
+    @Override
+    public java.util.Set<String> formerHashes(String orgId, String entityKey) {
+        var item = dynamoDb.getItem(request -> request.tableName(tableName).key(key(orgId, entityKey))
+                .projectionExpression("formerHashes")).item();
+        AttributeValue former = item == null ? null : item.get("formerHashes");
+        return former != null && former.hasSs() ? java.util.Set.copyOf(former.ss()) : java.util.Set.of();
     }
 
     @Override
@@ -271,7 +297,13 @@ public final class ContactRepository implements SyncStores.Directory {
         QueryResponse response = dynamoDb.query(QueryRequest.builder().tableName(tableName).indexName(HASH_INDEX)
                 .keyConditionExpression(condition).expressionAttributeValues(values).limit(limit)
                 .projectionExpression(projection).expressionAttributeNames(names).build());
-        List<Contact> people = new ArrayList<>(response.items().stream().map(ContactRepository::fromItem).toList());
+        List<Contact> people = new ArrayList<>(response.items().size());
+        Map<String, java.util.Set<String>> formerHashes = new HashMap<>();
+        for (Map<String, AttributeValue> item : response.items()) {
+            Contact person = fromItem(item);
+            people.add(person);
+            formerHashesOf(item, person, formerHashes);
+        }
         boolean more = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty();
         if (more && !people.isEmpty()) {
             String lastHash = people.get(people.size() - 1).subscriberHash();
@@ -281,11 +313,23 @@ public final class ContactRepository implements SyncStores.Directory {
                     .projectionExpression(projection).expressionAttributeNames(names)
                     .keyConditionExpression("orgId = :org AND subscriberHash = :hash")
                     .expressionAttributeValues(Map.of(":org", Items.s(orgId), ":hash", Items.s(lastHash))).build());
-            sameHash.items().stream().map(ContactRepository::fromItem)
-                    .filter(person -> seen.add(person.entityKey()))
-                    .forEach(people::add);
+            for (Map<String, AttributeValue> item : sameHash.items()) {
+                Contact person = fromItem(item);
+                if (seen.add(person.entityKey())) {
+                    people.add(person);
+                    formerHashesOf(item, person, formerHashes);
+                }
+            }
         }
-        return new HashWindow(people, more);
+        return new HashWindow(people, more, formerHashes);
+    }
+
+    private static void formerHashesOf(Map<String, AttributeValue> item, Contact person,
+                                       Map<String, java.util.Set<String>> formerHashes) {
+        AttributeValue former = item.get("formerHashes");
+        if (former != null && former.hasSs()) {
+            formerHashes.put(person.entityKey(), java.util.Set.copyOf(former.ss()));
+        }
     }
 
     @Override
@@ -304,10 +348,11 @@ public final class ContactRepository implements SyncStores.Directory {
             }
         });
         HashWindow window = windowAfter(orgId, afterHash, limit, String.join(", ", new TreeSet<>(names.keySet())), names);
-        return new SyncStores.Window(window.contacts(), window.lastHash());
+        return new SyncStores.Window(window.contacts(), window.lastHash(), window.formerHashes());
     }
 
-    public record HashWindow(List<Contact> contacts, boolean more) {
+    /** {@code formerHashes}: the earlier addresses' hashes of the people who had any, by stable id (only if read). */
+    public record HashWindow(List<Contact> contacts, boolean more, Map<String, java.util.Set<String>> formerHashes) {
         /** The last hash of the window, or null when it is the last window. */
         public String lastHash() {
             return more && !contacts.isEmpty() ? contacts.get(contacts.size() - 1).subscriberHash() : null;
@@ -326,7 +371,7 @@ public final class ContactRepository implements SyncStores.Directory {
     private static final String CONTACT_PROJECTION = String.join(", ", new TreeSet<>(CONTACT_ATTRIBUTES.keySet()));
     /** What a sync's decision reads of everyone; of the other directory fields, only those its segments filter on or map. */
     private static final Map<String, String> SYNC_ATTRIBUTES = Stream.of("entityKey", "email", "firstName", "lastName",
-            "consent", "consentAt").collect(Collectors.toUnmodifiableMap(name -> "#" + name, name -> name));
+            "consent", "consentAt", "formerHashes").collect(Collectors.toUnmodifiableMap(name -> "#" + name, name -> name));
     private static final List<String> FILTER_ATTRIBUTES = List.of("department", "location", "employmentType", "employmentStatus",
             "jobTitle", "startDate");
 

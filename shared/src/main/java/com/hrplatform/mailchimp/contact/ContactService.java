@@ -209,9 +209,16 @@ public final class ContactService {
             return new Applied(Outcome.STALE, null);
         }
         Optional<Contact> before = written.before();
-        if (!contact.email().equals(written.settledEmail())) {
-            followNewAddress(orgId, contact, before, written.settledEmail());
-            contacts.settle(orgId, contact.entityKey(), contact.email());
+        String settled = written.settledEmail();
+        if (!contact.email().equals(settled)) {
+            followNewAddress(orgId, contact, before, settled);
+            // The addresses held before this one (if the person was here): a sync can find their member there later.
+            List<String> former = new ArrayList<>();
+            if (before.isPresent()) {
+                java.util.stream.Stream.of(settled, before.get().email()).filter(java.util.Objects::nonNull)
+                        .forEach(former::add);
+            }
+            contacts.settle(orgId, contact.entityKey(), contact.email(), former);
         }
         return new Applied(before.isPresent() ? Outcome.UPDATED : Outcome.CREATED, new Changed(before.orElse(null), contact));
     }

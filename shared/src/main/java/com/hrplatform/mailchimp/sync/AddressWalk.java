@@ -54,7 +54,9 @@ final class AddressWalk {
         SegmentRule.audienceMapping(pass.liveSegments()).byTag().values()
                 .forEach(field -> filterFields.add(field.wireName()));
         // Members moved by their stable id to an address the walk has not reached yet, by that address.
-        Map<String, Membership> relocations = new HashMap<>();
+        Map<String, Relocation> relocations = new HashMap<>();
+        // Addresses not reached yet whose member moved to an address the walk decided earlier: nothing left there.
+        Set<String> movedAway = new java.util.HashSet<>();
         String after = startAfterHash;
         boolean finished = false;
         while (true) {
@@ -62,19 +64,31 @@ final class AddressWalk {
             List<Membership> known = context.memberships().range(pass.orgId(), pass.listId(), after, window.lastHash());
             String now = context.now();
             for (AddressFacts facts : WindowMerge.facts(pass, window.people(), known, snapshot, stale.in(after, window.lastHash()))) {
+                if (movedAway.remove(facts.subscriberHash())) {
+                    continue;
+                }
                 facts = stale.resolve(facts, counts);
-                Membership movedHere = relocations.remove(facts.subscriberHash());
+                Relocation movedHere = relocations.remove(facts.subscriberHash());
                 if (movedHere != null && facts.ours() == null) {
                     // Moved here from an address this window decided earlier: its facts were read before.
-                    facts = new AddressFacts(facts.subscriberHash(), facts.records(), facts.erased(), facts.mailchimp(),
-                            facts.mailchimpChangedAt(), movedHere, facts.liveSegments(), facts.runSegmentId());
+                    facts = movedHere.at(facts);
                 }
                 AddressPlan plan = AddressDecision.decide(facts, pass.emailPermissionId());
                 if (plan.archive()) {
-                    Membership moved = relocated(pass, facts, counts);
+                    String here = facts.subscriberHash();
+                    Relocation moved = relocated(pass, facts, to -> to.compareTo(here) > 0, counts);
                     if (moved != null) {
-                        relocations.put(moved.subscriberHash(), moved);
+                        relocations.put(moved.moved().subscriberHash(), moved);
                         continue;
+                    }
+                } else if (plan.write() == AddressPlan.Write.CREATE && facts.ours() == null) {
+                    String here = facts.subscriberHash();
+                    Relocation fetched = fetched(pass, facts, key -> window.formerHashes().getOrDefault(key, Set.of()),
+                            snapshot::get, from -> from.compareTo(here) > 0, stale, counts);
+                    if (fetched != null) {
+                        movedAway.add(fetched.fromHash());
+                        facts = fetched.at(facts);
+                        plan = AddressDecision.decide(facts, pass.emailPermissionId());
                     }
                 }
                 visitor.visit(facts, plan, now);
@@ -96,14 +110,15 @@ final class AddressWalk {
      * id) is in the directory under another address that a live segment selects, the member moves there
      * ({@code PATCH email_address}, keeping its history) instead, as a recorded move would have done (those are kept a
      * week). Where the audience's mapping sends the stable id, Mailchimp's value must be that person's too. Only a
-     * subscribed member, only to an address the walk has not reached yet (nothing of ours there, nothing in flight):
-     * the walk then finds it there and writes the person's fields. Otherwise the archive goes ahead and the new
-     * address is added, as before.
+     * member subscribed by our record and by Mailchimp's ({@link #movable}), only to an address the walk has not
+     * reached yet ({@code unreached}; nothing of ours there, nothing in flight): the walk then finds it there and
+     * writes the person's fields. Otherwise the archive goes ahead and the new address is added, as before.
      */
-    private Membership relocated(SyncPass pass, AddressFacts facts, RunCounts counts) {
+    private Relocation relocated(SyncPass pass, AddressFacts facts, java.util.function.Predicate<String> unreached,
+                                 RunCounts counts) {
         Membership old = facts.ours();
         if (old == null || !facts.records().isEmpty() || old.entityKey() == null
-                || !Membership.SUBSCRIBED.equals(old.status())) {
+                || !Membership.SUBSCRIBED.equals(old.status()) || !movable(facts.mailchimp())) {
             return null;
         }
         Contact person = context.directory().person(pass.orgId(), old.entityKey()).orElse(null);
@@ -113,28 +128,120 @@ final class AddressWalk {
         }
         String to = person.subscriberHash();
         // Not reached yet by the walk (in this window or a later one): nothing decided there, nothing in flight.
-        if (to.compareTo(facts.subscriberHash()) <= 0 || context.memberships().find(pass.orgId(), pass.listId(), to) != null) {
+        if (!unreached.test(to) || context.memberships().find(pass.orgId(), pass.listId(), to) != null) {
             return null;
         }
+        Membership moved = move(pass, old, facts.subscriberHash(), person, counts);
+        return moved == null ? null : new Relocation(facts.subscriberHash(), moved);
+    }
+
+    /**
+     * Whether a member in this state in Mailchimp moves with its person: only a subscribed one. An unsubscribe at the
+     * old address may have come after the person left it (someone else's no, learned where it was said); a bounced,
+     * pending, archived or transactional member is not the person's to take along either.
+     */
+    private static boolean movable(AudienceStatus status) {
+        return status == AudienceStatus.UNKNOWN; // as a snapshot lists a subscribed member: not at all
+    }
+
+    /** Our member moved from {@code fromHash}, and our record of it at its new address. */
+    private record Relocation(String fromHash, Membership moved) {
+        /** The facts of the address it moved to, with the moved member as our record of it. */
+        AddressFacts at(AddressFacts facts) {
+            return new AddressFacts(facts.subscriberHash(), facts.records(), facts.erased(), facts.mailchimp(),
+                    facts.mailchimpChangedAt(), moved, facts.liveSegments(), facts.runSegmentId());
+        }
+    }
+
+    /**
+     * The same move seen from the other end: the walk is about to add a person whose record says they held other
+     * addresses ({@code formerOf}, kept on the directory item), and at one the walk has not reached yet
+     * ({@code unreached}) we placed their member, subscribed by our record, which nobody of the org holds any more,
+     * with nothing in flight there and Mailchimp's status one that moves ({@link #movable}). That member moves here
+     * instead of a new one being added (and the old one archived when the walk got there).
+     */
+    private Relocation fetched(SyncPass pass, AddressFacts facts, java.util.function.Function<String, Set<String>> formerOf,
+                               java.util.function.Function<String, AudienceSnapshot.Entry> statusOf,
+                               java.util.function.Predicate<String> unreached, StaleIntents stale, RunCounts counts) {
+        for (Contact person : facts.records()) {
+            for (String from : new TreeSet<>(formerOf.apply(person.entityKey()))) {
+                if (from.equals(facts.subscriberHash()) || !unreached.test(from) || stale.holds(from)) {
+                    continue;
+                }
+                Membership old = context.memberships().find(pass.orgId(), pass.listId(), from);
+                if (old == null || !person.entityKey().equals(old.entityKey()) || !Membership.SUBSCRIBED.equals(old.status())
+                        || !context.directory().withAddress(pass.orgId(), from).isEmpty()) {
+                    continue;
+                }
+                if (!movable(statusOf.apply(from).status())) {
+                    continue;
+                }
+                Membership moved = move(pass, old, from, person, counts);
+                if (moved != null) {
+                    return new Relocation(from, moved);
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Moves our member at {@code fromHash} to {@code person}'s address ({@code PATCH email_address}) and our record
+     * with it; null when Mailchimp's stable id names someone else or Mailchimp has no member to move.
+     */
+    private Membership move(SyncPass pass, Membership old, String fromHash, Contact person, RunCounts counts) {
         for (var stableTag : SegmentRule.audienceMapping(pass.liveSegments()).byTag().entrySet()) {
             if (stableTag.getValue() == com.hrplatform.mailchimp.mapping.DirectoryField.STABLE_ID) {
                 counts.mailchimpRequests.incrementAndGet();
-                String held = context.audience().mergeFieldValue(pass.listId(), facts.subscriberHash(), stableTag.getKey())
+                String held = context.audience().mergeFieldValue(pass.listId(), fromHash, stableTag.getKey())
                         .orElse(old.entityKey());
                 if (!held.equals(old.entityKey())) {
                     return null; // Mailchimp says this member is someone else
                 }
             }
         }
+        return move(pass, old, fromHash, person.email(), person.entityKey(), counts);
+    }
+
+    /**
+     * Moves our member at {@code fromHash} to {@code toEmail} in Mailchimp, then our record. Between the two, an
+     * intent on the new address is open, so a lost answer or a crash leaves nothing half-known: the next attempt asks
+     * Mailchimp for the member there and rebuilds our record of it, placed by us exactly when the old one was (the
+     * intent carries the member's own signup stamp then, which a move keeps).
+     */
+    private Membership move(SyncPass pass, Membership old, String fromHash, String toEmail, String entityKey,
+                            RunCounts counts) {
+        String to = Contact.subscriberHash(toEmail);
         counts.mailchimpRequests.incrementAndGet();
-        if (!context.audience().changeAddress(pass.listId(), facts.subscriberHash(), person.email())) {
+        AudiencePort.MemberView member = context.audience().memberToMove(pass.listId(), fromHash).orElse(null);
+        if (member == null) {
+            return null; // nothing there to move (an earlier attempt moved it, or it is gone)
+        }
+        String stamp = old.placedByUs() && member.signupStamp() != null ? member.signupStamp() : "moved " + context.now();
+        String intent = context.placements().open(pass.orgId(), pass.listId(), List.of(to), List.of(), stamp);
+        counts.mailchimpRequests.incrementAndGet();
+        if (!context.audience().changeAddress(pass.listId(), fromHash, toEmail)) {
+            context.placements().close(pass.orgId(), intent);
             return null;
         }
-        Membership moved = new Membership(pass.orgId(), pass.listId(), to, person.email(), old.entityKey(), old.status(),
+        Membership moved = new Membership(pass.orgId(), pass.listId(), to, toEmail, entityKey, old.status(),
                 null, old.segments(), old.placedByUs(), context.now());
-        context.memberships().apply(pass.orgId(), pass.listId(), List.of(new MembershipChange(facts.subscriberHash(), old, null),
+        context.memberships().apply(pass.orgId(), pass.listId(), List.of(new MembershipChange(fromHash, old, null),
                 new MembershipChange(to, null, moved)));
+        context.placements().close(pass.orgId(), intent);
+        // A move puts the new address in front of Mailchimp's senders, as an add does, so consent is checked again
+        // after it, as after a batch: a no that came since the run read it takes the moved member back out.
+        if (consentChangedLately(pass, to) && context.directory().withAddress(pass.orgId(), to).stream()
+                .anyMatch(record -> record.optedOut() || record.erased())) {
+            context.ledger().unsubscribeEverywhere(pass.orgId(), to);
+        }
         return moved;
+    }
+
+    /** Whether the journal names a consent change at the address since the run read it (a preview has no journal). */
+    private boolean consentChangedLately(SyncPass pass, String subscriberHash) {
+        return context.journal() != null && context.journal().changesSince(pass.orgId(), pass.readAt().minus(BatchExecutor.SKEW))
+                .stream().anyMatch(change -> change.subscriberHash().equals(subscriberHash));
     }
 
     /** Receives each address's facts and plan; the change path's walk has no windows to stop between. */
@@ -150,22 +257,62 @@ final class AddressWalk {
      * unsubscribed or cleaned still wins.
      */
     void walkAddresses(SyncPass pass, Collection<String> subscriberHashes, RunCounts counts, AddressVisitor visitor) {
-        applyMoves(pass, counts);
-        Set<String> hashes = new TreeSet<>(subscriberHashes);
+        Set<String> movedTo = applyMoves(pass, counts);
+        // A member a move just put at a new address is decided there too, as the daily walk would.
+        TreeSet<String> hashes = new TreeSet<>(subscriberHashes);
+        hashes.addAll(movedTo);
         AudienceSnapshot statuses = statusesOf(pass.listId(), hashes);
+        Set<String> read = Set.copyOf(hashes);
         counts.mailchimpRequests.addAndGet(statuses.requests());
         StaleIntents stale = new StaleIntents(context.placements(), pass, context.placements().openIntents(pass.orgId(), pass.listId()));
         Set<String> staleHashes = stale.in(null, null);
         String now = context.now();
-        for (String hash : hashes) {
+        Set<String> visited = new java.util.HashSet<>();
+        Set<String> movedAway = new java.util.HashSet<>();
+        while (!hashes.isEmpty()) {
+            String hash = hashes.pollFirst();
+            visited.add(hash);
+            if (movedAway.contains(hash)) {
+                continue; // its member moved to an address decided earlier
+            }
             List<Contact> records = context.directory().withAddress(pass.orgId(), hash);
             Membership ours = context.memberships().find(pass.orgId(), pass.listId(), hash);
             if (records.isEmpty() && ours == null && !staleHashes.contains(hash)) {
                 continue; // nobody of ours at this address, here or in Mailchimp: nothing to decide
             }
             AddressFacts facts = stale.resolve(WindowMerge.factsOf(pass, hash, records, ours, statuses), counts);
-            visitor.visit(facts, AddressDecision.decide(facts, pass.emailPermissionId()), now);
+            AddressPlan plan = AddressDecision.decide(facts, pass.emailPermissionId());
+            if (plan.archive()) {
+                // As the daily walk: the member of a person who moved goes with them, and is decided there next.
+                Relocation moved = relocated(pass, facts, to -> !visited.contains(to), counts);
+                if (moved != null) {
+                    hashes.add(moved.moved().subscriberHash()); // subscribed there, as its status read says of it
+                    continue;
+                }
+            } else if (plan.write() == AddressPlan.Write.CREATE && facts.ours() == null) {
+                // As the daily walk: a person who held another address takes their member from there.
+                Relocation fetched = fetched(pass, facts, key -> context.directory().formerHashes(pass.orgId(), key),
+                        from -> statusOf(pass.listId(), from, read, statuses, counts),
+                        from -> !visited.contains(from), stale, counts);
+                if (fetched != null) {
+                    movedAway.add(fetched.fromHash());
+                    facts = fetched.at(facts);
+                    plan = AddressDecision.decide(facts, pass.emailPermissionId());
+                }
+            }
+            visitor.visit(facts, plan, now);
         }
+    }
+
+    /** Mailchimp's status of one address: as read for the change's addresses, else by a GET of its own. */
+    private AudienceSnapshot.Entry statusOf(String listId, String hash, Set<String> read, AudienceSnapshot statuses,
+                                            RunCounts counts) {
+        if (read.contains(hash)) {
+            return statuses.get(hash);
+        }
+        counts.mailchimpRequests.incrementAndGet();
+        return context.audience().memberStatus(listId, hash).filter(entry -> entry.status() != AudienceStatus.SUBSCRIBED)
+                .orElse(new AudienceSnapshot.Entry(AudienceStatus.UNKNOWN, null));
     }
 
     /** Requests the last snapshot of each audience took in this container: what another would cost. */
@@ -194,25 +341,26 @@ final class AddressWalk {
 
     /**
      * People whose address changed: their member in this audience moves to the new address (keeping its history)
-     * instead of the new one being added and the old one archived. Oldest change first; done ones find nothing.
+     * instead of the new one being added and the old one archived, unless someone else still holds the old address
+     * (the member is theirs too: it stays, and the person is added at the new one). Oldest change first; done ones
+     * find nothing. Answers the addresses members moved to.
      */
-    private void applyMoves(SyncPass pass, RunCounts counts) {
+    private Set<String> applyMoves(SyncPass pass, RunCounts counts) {
+        Set<String> movedTo = new TreeSet<>();
         for (SyncStores.Moves.Move move : context.moves().recent(pass.orgId())) {
             String from = Contact.subscriberHash(move.fromEmail());
             String to = Contact.subscriberHash(move.toEmail());
             Membership old = context.memberships().find(pass.orgId(), pass.listId(), from);
             if (from.equals(to) || old == null || old.isArchivedByUs()
-                    || context.memberships().find(pass.orgId(), pass.listId(), to) != null) {
-                continue;
+                    || context.memberships().find(pass.orgId(), pass.listId(), to) != null
+                    || !context.directory().withAddress(pass.orgId(), from).isEmpty()) {
+                continue; // nothing to move, the new address has its own, or others still hold the old one
             }
-            counts.mailchimpRequests.incrementAndGet();
-            if (context.audience().changeAddress(pass.listId(), from, Contact.normaliseEmail(move.toEmail()))) {
-                Membership moved = new Membership(pass.orgId(), pass.listId(), to, Contact.normaliseEmail(move.toEmail()),
-                        move.entityKey(), old.status(), null, old.segments(), old.placedByUs(), context.now());
-                context.memberships().apply(pass.orgId(), pass.listId(), List.of(new MembershipChange(from, old, null),
-                        new MembershipChange(to, null, moved)));
+            if (move(pass, old, from, Contact.normaliseEmail(move.toEmail()), move.entityKey(), counts) != null) {
+                movedTo.add(to);
             }
         }
+        return movedTo;
     }
 
     /**
@@ -233,6 +381,11 @@ final class AddressWalk {
                 byId.put(id, new Placements.Intent(intent.stamp(), new java.util.HashSet<>(intent.hashes()), intent.pendingHashes()));
                 intent.hashes().forEach(hash -> intentOfHash.put(hash, id));
             });
+        }
+
+        /** Whether an interrupted batch left this address open (not resolved yet). */
+        boolean holds(String hash) {
+            return intentOfHash.containsKey(hash);
         }
 
         Set<String> in(String afterHash, String toHash) {

@@ -80,6 +80,11 @@ public interface AudiencePort {
     /** The member, or empty when the address is not in the audience. */
     Optional<MemberView> member(String listId, String subscriberHash);
 
+    /** The same, read before moving the member to another address (a preview tells it apart from a recheck). */
+    default Optional<MemberView> memberToMove(String listId, String subscriberHash) {
+        return member(listId, subscriberHash);
+    }
+
     /**
      * One member's status and {@code last_changed}, as a snapshot would list it (empty: not in the audience). The
      * change path reads a few addresses this way instead of the whole audience's statuses. An adapter that does not

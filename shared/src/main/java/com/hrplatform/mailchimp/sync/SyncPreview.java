@@ -76,8 +76,10 @@ public final class SyncPreview {
      */
     public boolean pass(AudiencePort audience, SyncPass pass, Instant deadline, Tally tally) {
         RecordedMoves recorded = new RecordedMoves(moves);
-        ReadOnlyAudience readOnly = new ReadOnlyAudience(audience, tally, recorded);
-        SyncContext context = new SyncContext(readOnly, directory, new MembershipsInMemory(memberships),
+        MembershipsInMemory ours = new MembershipsInMemory(memberships);
+        ReadOnlyAudience readOnly = new ReadOnlyAudience(audience, tally, recorded,
+                hash -> Optional.ofNullable(ours.find(pass.orgId(), pass.listId(), hash)).map(Membership::email).orElse(null));
+        SyncContext context = new SyncContext(readOnly, directory, ours,
                 new PlacementsLeftOpen(placements), null, null, recorded, Runnable::run, 1, windowSize, 1, attempt -> 0L, clock);
         AddressWalk.End end = new AddressWalk(context).walk(pass, null, deadline, tally.counts, new AddressWalk.Visitor() {
             @Override
@@ -267,11 +269,15 @@ public final class SyncPreview {
         private final AudiencePort mailchimp;
         private final Tally tally;
         private final RecordedMoves moves;
+        /** Our record's address at a hash: the old address of a move found by the stable id, not a recorded one. */
+        private final java.util.function.Function<String, String> ourAddress;
 
-        ReadOnlyAudience(AudiencePort mailchimp, Tally tally, RecordedMoves moves) {
+        ReadOnlyAudience(AudiencePort mailchimp, Tally tally, RecordedMoves moves,
+                         java.util.function.Function<String, String> ourAddress) {
             this.mailchimp = mailchimp;
             this.tally = tally;
             this.moves = moves;
+            this.ourAddress = ourAddress;
         }
 
         private static IllegalStateException refused(String what) {
@@ -316,6 +322,11 @@ public final class SyncPreview {
         }
 
         @Override
+        public Optional<MemberView> memberToMove(String listId, String subscriberHash) {
+            return mailchimp.member(listId, subscriberHash);
+        }
+
+        @Override
         public String ensureTag(String listId, String name, String knownTagId) {
             throw refused("ensureTag");
         }
@@ -346,7 +357,8 @@ public final class SyncPreview {
             boolean moves = mailchimp.member(listId, fromHash).isPresent()
                     && mailchimp.member(listId, Contact.subscriberHash(toEmail)).isEmpty();
             if (moves) {
-                tally.moved(this.moves.fromEmail(fromHash), toEmail);
+                String from = this.moves.fromEmail(fromHash);
+                tally.moved(from != null ? from : ourAddress.apply(fromHash), toEmail);
             }
             return moves;
         }
@@ -420,7 +432,7 @@ public final class SyncPreview {
         }
     }
 
-    /** Interrupted batches' intents are read, and left open for the sync to resolve and close; none is opened. */
+    /** Interrupted batches' intents are read, and left open for the sync to resolve and close; none is stored. */
     private static final class PlacementsLeftOpen implements SyncStores.Placements {
         private final SyncStores.Placements stored;
 
@@ -431,7 +443,7 @@ public final class SyncPreview {
         @Override
         public String open(String orgId, String listId, Collection<String> subscriberHashes, Collection<String> pendingHashes,
                            String stamp) {
-            throw new IllegalStateException("A preview opens no intent");
+            return "preview"; // a predicted move's: nothing is written, so nothing can be left half-known
         }
 
         @Override

@@ -30,14 +30,25 @@ public final class SyncStores {
         /** Every record of the org with this address, as it is now. */
         List<Contact> withAddress(String orgId, String subscriberHash);
 
+        /** The hashes of the addresses the person ({@code entityType#entityId}) held before their current one. */
+        default Set<String> formerHashes(String orgId, String entityKey) {
+            return Set.of();
+        }
+
         /** The person with this stable id ({@code entityType#entityId}) as they are now; empty when unknown here. */
         default java.util.Optional<Contact> person(String orgId, String entityKey) {
             return java.util.Optional.empty();
         }
     }
 
-    /** A window of the directory; {@code lastHash} null when it reaches the end. */
-    public record Window(List<Contact> people, String lastHash) {
+    /**
+     * A window of the directory; {@code lastHash} null when it reaches the end. {@code formerHashes}: the hashes of
+     * the addresses its people held before, by stable id, for those who changed address (a sync's read only).
+     */
+    public record Window(List<Contact> people, String lastHash, Map<String, Set<String>> formerHashes) {
+        public Window(List<Contact> people, String lastHash) {
+            this(people, lastHash, Map.of());
+        }
     }
 
     /** A change of our record of one address: {@code before} as the run read it, {@code after} null to delete. */

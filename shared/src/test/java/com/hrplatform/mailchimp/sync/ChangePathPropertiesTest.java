@@ -67,9 +67,13 @@ class ChangePathPropertiesTest {
     @Property(tries = 500)
     void theChangePathEndsWhereTheDailySyncEnds(@ForAll("peopleSeeds") List<Seed> people,
                                                 @ForAll("segmentSeeds") List<Seed> segments,
-                                                @ForAll("changes") List<Change> changes) {
+                                                @ForAll("changes") List<Change> changes,
+                                                @ForAll boolean movesRecorded) {
         SyncWorld viaChanges = synced(people, segments);
         SyncWorld viaSync = synced(people, segments);
+        // Address changes recorded as moves (as within the week they are kept), or found by the people's former addresses.
+        viaChanges.org.recordsMoves = movesRecorded;
+        viaSync.org.recordsMoves = movesRecorded;
         Map<String, Set<String>> affected = new TreeMap<>();
         for (Change change : changes) {
             viaChanges.nextStep();

@@ -290,7 +290,37 @@ final class MailchimpModel implements AudiencePort {
 
     @Override
     public boolean changeAddress(String listId, String fromHash, String toEmail) {
-        throw new UnsupportedOperationException("address changes are not part of the histories here");
+        return faults.call(true, () -> {
+            Audience audience = audience(listId);
+            Member from = audience.members.get(fromHash);
+            String toHash = Contact.subscriberHash(toEmail);
+            // As Mailchimp's PATCH email_address: refused when the new address is taken or was deleted permanently.
+            if (from == null || audience.members.containsKey(toHash) || audience.forgotten.contains(toHash)) {
+                return false;
+            }
+            written.add(fromHash);
+            written.add(toHash);
+            Member to = new Member(toEmail, from.lastChanged);
+            to.status = from.status;
+            to.statusBeforeArchive = from.statusBeforeArchive;
+            to.signupStamp = from.signupStamp;
+            to.firstName = from.firstName;
+            to.lastName = from.lastName;
+            to.createdByUs = from.createdByUs;
+            to.statusByUs = from.statusByUs;
+            audience.members.remove(fromHash);
+            audience.members.put(toHash, to);
+            audience.tagMembers.values().forEach(members -> {
+                if (members.remove(fromHash)) {
+                    members.add(toHash);
+                }
+            });
+            Boolean permission = emailPermissions.remove(listId + "/" + fromHash);
+            if (permission != null) {
+                emailPermissions.put(listId + "/" + toHash, permission);
+            }
+            return true;
+        });
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -69,10 +70,19 @@ final class OrgModel implements SyncStores.Directory, SyncStores.Memberships, Sy
         return directory.values().stream().filter(c -> c.entityKey().equals(entityKey)).findFirst().orElse(null);
     }
 
+    /** The hashes of the addresses each person held before, as the directory item keeps them (gone with it). */
+    final Map<String, Set<String>> formerHashes = new HashMap<>();
+
     void put(Contact contact) {
         Contact old = find(contact.entityKey());
         if (old != null) {
             directory.remove(key(old.subscriberHash(), old.entityKey()));
+            if (!old.subscriberHash().equals(contact.subscriberHash())) {
+                formerHashes.computeIfAbsent(contact.entityKey(), key -> new TreeSet<>()).add(old.subscriberHash());
+                if (recordsMoves) {
+                    moves.add(new Move(contact.entityKey(), old.email(), contact.email()));
+                }
+            }
         }
         directory.put(key(contact.subscriberHash(), contact.entityKey()), contact);
     }
@@ -82,6 +92,28 @@ final class OrgModel implements SyncStores.Directory, SyncStores.Memberships, Sy
         if (old != null) {
             directory.remove(key(old.subscriberHash(), old.entityKey()));
         }
+        formerHashes.remove(entityKey);
+    }
+
+    @Override
+    public java.util.Optional<Contact> person(String orgId, String entityKey) {
+        return faults.call(false, () -> java.util.Optional.ofNullable(find(entityKey)));
+    }
+
+    @Override
+    public Set<String> formerHashes(String orgId, String entityKey) {
+        return faults.call(false, () -> Set.copyOf(formerHashes.getOrDefault(entityKey, Set.of())));
+    }
+
+    private Map<String, Set<String>> formerHashesOf(List<Contact> people) {
+        Map<String, Set<String>> former = new HashMap<>();
+        people.forEach(person -> {
+            Set<String> hashes = formerHashes.get(person.entityKey());
+            if (hashes != null) {
+                former.put(person.entityKey(), Set.copyOf(hashes));
+            }
+        });
+        return former;
     }
 
     @Override
@@ -95,12 +127,12 @@ final class OrgModel implements SyncStores.Directory, SyncStores.Memberships, Sy
                     continue;
                 }
                 if (people.size() >= limit && !hash.equals(last)) {
-                    return new SyncStores.Window(people, last);
+                    return new SyncStores.Window(people, last, formerHashesOf(people));
                 }
                 people.add(contact);
                 last = hash;
             }
-            return new SyncStores.Window(people, null);
+            return new SyncStores.Window(people, null, formerHashesOf(people));
         });
     }
 
@@ -120,10 +152,16 @@ final class OrgModel implements SyncStores.Directory, SyncStores.Memberships, Sy
         return faults.call(false, () -> memberships.get(memberKey(listId, subscriberHash)));
     }
 
-    /** Address changes are not part of the histories here (the end-to-end tests cover them). */
+    /**
+     * Whether address changes are recorded as moves (as the directory does, for a week). Off, a changed address is
+     * found only by the person's former addresses, as a sync does once the recorded move has expired.
+     */
+    boolean recordsMoves;
+    private final List<Move> moves = new ArrayList<>();
+
     @Override
     public List<Move> recent(String orgId) {
-        return List.of();
+        return faults.call(false, () -> List.copyOf(moves));
     }
 
     @Override

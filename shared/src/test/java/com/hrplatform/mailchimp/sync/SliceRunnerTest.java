@@ -30,9 +30,9 @@ class SliceRunnerTest {
     void anOptOutArrivingWhileTheSyncRunsIsNotOverwritten() {
         world.segments.add(sales);
         person("e1", "ann@example.com", null);
-        // Calls 0-4 read the tag, the audience, the intents, the directory and our records; the person opts out
-        // then, before the batch checks consent again (call 5) and goes out.
-        world.faults.onCall(5, () -> world.org.state("employee#e1", false));
+        // Calls 0-5 read the tag, the recorded moves, the audience, the intents, the directory and our records; the
+        // person opts out then, before the batch checks consent again (call 6) and goes out.
+        world.faults.onCall(6, () -> world.org.state("employee#e1", false));
         world.sync(sales, false);
         assertNull(member("ann@example.com"), "the batch dropped the address: its consent changed meanwhile");
         world.faults.disarm();
@@ -45,8 +45,8 @@ class SliceRunnerTest {
         world.segments.add(sales);
         person("e1", "ann@example.com", null);
         world.org.unsubscribeQueue.clear();
-        // After the check (call 5), before the add (call 7): the add goes out, the check after it finds the no.
-        world.faults.onCall(6, () -> world.org.state("employee#e1", false));
+        // After the check (call 6), before the add (call 8): the add goes out, the check after it finds the no.
+        world.faults.onCall(7, () -> world.org.state("employee#e1", false));
         world.org.unsubscribeQueue.clear();
         world.sync(sales, false);
         assertEquals(List.of(Contact.subscriberHash("ann@example.com"), Contact.subscriberHash("ann@example.com")),
@@ -89,8 +89,8 @@ class SliceRunnerTest {
                 throw new IllegalStateException(e);
             }
         };
-        // The batch's add (call 7) dies with an Error, which no catch of RuntimeException sees.
-        world.faults.onCall(7, () -> {
+        // The batch's add (call 8) dies with an Error, which no catch of RuntimeException sees.
+        world.faults.onCall(8, () -> {
             throw new StackOverflowError("the batch's thread died");
         });
         assertThrows(StackOverflowError.class, () -> world.sync(sales, false), "the slice ends with it, not as done");

@@ -1,6 +1,7 @@
 package com.hrplatform.mailchimp.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.hrplatform.mailchimp.sync.SyncPreview;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -285,12 +286,27 @@ class MergeFieldMappingEndToEndTest {
         assertTrue(requests(org, mark).stream().anyMatch(request -> request.path("method").asText().equals("PATCH")
                 && request.path("path").asText().endsWith("/members/" + subscriberHash(old))), "PATCH email_address");
 
-        // The other way round (the walk meets the new address first) it falls back to add and archive, as before.
+        // The other way round: the walk meets the new address first, and the person's record names the addresses
+        // they held before, so the member is fetched from there rather than a new one added and the old archived.
         String back = addressAfter(moved, false);
         importContacts(org, List.of(person("e1", back, "Engineer", null)));
         forgetRecordedMoves(org);
-        JsonNode fallback = sync(org, seg).path("lastRun");
-        assertEquals(1, fallback.path("added").asInt(), fallback::toString);
-        assertEquals(1, fallback.path("archived").asInt(), fallback::toString);
+        JsonNode predicted = query(org.member(), "mailchimp.segments.preview", Map.of("id", seg)).data();
+        assertEquals(1, predicted.path("counts").path("addressChanges").asInt(), predicted::toString);
+        assertEquals(0, predicted.path("counts").path("added").asInt(), predicted::toString);
+        assertEquals(SyncPreview.mask(moved), predicted.path("examples").path("addressChanges").get(0).path("email").asText(),
+                predicted::toString);
+        int reverseMark = requestMark();
+        JsonNode reverse = sync(org, seg).path("lastRun");
+        assertEquals(0, reverse.path("added").asInt(), reverse::toString);
+        assertEquals(0, reverse.path("archived").asInt(), () -> "moved, not archived: " + reverse);
+        assertEquals(404, member(org, org.employeesList(), moved).status(), "no member left at the address before");
+        TrpcHttp.Answer fetched = member(org, org.employeesList(), back);
+        assertEquals(200, fetched.status(), fetched.body()::toString);
+        assertEquals(webId, fetched.body().path("web_id").asLong(), "still the same member");
+        assertEquals("subscribed", fetched.body().path("status").asText());
+        assertEquals("employee#e1", mergeFields(org, org.employeesList(), back).path("HRID").asText());
+        assertTrue(requests(org, reverseMark).stream().anyMatch(request -> request.path("method").asText().equals("PATCH")
+                && request.path("path").asText().endsWith("/members/" + subscriberHash(moved))), "PATCH email_address");
     }
 }
