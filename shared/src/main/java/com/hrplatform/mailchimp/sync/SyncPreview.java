@@ -79,7 +79,7 @@ public final class SyncPreview {
         MembershipsInMemory ours = new MembershipsInMemory(memberships);
         ReadOnlyAudience readOnly = new ReadOnlyAudience(audience, tally, recorded,
                 hash -> Optional.ofNullable(ours.find(pass.orgId(), pass.listId(), hash)).map(Membership::email).orElse(null));
-        SyncContext context = new SyncContext(readOnly, directory, ours,
+        SyncContext context = new SyncContext(readOnly, new DirectoryWithOptOuts(directory, tally.optedOutAt), ours,
                 new PlacementsLeftOpen(placements), null, null, recorded, Runnable::run, 1, windowSize, 1, attempt -> 0L, clock);
         AddressWalk.End end = new AddressWalk(context).walk(pass, null, deadline, tally.counts, new AddressWalk.Visitor() {
             @Override
@@ -140,6 +140,8 @@ public final class SyncPreview {
             }
             member.count(counts, pass.runSegmentId());
         }
+        // The sync writes the opt-outs it learns before its next pass reads the directory: so does the preview, in memory.
+        plan.optOuts().forEach(record -> tally.optedOutAt.put(record.entityKey(), plan.optOutAt() == null ? now : plan.optOutAt()));
         tally.classify(pass, plan, counts.added() > added, counts.updated() > updated, counts.failed() > failed,
                 tagged, untagged);
     }
@@ -163,6 +165,8 @@ public final class SyncPreview {
         private final Map<Kind, Integer> kinds = new java.util.EnumMap<>(Kind.class);
         private final Map<Kind, List<Example>> examples = new java.util.EnumMap<>(Kind.class);
         private int recheckedAfterInterruption;
+        /** Records an earlier pass of this preview learned Mailchimp's unsubscribe for: when, by stable id. */
+        private final Map<String, String> optedOutAt = new HashMap<>();
 
         /** @param segmentName a segment's name by id, for the examples of tag changes */
         public Tally(java.util.function.Function<String, String> segmentName) {
@@ -387,6 +391,53 @@ public final class SyncPreview {
 
         String fromEmail(String hash) {
             return fromByHash.get(hash);
+        }
+    }
+
+    /** The directory as stored, with the opt-outs the preview's earlier passes learned kept in memory over it. */
+    private static final class DirectoryWithOptOuts implements SyncStores.Directory {
+        private final SyncStores.Directory stored;
+        private final Map<String, String> optedOutAt;
+
+        DirectoryWithOptOuts(SyncStores.Directory stored, Map<String, String> optedOutAt) {
+            this.stored = stored;
+            this.optedOutAt = optedOutAt;
+        }
+
+        private Contact now(Contact record) {
+            String at = optedOutAt.get(record.entityKey());
+            return at == null ? record : record.withConsent(Contact.OPTED_OUT, at);
+        }
+
+        private List<Contact> now(List<Contact> records) {
+            return optedOutAt.isEmpty() ? records : records.stream().map(this::now).toList();
+        }
+
+        @Override
+        public SyncStores.Window window(String orgId, String afterHash, int limit) {
+            SyncStores.Window window = stored.window(orgId, afterHash, limit);
+            return new SyncStores.Window(now(window.people()), window.lastHash(), window.formerHashes());
+        }
+
+        @Override
+        public SyncStores.Window window(String orgId, String afterHash, int limit, Set<String> filterFields) {
+            SyncStores.Window window = stored.window(orgId, afterHash, limit, filterFields);
+            return new SyncStores.Window(now(window.people()), window.lastHash(), window.formerHashes());
+        }
+
+        @Override
+        public List<Contact> withAddress(String orgId, String subscriberHash) {
+            return now(stored.withAddress(orgId, subscriberHash));
+        }
+
+        @Override
+        public Set<String> formerHashes(String orgId, String entityKey) {
+            return stored.formerHashes(orgId, entityKey);
+        }
+
+        @Override
+        public Optional<Contact> person(String orgId, String entityKey) {
+            return stored.person(orgId, entityKey).map(this::now);
         }
     }
 

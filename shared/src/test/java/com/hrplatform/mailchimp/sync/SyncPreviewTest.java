@@ -36,6 +36,39 @@ class SyncPreviewTest {
         assertEquals("***", SyncPreview.mask(null));
     }
 
+    /**
+     * A sync's passes run one after the other: what the first learns (Mailchimp's unsubscribe, whose webhook was lost,
+     * marks the records opted out) the next pass reads, so the release pass that archives the address in the audience
+     * the segment left also unsubscribes it there. The preview, which writes nothing, carries those opt-outs in memory.
+     */
+    @Test
+    void anOptOutLearnedInOnePassIsWhatTheNextPassDecides() {
+        SyncWorld.Seg staying = new SyncWorld.Seg("staying", "mixed", Set.of("A"), false, "L1");
+        SyncWorld.Seg moving = new SyncWorld.Seg("moving", "mixed", Set.of("A"), false, "L2");
+        world.segments.add(staying);
+        world.segments.add(moving);
+        person("e1", "ann@example.com");
+        world.sync(staying, false);
+        world.sync(moving, false);
+        // As SegmentService.update: the synced segment leaves L2 for L1, its release of L2 pending. Then ann
+        // unsubscribes in L1 and the webhook is lost: the next sync's walk of L1 learns it.
+        moving.releases.add(new String[]{"L2", moving.tagId});
+        moving.listId = "L1";
+        moving.tagId = null;
+        world.mailchimp.external("L1", "ann@example.com", "unsubscribed");
+        world.nextStep();
+
+        SyncPreview.Tally predicted = world.preview(moving);
+        world.counted.clear();
+        world.sync(moving, false);
+        int unsubscribed = world.counted.stream().mapToInt(RunCounts::unsubscribed).sum();
+        assertEquals(1, unsubscribed, "the release pass unsubscribes ann in L2 (she said no in L1) as it archives her");
+        assertEquals(unsubscribed, predicted.counts().unsubscribed(), "predicted, from the opt-out the first pass learns");
+        assertEquals(world.counted.stream().mapToInt(RunCounts::archived).sum(), predicted.counts().archived());
+        assertEquals(1, predicted.count(SyncPreview.Kind.OPT_OUTS_LEARNED));
+        assertEquals("unsubscribed", world.mailchimp.audience("L2").members.get(Contact.subscriberHash("ann@example.com")).effectiveStatus());
+    }
+
     @Test
     void examplesStopAtFiftyPerKindWhileTheCountsGoOn() {
         world.segments.add(sales);
