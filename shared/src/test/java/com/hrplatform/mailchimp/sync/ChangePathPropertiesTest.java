@@ -102,6 +102,16 @@ class ChangePathPropertiesTest {
         Statistics.label("addresses the change path took").collect(affected.values().stream().mapToInt(Set::size).sum() > 0);
         boolean lostWebhook = changes.stream().anyMatch(change -> change.kind() == 4 && !change.flag());
         Statistics.label("a lost webhook").collect(lostWebhook);
+        boolean movedOtherwise = !viaChanges.mailchimp.moved.equals(viaSync.mailchimp.moved);
+        Statistics.label("a member moved by one path only").collect(movedOtherwise);
+        if (movedOtherwise) {
+            // A person who changed address: the daily run passes each segment over the whole audience, and an earlier
+            // segment's pass may archive the old member before the segment that wants the person adds them; the change
+            // path, which has only that segment's addresses, moves the member instead. Either way the person is
+            // subscribed at the new address under the same tags, and nobody else is.
+            assertEquals(subscribed(audiences(viaSync)), subscribed(audiences(viaChanges)), "who is subscribed, and tagged");
+            return;
+        }
         if (lostWebhook) {
             // An unsubscribe in one audience whose webhook was lost is learned by the daily run's walk of that audience,
             // which the change path does not make: the two may then reach another audience in another order (an

@@ -288,6 +288,9 @@ final class MailchimpModel implements AudiencePort {
         });
     }
 
+    /** The members our requests moved to another address ({@code list from -> to}), in order. */
+    final List<String> moved = new ArrayList<>();
+
     @Override
     public boolean changeAddress(String listId, String fromHash, String toEmail) {
         return faults.call(true, () -> {
@@ -300,6 +303,7 @@ final class MailchimpModel implements AudiencePort {
             }
             written.add(fromHash);
             written.add(toHash);
+            moved.add(listId + " " + fromHash + " -> " + toHash);
             Member to = new Member(toEmail, from.lastChanged);
             to.status = from.status;
             to.statusBeforeArchive = from.statusBeforeArchive;
