@@ -78,7 +78,9 @@ final class AddressWalk {
                     String here = facts.subscriberHash();
                     Relocation moved = relocated(pass, facts, to -> to.compareTo(here) > 0, counts);
                     if (moved != null) {
-                        relocations.put(moved.moved().subscriberHash(), moved);
+                        if (moved.moved() != null) {
+                            relocations.put(moved.moved().subscriberHash(), moved);
+                        }
                         continue;
                     }
                 } else if (plan.write() == AddressPlan.Write.CREATE && facts.ours() == null) {
@@ -131,8 +133,8 @@ final class AddressWalk {
         if (!unreached.test(to) || context.memberships().find(pass.orgId(), pass.listId(), to) != null) {
             return null;
         }
-        Membership moved = move(pass, old, facts.subscriberHash(), person, counts);
-        return moved == null ? null : new Relocation(facts.subscriberHash(), moved);
+        Moved moved = move(pass, old, facts.subscriberHash(), person, counts);
+        return moved == null ? null : new Relocation(facts.subscriberHash(), moved.at());
     }
 
     /**
@@ -144,7 +146,10 @@ final class AddressWalk {
         return status == AudienceStatus.UNKNOWN; // as a snapshot lists a subscribed member: not at all
     }
 
-    /** Our member moved from {@code fromHash}, and our record of it at its new address. */
+    /**
+     * Our member moved from {@code fromHash}, and our record of it at its new address; {@code moved} null when it was
+     * not in the audience any more (our record of it is gone too: nothing to archive).
+     */
     private record Relocation(String fromHash, Membership moved) {
         /** The facts of the address it moved to, with the moved member as our record of it. */
         AddressFacts at(AddressFacts facts) {
@@ -176,9 +181,9 @@ final class AddressWalk {
                 if (!movable(statusOf.apply(from).status())) {
                     continue;
                 }
-                Membership moved = move(pass, old, from, person, counts);
-                if (moved != null) {
-                    return new Relocation(from, moved);
+                Moved moved = move(pass, old, from, person, counts);
+                if (moved != null && moved.at() != null) {
+                    return new Relocation(from, moved.at());
                 }
             }
         }
@@ -189,7 +194,7 @@ final class AddressWalk {
      * Moves our member at {@code fromHash} to {@code person}'s address ({@code PATCH email_address}) and our record
      * with it; null when Mailchimp's stable id names someone else or Mailchimp has no member to move.
      */
-    private Membership move(SyncPass pass, Membership old, String fromHash, Contact person, RunCounts counts) {
+    private Moved move(SyncPass pass, Membership old, String fromHash, Contact person, RunCounts counts) {
         for (var stableTag : SegmentRule.audienceMapping(pass.liveSegments()).byTag().entrySet()) {
             if (stableTag.getValue() == com.hrplatform.mailchimp.mapping.DirectoryField.STABLE_ID) {
                 counts.mailchimpRequests.incrementAndGet();
@@ -205,20 +210,23 @@ final class AddressWalk {
 
     /**
      * Moves our member at {@code fromHash} to {@code toEmail} in Mailchimp, then our record. Between the two, an
-     * intent on the new address is open, so a lost answer or a crash leaves nothing half-known: the next attempt asks
-     * Mailchimp for the member there and rebuilds our record of it, placed by us exactly when the old one was (the
-     * intent carries the member's own signup stamp then, which a move keeps).
+     * intent on both addresses is open, so a lost answer or a crash leaves nothing half-known: the next attempt asks
+     * Mailchimp for the member at each and rebuilds our record of it, placed by us exactly when the old one was (the
+     * intent carries the member's own signup stamp then, which a move keeps), or drops it where there is none.
      */
-    private Membership move(SyncPass pass, Membership old, String fromHash, String toEmail, String entityKey,
-                            RunCounts counts) {
+    private Moved move(SyncPass pass, Membership old, String fromHash, String toEmail, String entityKey,
+                       RunCounts counts) {
         String to = Contact.subscriberHash(toEmail);
         counts.mailchimpRequests.incrementAndGet();
         AudiencePort.MemberView member = context.audience().memberToMove(pass.listId(), fromHash).orElse(null);
         if (member == null) {
-            return null; // nothing there to move (an earlier attempt moved it, or it is gone)
+            // Nothing there to move (an attempt that crashed moved it, its intent says so at the new address, or it
+            // is gone): our record of it goes, as an archive answered "not in the audience" would take it.
+            context.memberships().apply(pass.orgId(), pass.listId(), List.of(new MembershipChange(fromHash, old, null)));
+            return Moved.ABSENT;
         }
         String stamp = old.placedByUs() && member.signupStamp() != null ? member.signupStamp() : "moved " + context.now();
-        String intent = context.placements().open(pass.orgId(), pass.listId(), List.of(to), List.of(), stamp);
+        String intent = context.placements().open(pass.orgId(), pass.listId(), List.of(fromHash, to), List.of(), stamp);
         counts.mailchimpRequests.incrementAndGet();
         if (!context.audience().changeAddress(pass.listId(), fromHash, toEmail)) {
             context.placements().close(pass.orgId(), intent);
@@ -229,13 +237,19 @@ final class AddressWalk {
         context.memberships().apply(pass.orgId(), pass.listId(), List.of(new MembershipChange(fromHash, old, null),
                 new MembershipChange(to, null, moved)));
         context.placements().close(pass.orgId(), intent);
+        Moved done = new Moved(moved);
         // A move puts the new address in front of Mailchimp's senders, as an add does, so consent is checked again
         // after it, as after a batch: a no that came since the run read it takes the moved member back out.
         if (consentChangedLately(pass, to) && context.directory().withAddress(pass.orgId(), to).stream()
                 .anyMatch(record -> record.optedOut() || record.erased())) {
             context.ledger().unsubscribeEverywhere(pass.orgId(), to);
         }
-        return moved;
+        return done;
+    }
+
+    /** A move's outcome: our record at the new address, or none when the member was not there to move. */
+    private record Moved(Membership at) {
+        static final Moved ABSENT = new Moved(null);
     }
 
     /** Whether the journal names a consent change at the address since the run read it (a preview has no journal). */
@@ -286,7 +300,9 @@ final class AddressWalk {
                 // As the daily walk: the member of a person who moved goes with them, and is decided there next.
                 Relocation moved = relocated(pass, facts, to -> !visited.contains(to), counts);
                 if (moved != null) {
-                    hashes.add(moved.moved().subscriberHash()); // subscribed there, as its status read says of it
+                    if (moved.moved() != null) {
+                        hashes.add(moved.moved().subscriberHash()); // subscribed there, as its status read says of it
+                    }
                     continue;
                 }
             } else if (plan.write() == AddressPlan.Write.CREATE && facts.ours() == null) {
@@ -356,7 +372,8 @@ final class AddressWalk {
                     || !context.directory().withAddress(pass.orgId(), from).isEmpty()) {
                 continue; // nothing to move, the new address has its own, or others still hold the old one
             }
-            if (move(pass, old, from, Contact.normaliseEmail(move.toEmail()), move.entityKey(), counts) != null) {
+            Moved moved = move(pass, old, from, Contact.normaliseEmail(move.toEmail()), move.entityKey(), counts);
+            if (moved != null && moved.at() != null) {
                 movedTo.add(to);
             }
         }
@@ -406,9 +423,10 @@ final class AddressWalk {
             Placements.Intent intent = byId.get(id);
             counts.mailchimpRequests.incrementAndGet();
             Membership ours = facts.ours();
+            // Not in the audience: whatever the interrupted attempt did, no member of ours is there (a move took it away).
             Membership resolved = context.audience().member(pass.listId(), facts.subscriberHash())
-                    .map(view -> rebuild(facts, intent, view)).orElse(ours);
-            if (resolved != null && !resolved.equals(ours)) {
+                    .map(view -> rebuild(facts, intent, view)).orElse(null);
+            if (!java.util.Objects.equals(resolved, ours)) {
                 context.memberships().apply(pass.orgId(), pass.listId(),
                         List.of(new MembershipChange(facts.subscriberHash(), ours, resolved)));
             }
