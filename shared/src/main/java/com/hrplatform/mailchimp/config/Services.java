@@ -303,7 +303,8 @@ public final class Services {
         return new ErasureService(new Tombstones(AwsClients.dynamoDb(), locksTable(), Services::tombstoneSecret),
                 new ErasureJournal(AwsClients.dynamoDb(), locksTable()), consentJournal(), addressLedger(), contactRepository(),
                 preferenceRepository(), membershipRepository(), consentRequests(), auditLog(),
-                new ErasureRequests(AwsClients.dynamoDb(), locksTable(), sealer(), CLOCK), platformEvents(), CLOCK);
+                new ErasureRequests(AwsClients.dynamoDb(), locksTable(), sealer(), CLOCK), platformEvents(), pendingChanges(),
+                CLOCK);
     }
 
     public static ConsentWorker consentWorker() {

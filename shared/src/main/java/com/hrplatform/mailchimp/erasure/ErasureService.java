@@ -13,6 +13,7 @@ import com.hrplatform.mailchimp.membership.MembershipRepository;
 import com.hrplatform.mailchimp.preference.ConsentJobs;
 import com.hrplatform.mailchimp.preference.ConsentRequests;
 import com.hrplatform.mailchimp.preference.PreferenceRepository;
+import com.hrplatform.mailchimp.segment.PendingChanges;
 import com.hrplatform.mailchimp.sync.SyncStores.ConsentJournal.Kind;
 
 import java.time.Clock;
@@ -28,7 +29,7 @@ import java.util.TreeSet;
  * address. Every address we ever held for the person (the {@link AddressLedger}) is tombstoned, erased from every
  * audience of the connected account ({@code delete-permanent}, through the consent queue, retried until done), and
  * every record of ours about them goes: memberships, preference and history, directory entries, pending consent
- * jobs, journal entries. Other records sharing an address (a shared mailbox) stay, marked erased: never sent again.
+ * jobs, journal entries, addresses waiting for the change path. Other records sharing an address (a shared mailbox) stay, marked erased: never sent again.
  * <p>
  * The request ({@link ErasureRequests}) is written first with its time, id and whom it erases; every step after it
  * is idempotent, so a retry after a crash at any step finishes the job, for the same people and addresses, and the
@@ -40,6 +41,7 @@ public class ErasureService {
     private final Tombstones tombstones;
     private final ErasureJournal journal;
     private final ConsentJournalTable consentJournal;
+    private final PendingChanges pendingChanges;
     private final AddressLedger ledger;
     private final ContactRepository contacts;
     private final PreferenceRepository preferences;
@@ -60,10 +62,11 @@ public class ErasureService {
     public ErasureService(Tombstones tombstones, ErasureJournal journal, ConsentJournalTable consentJournal,
                           AddressLedger ledger, ContactRepository contacts, PreferenceRepository preferences,
                           MembershipRepository memberships, ConsentRequests consent, AuditLog audit,
-                          ErasureRequests requests, PlatformEvents events, Clock clock) {
+                          ErasureRequests requests, PlatformEvents events, PendingChanges pendingChanges, Clock clock) {
         this.tombstones = tombstones;
         this.journal = journal;
         this.consentJournal = consentJournal;
+        this.pendingChanges = pendingChanges;
         this.ledger = ledger;
         this.contacts = contacts;
         this.preferences = preferences;
@@ -144,6 +147,7 @@ public class ErasureService {
             memberships.forAddress(orgId, hash).forEach(known -> memberships.delete(orgId, known.listId(), hash));
         }
         consentJournal.forget(orgId, hashes);
+        pendingChanges.forget(orgId, hashes);
         for (String entityKey : subject.entityKeys()) {
             preferences.deleteAll(orgId, type(entityKey), id(entityKey));
             contacts.delete(orgId, type(entityKey), id(entityKey));

@@ -114,6 +114,39 @@ public final class PendingChanges {
         return Optional.of(new Waiting(Items.number(item, "generation"), since == null ? 0 : since));
     }
 
+    /**
+     * An erasure: the addresses leave every segment's waiting and claimed hashes (the change path has nothing to do
+     * for them; the sync skips an erased address anyway), so no hash of theirs stays behind for up to the retention.
+     */
+    public void forget(String orgId, Collection<String> subscriberHashes) {
+        if (subscriberHashes.isEmpty()) {
+            return;
+        }
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            var response = dynamoDb.query(request -> request.tableName(locksTable).consistentRead(true)
+                    .keyConditionExpression("orgId = :org AND begins_with(sk, :prefix)")
+                    .expressionAttributeValues(Map.of(":org", Items.s(orgId), ":prefix", Items.s(PREFIX)))
+                    .exclusiveStartKey(from));
+            for (Map<String, AttributeValue> item : response.items()) {
+                Set<String> held = new TreeSet<>();
+                for (String attribute : List.of("hashes", "inflight")) {
+                    if (item.containsKey(attribute)) {
+                        item.get(attribute).ss().stream().filter(subscriberHashes::contains).forEach(held::add);
+                    }
+                }
+                if (!held.isEmpty()) {
+                    dynamoDb.updateItem(request -> request.tableName(locksTable)
+                            .key(Map.of("orgId", item.get("orgId"), "sk", item.get("sk")))
+                            .updateExpression("DELETE hashes :erased, inflight :erased")
+                            .expressionAttributeValues(Map.of(":erased", AttributeValue.fromSs(List.copyOf(held)))));
+                }
+            }
+            start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty() ? response.lastEvaluatedKey() : null;
+        } while (start != null);
+    }
+
     /** Drops what waits for a segment that no longer needs it (deleted: its release covers its people). */
     public void discard(String orgId, String segmentId) {
         dynamoDb.deleteItem(request -> request.tableName(locksTable).key(key(orgId, segmentId)));

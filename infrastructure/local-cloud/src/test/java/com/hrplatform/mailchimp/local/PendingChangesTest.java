@@ -27,6 +27,29 @@ class PendingChangesTest {
     }
 
     @Test
+    void anErasureTakesItsAddressesOutOfEverySegmentsWaitingAndClaimedHashesOfThatOrgOnly() {
+        PendingChanges pending = pending();
+        String org = unique("org");
+        String other = unique("org");
+        pending.add(org, "s1", List.of("a", "b"));
+        PendingChanges.Claim claimed = pending.claim(org, "s1").orElseThrow(); // a and b in flight
+        pending.add(org, "s1", List.of("a", "c"));
+        pending.add(org, "s2", List.of("a"));
+        pending.add(other, "s1", List.of("a"));
+
+        pending.forget(org, List.of("a"));
+
+        PendingChanges.Claim again = pending.claim(org, "s1").orElseThrow();
+        assertEquals(claimed.id(), again.id());
+        assertEquals(Set.of("b"), again.hashes(), "gone from the claim in flight");
+        pending.release(org, "s1", again.id());
+        assertEquals(Set.of("c"), pending.claim(org, "s1").orElseThrow().hashes(), "gone from what waits");
+        assertTrue(pending.claim(org, "s2").isEmpty(), "nothing left to wait in s2");
+        assertTrue(pending.waiting(org, "s2").isEmpty());
+        assertEquals(Set.of("a"), pending.claim(other, "s1").orElseThrow().hashes(), "another org's are its own");
+    }
+
+    @Test
     void addingTheSameAddressTwiceIsOneAddressInOneGeneration() {
         PendingChanges pending = pending();
         String org = unique("org");
