@@ -4,16 +4,18 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
+import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
-import java.util.zip.DeflaterOutputStream;
-import java.util.zip.InflaterInputStream;
+import java.util.zip.Inflater;
 
 /**
  * The stored form of one bucket of memberships: a deflated list of records. About 80 bytes a member,
@@ -30,10 +32,13 @@ public final class MembershipBucketCodec {
     private MembershipBucketCodec() {
     }
 
+    /**
+     * The records are written out whole, then deflated in one call: a deflater fed field by field (a
+     * DeflaterOutputStream under a DataOutputStream) makes a native call per write, which cost more than the rest.
+     */
     public static byte[] encode(Collection<Membership> members) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + members.size() * 64);
-        Deflater deflater = new Deflater(Deflater.BEST_SPEED);
-        try (DataOutputStream out = new DataOutputStream(new DeflaterOutputStream(bytes, deflater))) {
+        ByteArrayOutputStream plain = new ByteArrayOutputStream(64 + members.size() * 200);
+        try (DataOutputStream out = new DataOutputStream(plain)) {
             out.writeByte(FORMAT);
             out.writeInt(members.size());
             for (Membership member : members) {
@@ -54,20 +59,39 @@ public final class MembershipBucketCodec {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Encoding memberships in memory failed", e);
+        }
+        return deflate(plain.toByteArray());
+    }
+
+    private static byte[] deflate(byte[] plain) {
+        Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+        try {
+            deflater.setInput(plain);
+            deflater.finish();
+            byte[] out = new byte[Math.max(64, plain.length / 2)];
+            int length = 0;
+            while (!deflater.finished()) {
+                if (length == out.length) {
+                    out = Arrays.copyOf(out, out.length * 2);
+                }
+                length += deflater.deflate(out, length, out.length - length);
+            }
+            return Arrays.copyOf(out, length);
         } finally {
             deflater.end();
         }
-        return bytes.toByteArray();
     }
 
+    /** Inflated in one go, then read from the array: reading through an InflaterInputStream made a native call per field. */
     public static List<Membership> decode(String orgId, String listId, byte[] stored) {
-        try (DataInputStream in = new DataInputStream(new InflaterInputStream(new ByteArrayInputStream(stored)))) {
+        try {
+            Reader in = new Reader(inflate(stored));
             int format = in.readUnsignedByte();
             if (format != FORMAT) {
                 throw new IllegalStateException("Unknown membership bucket format " + format);
             }
             int count = in.readInt();
-            List<Membership> members = new ArrayList<>(count);
+            List<Membership> members = new ArrayList<>(Math.min(count, 1 << 16));
             for (int i = 0; i < count; i++) {
                 int flags = in.readUnsignedByte();
                 String hash = in.readUTF();
@@ -85,8 +109,81 @@ public final class MembershipBucketCodec {
                         (flags & PLACED_BY_US) != 0, updatedAt));
             }
             return members;
-        } catch (IOException e) {
-            throw new UncheckedIOException("A stored membership bucket is unreadable", e);
+        } catch (IOException | DataFormatException e) {
+            throw new UncheckedIOException("A stored membership bucket is unreadable",
+                    e instanceof IOException io ? io : new IOException(e));
+        }
+    }
+
+    private static byte[] inflate(byte[] stored) throws DataFormatException, EOFException {
+        Inflater inflater = new Inflater();
+        try {
+            inflater.setInput(stored);
+            byte[] out = new byte[Math.max(256, stored.length * 3)];
+            int length = 0;
+            while (!inflater.finished()) {
+                if (length == out.length) {
+                    out = Arrays.copyOf(out, out.length * 2);
+                }
+                int inflated = inflater.inflate(out, length, out.length - length);
+                if (inflated == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                    throw new EOFException("A stored membership bucket ends early");
+                }
+                length += inflated;
+            }
+            return length == out.length ? out : Arrays.copyOf(out, length);
+        } finally {
+            inflater.end();
+        }
+    }
+
+    /** DataInputStream's reads over an array, with modified UTF-8 text that is all ASCII (nearly all) made at once. */
+    private static final class Reader {
+        private final byte[] in;
+        private int pos;
+
+        Reader(byte[] in) {
+            this.in = in;
+        }
+
+        private void need(int bytes) throws EOFException {
+            if (pos + bytes > in.length) {
+                throw new EOFException("A stored membership bucket ends early");
+            }
+        }
+
+        int readUnsignedByte() throws EOFException {
+            need(1);
+            return in[pos++] & 0xff;
+        }
+
+        int readUnsignedShort() throws EOFException {
+            need(2);
+            int value = (in[pos] & 0xff) << 8 | in[pos + 1] & 0xff;
+            pos += 2;
+            return value;
+        }
+
+        int readInt() throws EOFException {
+            need(4);
+            int value = (in[pos] & 0xff) << 24 | (in[pos + 1] & 0xff) << 16 | (in[pos + 2] & 0xff) << 8 | in[pos + 3] & 0xff;
+            pos += 4;
+            return value;
+        }
+
+        String readUTF() throws IOException {
+            int length = readUnsignedShort();
+            need(length);
+            int start = pos;
+            for (int i = start; i < start + length; i++) {
+                if (in[i] <= 0) {
+                    // Not ASCII (a multi-byte char; NUL is two bytes): DataInputStream's own decoding, from the length.
+                    pos = start + length;
+                    return new DataInputStream(new ByteArrayInputStream(in, start - 2, length + 2)).readUTF();
+                }
+            }
+            pos = start + length;
+            return new String(in, start, length, StandardCharsets.ISO_8859_1);
         }
     }
 
