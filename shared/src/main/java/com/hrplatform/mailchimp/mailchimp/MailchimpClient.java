@@ -120,6 +120,11 @@ public class MailchimpClient {
         return new AudiencePermissions(true, !members.isEmpty(), permissions);
     }
 
+    /** A stretch of many requests for the key from this container, see {@link KeyBudget#session}. */
+    public KeyBudget.Session budgetSession(MailchimpApiKey key) {
+        return budget.session(key);
+    }
+
     public JsonNode get(MailchimpApiKey key, String pathAndQuery) {
         return send(key, "GET", pathAndQuery, null);
     }

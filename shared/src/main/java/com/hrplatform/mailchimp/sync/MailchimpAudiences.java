@@ -59,6 +59,11 @@ public final class MailchimpAudiences {
         }
 
         @Override
+        public Session session() {
+            return client.budgetSession(key)::close;
+        }
+
+        @Override
         public AudienceSnapshot snapshot(String listId) {
             AudienceSnapshot snapshot = new AudienceSnapshot();
             List<CompletableFuture<List<JsonNode>>> reads = new ArrayList<>();
