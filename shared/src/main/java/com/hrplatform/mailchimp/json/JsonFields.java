@@ -130,49 +130,78 @@ public final class JsonFields {
                     : new String(in, start + 1, pos - start - 2, StandardCharsets.UTF_8);
         }
 
-        /** Moves past one value: a string, a container with everything in it, or a literal. */
+        /**
+         * Moves past one value: a string, a container with everything in it, or a literal. The loops keep the
+         * position in a local: most of a batch answer's bytes pass through here, and a field written on every byte
+         * costs several times more where the JIT does not keep it in a register (Lambda's tiered level 1).
+         */
         private void skipValue() throws IOException {
+            final byte[] bytes = in;
+            final int end = bytes.length;
+            int p = pos;
             int depth = 0;
             do {
-                if (pos >= in.length) {
+                if (p >= end) {
+                    pos = p;
                     throw new IOException("Unexpected end of the JSON document");
                 }
-                byte b = in[pos];
+                byte b = bytes[p];
                 if (b == '"') {
-                    skipString();
+                    p = stringEnd(bytes, p);
+                    if (p < 0) {
+                        pos = end;
+                        throw new IOException("Unterminated string in the JSON document");
+                    }
                     continue;
                 }
                 if (b == '{' || b == '[') {
                     depth++;
                 } else if (b == '}' || b == ']') {
                     if (--depth < 0) {
-                        throw new IOException("Unbalanced '" + (char) b + "' at " + pos);
+                        pos = p;
+                        throw new IOException("Unbalanced '" + (char) b + "' at " + p);
                     }
                 } else if (depth == 0) {
                     // A literal (number, true, false, null): up to the next delimiter.
-                    while (pos < in.length && in[pos] != ',' && in[pos] != '}' && in[pos] != ']' && in[pos] > ' ') {
-                        pos++;
+                    while (p < end && bytes[p] != ',' && bytes[p] != '}' && bytes[p] != ']' && bytes[p] > ' ') {
+                        p++;
                     }
+                    pos = p;
                     return;
                 }
-                pos++;
+                p++;
             } while (depth > 0);
+            pos = p;
+        }
+
+        /** Where the string opening at {@code start} ends (just past its closing quote); -1 when it does not. */
+        private static int stringEnd(byte[] bytes, int start) {
+            final int end = bytes.length;
+            for (int p = start + 1; p < end; p++) {
+                byte b = bytes[p];
+                if (b == '"') {
+                    return p + 1;
+                }
+                if (b == '\\') {
+                    p++;
+                }
+            }
+            return -1;
         }
 
         /** Moves past the string at {@code pos}; answers whether it held an escape. */
         private boolean skipString() throws IOException {
-            boolean escaped = false;
-            for (pos++; pos < in.length; pos++) {
-                byte b = in[pos];
-                if (b == '\\') {
-                    escaped = true;
-                    pos++;
-                } else if (b == '"') {
-                    pos++;
-                    return escaped;
-                }
+            int after = stringEnd(in, pos);
+            if (after < 0) {
+                pos = in.length;
+                throw new IOException("Unterminated string in the JSON document");
             }
-            throw new IOException("Unterminated string in the JSON document");
+            boolean escaped = false;
+            for (int p = pos + 1; p < after - 1 && !escaped; p++) {
+                escaped = in[p] == '\\';
+            }
+            pos = after;
+            return escaped;
         }
 
         private byte peek() throws IOException {

@@ -46,5 +46,10 @@ class JsonFieldsTest {
     void malformedJsonIsRefused() {
         assertThrows(java.io.IOException.class, () -> read("{\"errors\":[", "errors"));
         assertThrows(java.io.IOException.class, () -> read("{} {}", "errors"));
+        // In skipped values too: a string left open (also by an escape at the very end), a bracket closed too often.
+        assertThrows(java.io.IOException.class, () -> read("{\"new_members\":[{\"x\":\"open}]}", "errors"));
+        assertThrows(java.io.IOException.class, () -> read("{\"new_members\":\"ends in \\", "errors"));
+        assertThrows(java.io.IOException.class, () -> read("{\"new_members\":[1]]}", "errors"));
+        assertThrows(java.io.IOException.class, () -> read("{\"new_members\":[{\"a\":1}", "errors"));
     }
 }
