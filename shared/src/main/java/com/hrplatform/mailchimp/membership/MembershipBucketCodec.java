@@ -35,40 +35,101 @@ public final class MembershipBucketCodec {
     /**
      * The records are written out whole, then deflated in one call: a deflater fed field by field (a
      * DeflaterOutputStream under a DataOutputStream) makes a native call per write, which cost more than the rest.
+     * They are written into a plain array ({@link Out}): a DataOutputStream over a ByteArrayOutputStream takes a lock
+     * per byte of every length.
      */
     public static byte[] encode(Collection<Membership> members) {
-        ByteArrayOutputStream plain = new ByteArrayOutputStream(64 + members.size() * 200);
-        try (DataOutputStream out = new DataOutputStream(plain)) {
-            out.writeByte(FORMAT);
-            out.writeInt(members.size());
-            for (Membership member : members) {
-                int flags = (member.placedByUs() ? PLACED_BY_US : 0) | (member.email() != null ? HAS_EMAIL : 0)
-                        | (member.entityKey() != null ? HAS_ENTITY_KEY : 0) | (member.digest() != null ? HAS_DIGEST : 0)
-                        | (member.updatedAt() != null ? HAS_UPDATED_AT : 0);
-                out.writeByte(flags);
-                writeText(out, member.subscriberHash());
-                writeText(out, member.status());
-                writeIf(out, member.email());
-                writeIf(out, member.entityKey());
-                writeIf(out, member.digest());
-                writeIf(out, member.updatedAt());
-                out.writeShort(member.segments().size());
-                for (String segmentId : member.segments()) {
-                    writeText(out, segmentId);
-                }
+        Out out = new Out(64 + members.size() * 200);
+        out.writeByte(FORMAT);
+        out.writeInt(members.size());
+        for (Membership member : members) {
+            int flags = (member.placedByUs() ? PLACED_BY_US : 0) | (member.email() != null ? HAS_EMAIL : 0)
+                    | (member.entityKey() != null ? HAS_ENTITY_KEY : 0) | (member.digest() != null ? HAS_DIGEST : 0)
+                    | (member.updatedAt() != null ? HAS_UPDATED_AT : 0);
+            out.writeByte(flags);
+            out.writeText(member.subscriberHash());
+            out.writeText(member.status());
+            out.writeTextIf(member.email());
+            out.writeTextIf(member.entityKey());
+            out.writeTextIf(member.digest());
+            out.writeTextIf(member.updatedAt());
+            out.writeShort(member.segments().size());
+            for (String segmentId : member.segments()) {
+                out.writeText(segmentId);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Encoding memberships in memory failed", e);
         }
-        return deflate(plain.toByteArray());
+        return deflate(out.bytes, out.length);
     }
 
-    private static byte[] deflate(byte[] plain) {
+    /** DataOutputStream's encoding of the fields, into a growing array. */
+    private static final class Out {
+        private byte[] bytes;
+        private int length;
+
+        Out(int capacity) {
+            bytes = new byte[capacity];
+        }
+
+        private void room(int more) {
+            if (length + more > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
+            }
+        }
+
+        void writeByte(int value) {
+            room(1);
+            bytes[length++] = (byte) value;
+        }
+
+        void writeShort(int value) {
+            room(2);
+            bytes[length++] = (byte) (value >>> 8);
+            bytes[length++] = (byte) value;
+        }
+
+        void writeInt(int value) {
+            room(4);
+            bytes[length++] = (byte) (value >>> 24);
+            bytes[length++] = (byte) (value >>> 16);
+            bytes[length++] = (byte) (value >>> 8);
+            bytes[length++] = (byte) value;
+        }
+
+        void writeTextIf(String value) {
+            if (value != null) {
+                writeText(value);
+            }
+        }
+
+        /** {@link MembershipBucketCodec#writeText}'s bytes. */
+        void writeText(String value) {
+            byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+            if (!isModifiedUtf8(value, utf8)) {
+                ByteArrayOutputStream odd = new ByteArrayOutputStream(utf8.length + 8);
+                try {
+                    new DataOutputStream(odd).writeUTF(value);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("Encoding memberships in memory failed", e);
+                }
+                room(odd.size());
+                System.arraycopy(odd.toByteArray(), 0, bytes, length, odd.size());
+                length += odd.size();
+                return;
+            }
+            room(2 + utf8.length);
+            bytes[length++] = (byte) (utf8.length >>> 8);
+            bytes[length++] = (byte) utf8.length;
+            System.arraycopy(utf8, 0, bytes, length, utf8.length);
+            length += utf8.length;
+        }
+    }
+
+    private static byte[] deflate(byte[] plain, int plainLength) {
         Deflater deflater = new Deflater(Deflater.BEST_SPEED);
         try {
-            deflater.setInput(plain);
+            deflater.setInput(plain, 0, plainLength);
             deflater.finish();
-            byte[] out = new byte[Math.max(64, plain.length / 2)];
+            byte[] out = new byte[Math.max(64, plainLength / 2)];
             int length = 0;
             while (!deflater.finished()) {
                 if (length == out.length) {
@@ -199,17 +260,23 @@ public final class MembershipBucketCodec {
      */
     static void writeText(DataOutputStream out, String value) throws IOException {
         byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
-        // As many bytes as chars: all ASCII (anything else takes two or more, but for a lone surrogate, written as
-        // '?'); NUL is two bytes in modified UTF-8.
-        boolean ascii = utf8.length == value.length() && utf8.length <= 65_535 && value.indexOf('\0') < 0;
-        for (int i = 0; ascii && i < utf8.length; i++) {
-            ascii = utf8[i] != '?' || value.charAt(i) == '?';
-        }
-        if (!ascii) {
+        if (!isModifiedUtf8(value, utf8)) {
             out.writeUTF(value);
             return;
         }
         out.writeShort(utf8.length);
         out.write(utf8);
+    }
+
+    /** Whether {@code utf8} (the value's UTF-8) is also its modified UTF-8, as writeUTF writes it: all ASCII but NUL. */
+    private static boolean isModifiedUtf8(String value, byte[] utf8) {
+        // As many bytes as chars: all ASCII (anything else takes two or more, but for a lone surrogate, written as
+        // '?'); NUL is two bytes in modified UTF-8.
+        boolean ascii = utf8.length == value.length() && utf8.length <= 65_535;
+        for (int i = 0; ascii && i < utf8.length; i++) {
+            byte b = utf8[i];
+            ascii = b != 0 && (b != '?' || value.charAt(i) == '?');
+        }
+        return ascii;
     }
 }
