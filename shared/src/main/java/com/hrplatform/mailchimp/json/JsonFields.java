@@ -3,6 +3,7 @@ package com.hrplatform.mailchimp.json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,12 +16,17 @@ import java.util.Map;
  * the {@code id} of every element of {@code new_members}; {@code errors} keeps that whole value). For answers that
  * carry far more than a caller uses and whose request takes no {@code fields} (a batch add answers the whole member
  * for each one added): what is not kept is only scanned for its end, byte by byte, without tokens, names or strings,
- * which is several times cheaper than parsing it. Kept values are parsed by Jackson; a skipped value is checked only
+ * which is several times cheaper than parsing it. Kept values are parsed by Jackson (a string with no escape is made a
+ * text node directly), field names are matched as bytes; a skipped value is checked only
  * for balanced brackets and closed strings.
  */
 public final class JsonFields {
     /** A node of the path tree: no children means the whole value is kept. */
     private final Map<String, JsonFields> children = new HashMap<>();
+    /** The children again, with their names as UTF-8 bytes: an answer's field names are matched without a String each. */
+    private String[] childNames = new String[0];
+    private byte[][] childNameBytes = new byte[0][];
+    private JsonFields[] childNodes = new JsonFields[0];
 
     private JsonFields() {
     }
@@ -34,7 +40,19 @@ public final class JsonFields {
                 node = node.children.computeIfAbsent(name, n -> new JsonFields());
             }
         }
+        root.index();
         return root;
+    }
+
+    private void index() {
+        childNames = children.keySet().toArray(new String[0]);
+        childNameBytes = new byte[childNames.length][];
+        childNodes = new JsonFields[childNames.length];
+        for (int i = 0; i < childNames.length; i++) {
+            childNameBytes[i] = childNames[i].getBytes(StandardCharsets.UTF_8);
+            childNodes[i] = children.get(childNames[i]);
+            childNodes[i].index();
+        }
     }
 
     /** The kept part of a UTF-8 JSON document; null for an empty one. */
@@ -61,6 +79,12 @@ public final class JsonFields {
         /** Reads the value at {@code pos}, keeping what {@code keep} names. */
         JsonNode value(JsonFields keep) throws IOException {
             byte first = in[pos];
+            if (first == '"') {
+                JsonNode text = plainString();
+                if (text != null) {
+                    return text;
+                }
+            }
             if (keep.children.isEmpty() || first != '{' && first != '[') {
                 int start = pos;
                 skipValue();
@@ -89,17 +113,16 @@ public final class JsonFields {
             }
             while (true) {
                 skipSpace();
-                String name = name();
+                int kept = keptName(keep);
                 if (peek() != ':') {
                     throw new IOException("Expected ':' at " + pos);
                 }
                 pos++;
                 skipSpace();
-                JsonFields child = keep.children.get(name);
-                if (child == null) {
+                if (kept < 0) {
                     skipValue();
                 } else {
-                    object.set(name, value(child));
+                    object.set(keep.childNames[kept], value(keep.childNodes[kept]));
                 }
                 if (separator('}')) {
                     return object;
@@ -118,6 +141,66 @@ public final class JsonFields {
                 throw new IOException("Expected ',' or '" + close + "' at " + (pos - 1));
             }
             return false;
+        }
+
+        /**
+         * A string value with no escape and no control character, made a text node here (parsing a few bytes with
+         * Jackson costs a parser each: two per member of a batch answer); null, and nothing read, for any other.
+         */
+        private JsonNode plainString() {
+            int after = stringEnd(in, pos);
+            if (after < 0) {
+                return null;
+            }
+            for (int i = pos + 1; i < after - 1; i++) {
+                byte b = in[i];
+                if (b == '\\' || b >= 0 && b < ' ') {
+                    return null;
+                }
+            }
+            JsonNode text = TextNode.valueOf(new String(in, pos + 1, after - pos - 2, StandardCharsets.UTF_8));
+            pos = after;
+            return text;
+        }
+
+        /** Moves past the field name at {@code pos}; answers which child of {@code keep} it names, -1 for none. */
+        private int keptName(JsonFields keep) throws IOException {
+            if (in[pos] != '"') {
+                throw new IOException("Expected a field name at " + pos);
+            }
+            int after = stringEnd(in, pos);
+            if (after < 0) {
+                pos = in.length;
+                throw new IOException("Unterminated string in the JSON document");
+            }
+            int start = pos + 1;
+            int length = after - 1 - start;
+            for (int i = start; i < after - 1; i++) {
+                if (in[i] == '\\') {
+                    String name = name(); // escaped: compared as text
+                    for (int c = 0; c < keep.childNames.length; c++) {
+                        if (keep.childNames[c].equals(name)) {
+                            return c;
+                        }
+                    }
+                    return -1;
+                }
+            }
+            pos = after;
+            candidates:
+            for (int c = 0; c < keep.childNameBytes.length; c++) {
+                byte[] candidate = keep.childNameBytes[c];
+                if (candidate.length != length) {
+                    continue;
+                }
+                for (int i = 0; i < length; i++) {
+                    if (candidate[i] != in[start + i]) {
+                        continue candidates;
+                    }
+                }
+                return c;
+            }
+            return -1;
         }
 
         private String name() throws IOException {
