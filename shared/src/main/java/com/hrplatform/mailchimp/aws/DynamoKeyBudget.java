@@ -117,7 +117,7 @@ public final class DynamoKeyBudget implements KeyBudget {
                     long leaseUntil = clock.millis() + lease(partition);
                     if (take(partition, slot, owner, leaseUntil)) {
                         ours.add(slot);
-                        return Optional.of(held(new Taken(partition, slot, owner, leaseUntil), ours));
+                        return Optional.of(held(new Taken(partition, slot, owner, leaseUntil)));
                     }
                 }
                 if (clock.millis() >= giveUpAt) {
@@ -175,7 +175,7 @@ public final class DynamoKeyBudget implements KeyBudget {
         for (Taken taken = pool == null ? null : pool.poll(); taken != null; taken = pool.poll()) {
             long now = clock.millis();
             if (taken.leaseUntil - now >= minimumLease()) {
-                return Optional.of(held(taken, ours));
+                return Optional.of(held(taken));
             }
             long leaseUntil = now + lease(partition);
             boolean renewed;
@@ -187,7 +187,7 @@ public final class DynamoKeyBudget implements KeyBudget {
                 throw e;
             }
             if (renewed) {
-                return Optional.of(held(new Taken(partition, taken.slot, taken.owner, leaseUntil), ours));
+                return Optional.of(held(new Taken(partition, taken.slot, taken.owner, leaseUntil)));
             }
             ours.remove(taken.slot);
         }
@@ -195,8 +195,12 @@ public final class DynamoKeyBudget implements KeyBudget {
     }
 
     /** The slot as its request holds it: freed when the request ends, or kept a moment in a session. */
-    private Slot held(Taken taken, Set<Integer> ours) {
+    private Slot held(Taken taken) {
+        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
         return () -> {
+            if (!closed.compareAndSet(false, true)) {
+                return; // closed twice, the slot would be kept twice: two requests could then share it
+            }
             if (inSession(taken.partition) && taken.leaseUntil - clock.millis() >= minimumLease()) {
                 Deque<Taken> pool = kept.computeIfAbsent(taken.partition, p -> new ConcurrentLinkedDeque<>());
                 pool.push(taken);
