@@ -65,6 +65,7 @@ public final class DynamoKeyBudget implements KeyBudget {
     private final int slots;
     private final Duration requestTimeout;
     private final Clock clock;
+    private final Duration linger;
     /** Slots this container holds now, per key: certainly busy, so not worth a conditional put that must fail. */
     private final Map<String, Set<Integer>> heldHere = new ConcurrentHashMap<>();
     /** Slots kept for this container's next request, per key, the last kept first. */
@@ -89,11 +90,18 @@ public final class DynamoKeyBudget implements KeyBudget {
     }
 
     public DynamoKeyBudget(Supplier<DynamoDbClient> dynamoDb, String table, int slots, Duration requestTimeout, Clock clock) {
+        this(dynamoDb, table, slots, requestTimeout, clock, LINGER);
+    }
+
+    /** @param linger how long a kept slot waits for the next request ({@link #LINGER}; tests keep it longer) */
+    public DynamoKeyBudget(Supplier<DynamoDbClient> dynamoDb, String table, int slots, Duration requestTimeout, Clock clock,
+                           Duration linger) {
         this.dynamoDb = dynamoDb;
         this.table = table;
         this.slots = slots;
         this.requestTimeout = requestTimeout;
         this.clock = clock;
+        this.linger = linger;
     }
 
     @Override
@@ -208,7 +216,7 @@ public final class DynamoKeyBudget implements KeyBudget {
                     if (pool.removeFirstOccurrence(taken)) {
                         free(taken);
                     }
-                }, LINGER.toMillis(), TimeUnit.MILLISECONDS);
+                }, linger.toMillis(), TimeUnit.MILLISECONDS);
                 return;
             }
             free(taken);

@@ -123,10 +123,78 @@ class KeyBudgetTest {
         }
     }
 
+    @Test
+    void aKeptSlotIsRenewedBeforeItsLeaseRunsShortAndNeverUsedOnceAnotherContainerTookIt() throws Exception {
+        String apiKey = SandboxControl.newAccount("Budget renew " + System.nanoTime()).path("apiKey").asText();
+        MailchimpApiKey key = MailchimpApiKey.of(apiKey);
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(System.currentTimeMillis());
+        Clock clock = new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public java.time.Instant instant() {
+                return java.time.Instant.ofEpochMilli(now.get());
+            }
+        };
+        // One slot, a 10 s request timeout (a fresh lease: 40 s; in a session 50 s), kept slots never freed by time.
+        DynamoKeyBudget container = new DynamoKeyBudget(() -> dynamo, "LocksTable", 1, Duration.ofSeconds(10), clock,
+                Duration.ofHours(1));
+        KeyBudget.Session session = container.session(key);
+        long start = now.get();
+        container.acquire(key, Duration.ZERO).orElseThrow().close();
+        Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> taken = slotItem(apiKey);
+        assertEquals(start + 50_000, Long.parseLong(taken.get("leaseUntil").n()));
+
+        // 5 s on, 45 s of lease left: used again with no table call.
+        now.addAndGet(5_000);
+        long calls = tableCalls.get();
+        container.acquire(key, Duration.ZERO).orElseThrow().close();
+        assertEquals(calls, tableCalls.get(), "a kept slot with a fresh lease's time left needs no call");
+        assertEquals(taken, slotItem(apiKey));
+
+        // 11 s on, 39 s left: less than a fresh lease, so renewed under the same owner before the request.
+        now.addAndGet(6_000);
+        container.acquire(key, Duration.ZERO).orElseThrow().close();
+        Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> renewed = slotItem(apiKey);
+        assertEquals(start + 11_000 + 50_000, Long.parseLong(renewed.get("leaseUntil").n()));
+        assertEquals(taken.get("owner"), renewed.get("owner"));
+
+        // The container is frozen past the lease; another takes the slot. The kept slot is not ours any more: the
+        // first container gets none (its one slot is busy) rather than a second request on it.
+        now.addAndGet(61_000 + 50_000);
+        DynamoKeyBudget other = new DynamoKeyBudget(() -> dynamo, "LocksTable", 1, Duration.ofSeconds(10), clock);
+        KeyBudget.Slot others = other.acquire(key, Duration.ZERO).orElseThrow();
+        assertTrue(container.acquire(key, Duration.ZERO).isEmpty(), "a slot another container holds is not used again");
+        session.close();
+        assertEquals(1, slotItems(apiKey), "closing the session did not free the other container's slot");
+        others.close();
+        assertEquals(0, slotItems(apiKey));
+    }
+
+    private static Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> slotItem(String apiKey)
+            throws Exception {
+        String partition = partition(apiKey);
+        return dynamo.getItem(request -> request.tableName("LocksTable").consistentRead(true).key(Map.of(
+                "orgId", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(partition),
+                "sk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("slot#0")))).item();
+    }
+
+    private static String partition(String apiKey) throws Exception {
+        byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(apiKey.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return "mailchimp-key#" + java.util.HexFormat.of().formatHex(digest, 0, 16);
+    }
+
     /** The key's slot items in the locks table (held, kept, or left behind). */
     private static int slotItems(String apiKey) throws Exception {
-        byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(apiKey.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        String partition = "mailchimp-key#" + java.util.HexFormat.of().formatHex(digest, 0, 16);
+        String partition = partition(apiKey);
         return dynamo.query(request -> request.tableName("LocksTable").consistentRead(true)
                 .keyConditionExpression("orgId = :partition")
                 .expressionAttributeValues(Map.of(":partition",
