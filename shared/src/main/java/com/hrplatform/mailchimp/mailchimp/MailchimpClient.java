@@ -120,6 +120,11 @@ public class MailchimpClient {
         return new AudiencePermissions(true, !members.isEmpty(), permissions);
     }
 
+    /** A stretch of many requests for the key from this container, see {@link KeyBudget#session}. */
+    public KeyBudget.Session budgetSession(MailchimpApiKey key) {
+        return budget.session(key);
+    }
+
     public JsonNode get(MailchimpApiKey key, String pathAndQuery) {
         return send(key, "GET", pathAndQuery, null);
     }
@@ -158,7 +163,8 @@ public class MailchimpClient {
      */
     public JsonNode send(MailchimpApiKey key, String method, String pathAndQuery, Object body, Semaphore requestSlots,
                          boolean repeatable, JsonFields kept) {
-        String requestBody = body == null ? null : body instanceof RawJson raw ? raw.text() : Json.write(body);
+        byte[] requestBody = body == null ? null : body instanceof RawJson raw ? raw.utf8()
+                : Json.write(body).getBytes(StandardCharsets.UTF_8);
         Instant deadline = CallDeadline.current().orElse(null);
         for (int attempt = 1; ; attempt++) {
             Duration timeout = timeoutWithin(deadline);
@@ -218,7 +224,7 @@ public class MailchimpClient {
         return left.compareTo(requestTimeout) < 0 ? left : requestTimeout;
     }
 
-    private Outcome attempt(MailchimpApiKey key, String method, String pathAndQuery, String requestBody,
+    private Outcome attempt(MailchimpApiKey key, String method, String pathAndQuery, byte[] requestBody,
                             Semaphore requestSlots, Duration timeout, JsonFields kept) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl(key) + pathAndQuery))
                 .header("Authorization", "Basic " + Base64.getEncoder()
@@ -226,7 +232,7 @@ public class MailchimpClient {
                 .header("Accept", "application/json")
                 .header("Content-Type", "application/json")
                 .method(method, requestBody == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(requestBody));
+                        : HttpRequest.BodyPublishers.ofByteArray(requestBody));
         Semaphore semaphore = permits.computeIfAbsent(key, k -> new Semaphore(concurrencyPerKey, true));
         HttpResponse<byte[]> response;
         KeyBudget.Slot held = null;

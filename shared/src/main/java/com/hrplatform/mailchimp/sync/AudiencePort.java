@@ -50,6 +50,20 @@ public interface AudiencePort {
         }
     }
 
+    /**
+     * A stretch of many requests from this container (a slice's batches): the key budget may keep a slot for the
+     * next request instead of freeing and taking it again ({@code KeyBudget#session}); closing it frees them.
+     */
+    default Session session() {
+        return () -> { };
+    }
+
+    /** See {@link #session()}. */
+    interface Session extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /** Every member of the audience that is not subscribed. */
     AudienceSnapshot snapshot(String listId);
 

@@ -59,6 +59,11 @@ public final class MailchimpAudiences {
         }
 
         @Override
+        public Session session() {
+            return client.budgetSession(key)::close;
+        }
+
+        @Override
         public AudienceSnapshot snapshot(String listId) {
             AudienceSnapshot snapshot = new AudienceSnapshot();
             List<CompletableFuture<List<JsonNode>>> reads = new ArrayList<>();
@@ -104,11 +109,9 @@ public final class MailchimpAudiences {
 
         @Override
         public Set<String> tag(String listId, String tagId, List<String> addEmails, List<String> removeEmails) {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("members_to_add", addEmails);
-            body.put("members_to_remove", removeEmails);
             // Mailchimp answers the whole members added and removed; only the errors are used.
-            JsonNode answer = client.send(key, "POST", "/lists/" + listId + "/segments/" + tagId, body, slots, true, ERRORS_ONLY);
+            JsonNode answer = client.send(key, "POST", "/lists/" + listId + "/segments/" + tagId,
+                    MailchimpBatch.tagBody(addEmails, removeEmails), slots, true, ERRORS_ONLY);
             Set<String> refused = new HashSet<>();
             for (JsonNode error : answer.path("errors")) {
                 for (JsonNode email : error.path("email_addresses")) {

@@ -1,5 +1,6 @@
 package com.hrplatform.mailchimp.sync;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hrplatform.mailchimp.contact.Contact;
@@ -8,8 +9,8 @@ import com.hrplatform.mailchimp.json.JsonFields;
 import com.hrplatform.mailchimp.json.RawJson;
 import com.hrplatform.mailchimp.sync.AudiencePort.MemberOutcome.Kind;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -40,10 +41,10 @@ final class MailchimpBatch {
 
     /** The batch body, written straight out: 500 members a request, a map per member would cost more than the rest. */
     static RawJson body(List<AudiencePort.MemberWrite> members, boolean updateExisting) {
-        StringWriter text = new StringWriter(members.size() * 160 + 64);
+        ByteArrayOutputStream utf8 = new ByteArrayOutputStream(members.size() * 160 + 64);
         String lastStamp = null;
         String lastStampText = null;
-        try (JsonGenerator out = Json.MAPPER.getFactory().createGenerator(text)) {
+        try (JsonGenerator out = Json.MAPPER.getFactory().createGenerator(utf8, JsonEncoding.UTF8)) {
             out.writeStartObject();
             out.writeArrayFieldStart("members");
             for (AudiencePort.MemberWrite write : members) {
@@ -75,7 +76,29 @@ final class MailchimpBatch {
         } catch (IOException e) {
             throw new UncheckedIOException("Writing a batch body in memory failed", e);
         }
-        return new RawJson(text.toString());
+        return new RawJson(utf8.toByteArray());
+    }
+
+    /** The body of a tag's members change ({@code POST /lists/{id}/segments/{id}}), written straight out like {@link #body}. */
+    static RawJson tagBody(List<String> addEmails, List<String> removeEmails) {
+        ByteArrayOutputStream utf8 = new ByteArrayOutputStream((addEmails.size() + removeEmails.size()) * 40 + 64);
+        try (JsonGenerator out = Json.MAPPER.getFactory().createGenerator(utf8, JsonEncoding.UTF8)) {
+            out.writeStartObject();
+            out.writeArrayFieldStart("members_to_add");
+            for (String email : addEmails) {
+                out.writeString(email);
+            }
+            out.writeEndArray();
+            out.writeArrayFieldStart("members_to_remove");
+            for (String email : removeEmails) {
+                out.writeString(email);
+            }
+            out.writeEndArray();
+            out.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Writing a tag body in memory failed", e);
+        }
+        return new RawJson(utf8.toByteArray());
     }
 
     /** Mailchimp's batch answer by subscriber hash; its error texts name the address, so only our words are kept. */
@@ -116,7 +139,21 @@ final class MailchimpBatch {
 
     private static String hashOf(JsonNode member) {
         String id = member.path("id").asText("");
-        return id.matches("[0-9a-f]{32}") ? id : Contact.subscriberHash(member.path("email_address").asText(""));
+        return isSubscriberHash(id) ? id : Contact.subscriberHash(member.path("email_address").asText(""));
+    }
+
+    /** 32 lower-case hex digits; by hand, since a regex (compiled on each call by String.matches) is one per member. */
+    static boolean isSubscriberHash(String id) {
+        if (id.length() != 32) {
+            return false;
+        }
+        for (int i = 0; i < 32; i++) {
+            char c = id.charAt(i);
+            if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String nullToEmpty(String value) {

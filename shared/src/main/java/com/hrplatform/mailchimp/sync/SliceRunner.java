@@ -34,21 +34,24 @@ public final class SliceRunner {
         RunCounts counts = new RunCounts();
         Pipeline pipeline = new Pipeline(new BatchExecutor(pass, context, counts));
         AddressWalk.End end;
-        try {
-            end = new AddressWalk(context).walk(pass, startAfterHash, deadline, counts, new AddressWalk.Visitor() {
-                @Override
-                public void visit(AddressFacts facts, AddressPlan plan, String now) {
-                    pipeline.add(facts, plan, counts, pass.runSegmentId(), now);
-                }
+        // The batches' requests follow each other closely: the key budget keeps their slots between them.
+        try (AudiencePort.Session session = context.audience().session()) {
+            try {
+                end = new AddressWalk(context).walk(pass, startAfterHash, deadline, counts, new AddressWalk.Visitor() {
+                    @Override
+                    public void visit(AddressFacts facts, AddressPlan plan, String now) {
+                        pipeline.add(facts, plan, counts, pass.runSegmentId(), now);
+                    }
 
-                @Override
-                public boolean stopped() {
-                    return pipeline.failed();
-                }
-            });
-            pipeline.flush();
-        } finally {
-            pipeline.awaitAll();
+                    @Override
+                    public boolean stopped() {
+                        return pipeline.failed();
+                    }
+                });
+                pipeline.flush();
+            } finally {
+                pipeline.awaitAll();
+            }
         }
         pipeline.rethrow();
         return new Result(counts, end.afterHash(), end.finished());
@@ -61,12 +64,14 @@ public final class SliceRunner {
     public Result runAddresses(SyncPass pass, Collection<String> subscriberHashes) {
         RunCounts counts = new RunCounts();
         Pipeline pipeline = new Pipeline(new BatchExecutor(pass, context, counts));
-        try {
-            new AddressWalk(context).walkAddresses(pass, subscriberHashes, counts,
-                    (facts, plan, now) -> pipeline.add(facts, plan, counts, pass.runSegmentId(), now));
-            pipeline.flush();
-        } finally {
-            pipeline.awaitAll();
+        try (AudiencePort.Session session = context.audience().session()) {
+            try {
+                new AddressWalk(context).walkAddresses(pass, subscriberHashes, counts,
+                        (facts, plan, now) -> pipeline.add(facts, plan, counts, pass.runSegmentId(), now));
+                pipeline.flush();
+            } finally {
+                pipeline.awaitAll();
+            }
         }
         pipeline.rethrow();
         return new Result(counts, null, true);

@@ -43,8 +43,22 @@ class JsonFieldsTest {
     }
 
     @Test
+    void keptStringsAndNamesReadTheSameWithOrWithoutEscapes() throws Exception {
+        String answer = "{\"new_members\":[{\"i\\u0064\":\"a\\\"b\",\"email_address\":\"zo\u00eb@x.com\"},"
+                + "{\"id\":\"tab\\tin\",\"email_address\":\"\\u00e9@x.com\",\"ids\":\"no\",\"i\":\"no\"}],\"errors\":\"\"}";
+        assertEquals(Json.read("{\"new_members\":[{\"id\":\"a\\\"b\",\"email_address\":\"zo\u00eb@x.com\"},"
+                        + "{\"id\":\"tab\\tin\",\"email_address\":\"\u00e9@x.com\"}],\"errors\":\"\"}"),
+                read(answer, "new_members.id", "new_members.email_address", "errors"));
+    }
+
+    @Test
     void malformedJsonIsRefused() {
         assertThrows(java.io.IOException.class, () -> read("{\"errors\":[", "errors"));
         assertThrows(java.io.IOException.class, () -> read("{} {}", "errors"));
+        // In skipped values too: a string left open (also by an escape at the very end), a bracket closed too often.
+        assertThrows(java.io.IOException.class, () -> read("{\"new_members\":[{\"x\":\"open}]}", "errors"));
+        assertThrows(java.io.IOException.class, () -> read("{\"new_members\":\"ends in \\", "errors"));
+        assertThrows(java.io.IOException.class, () -> read("{\"new_members\":[1]]}", "errors"));
+        assertThrows(java.io.IOException.class, () -> read("{\"new_members\":[{\"a\":1}", "errors"));
     }
 }

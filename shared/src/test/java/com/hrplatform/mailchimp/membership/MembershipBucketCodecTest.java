@@ -92,4 +92,48 @@ class MembershipBucketCodecTest {
         assertEquals("3ff", MembershipRepository.bucketOf("fff" + "f".repeat(29)));
         assertEquals(MembershipRepository.BUCKETS, 1024);
     }
+
+    @Test
+    void bucketsStoredByTheFieldByFieldEncoderStillRead() throws Exception {
+        // The encoder before this one fed a DeflaterOutputStream field by field with writeUTF: the same format.
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (var out = new java.io.DataOutputStream(new DeflaterOutputStream(bytes, new java.util.zip.Deflater(1)))) {
+            out.writeByte(1);
+            out.writeInt(2);
+            out.writeByte(1 | 2 | 4 | 8 | 16);
+            out.writeUTF("a".repeat(32));
+            out.writeUTF(Membership.SUBSCRIBED);
+            out.writeUTF("zoë@exämple.com");
+            out.writeUTF("employee#\u0000-1");
+            out.writeUTF("d1");
+            out.writeUTF("2026-11-26T00:00:00Z");
+            out.writeShort(2);
+            out.writeUTF("segment-a");
+            out.writeUTF("segment-\uD83D\uDE00");
+            out.writeByte(0);
+            out.writeUTF("b".repeat(32));
+            out.writeUTF(Membership.CLEANED);
+            out.writeShort(0);
+        }
+        assertEquals(List.of(
+                new Membership("org", "list", "a".repeat(32), "zoë@exämple.com", "employee#\u0000-1", Membership.SUBSCRIBED,
+                        "d1", Set.of("segment-a", "segment-\uD83D\uDE00"), true, "2026-11-26T00:00:00Z"),
+                new Membership("org", "list", "b".repeat(32), null, null, Membership.CLEANED, null, Set.of(), false, null)),
+                MembershipBucketCodec.decode("org", "list", bytes.toByteArray()));
+    }
+
+    @Test
+    void aTruncatedBucketIsRefusedNotReadInPart() {
+        List<Membership> members = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            members.add(new Membership("org", "list", Contact.subscriberHash("p" + i + "@example.com"), "p" + i + "@example.com",
+                    "employee#p" + i, Membership.SUBSCRIBED, "d" + i, Set.of("s"), true, "2026-11-26T00:00:00Z"));
+        }
+        byte[] stored = MembershipBucketCodec.encode(members);
+        for (int length : new int[]{0, 1, stored.length / 2, stored.length - 1}) {
+            byte[] cut = java.util.Arrays.copyOf(stored, length);
+            assertThrows(java.io.UncheckedIOException.class, () -> MembershipBucketCodec.decode("org", "list", cut),
+                    "cut at " + length);
+        }
+    }
 }

@@ -95,4 +95,26 @@ class MailchimpBatchTest {
                 + "\"timestamp_signup\":\"2026-01-02T03:04:05+00:00\"},"
                 + "{\"email_address\":\"b@example.com\"}],\"update_existing\":false}"), body);
     }
+
+    @Test
+    void anAnswersIdIsTakenOnlyWhenItIsASubscriberHash() throws Exception {
+        String hash = Contact.subscriberHash("a@example.com");
+        assertTrue(MailchimpBatch.isSubscriberHash(hash));
+        for (String notHash : new String[]{"", hash.substring(1), hash + "0", hash.toUpperCase(java.util.Locale.ROOT),
+                hash.substring(0, 31) + "g", hash.substring(0, 31) + "/"}) {
+            assertFalse(MailchimpBatch.isSubscriberHash(notHash), notHash);
+        }
+        // An id that is no hash: the address names the member.
+        JsonNode answer = Json.read(("{\"new_members\":[{\"id\":\"" + hash.toUpperCase(java.util.Locale.ROOT)
+                + "\",\"email_address\":\"b@example.com\"}]}").getBytes());
+        assertEquals(Map.of(Contact.subscriberHash("b@example.com"), MemberOutcome.CREATED), MailchimpBatch.outcomes(answer, true));
+    }
+
+    @Test
+    void aTagBodyNamesTheMembersToAddAndToRemove() throws Exception {
+        assertEquals(Json.read("{\"members_to_add\":[\"a@example.com\",\"zoë@example.com\"],\"members_to_remove\":[]}"),
+                Json.read(MailchimpBatch.tagBody(java.util.List.of("a@example.com", "zoë@example.com"), java.util.List.of()).utf8()));
+        assertEquals(Json.read("{\"members_to_add\":[],\"members_to_remove\":[\"b\\\"q@example.com\"]}"),
+                Json.read(MailchimpBatch.tagBody(java.util.List.of(), java.util.List.of("b\"q@example.com")).utf8()));
+    }
 }
