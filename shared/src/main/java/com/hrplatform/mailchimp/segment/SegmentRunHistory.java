@@ -115,15 +115,20 @@ public final class SegmentRunHistory {
         return kept.size();
     }
 
-    /** The run, once however often its end is told (keyed by its start and id); then older runs beyond 30 go. */
+    /**
+     * The run, once however often its end is told (keyed by its start and id); then older runs beyond 30 go. A run
+     * told again with a later start (a change claim applied again after a crash: the same id) keeps its first start,
+     * so it stays one entry.
+     */
     public void saveRun(String orgId, String segmentId, StoredRun run) {
         String partition = partition(orgId, segmentId);
+        String startedAt = find(orgId, segmentId, run.runId()).map(StoredRun::startedAt).orElse(run.startedAt());
         Map<String, AttributeValue> item = new HashMap<>();
         item.put("orgSegment", Items.s(partition));
-        item.put("sk", Items.s(runKey(run.startedAt(), run.runId())));
+        item.put("sk", Items.s(runKey(startedAt, run.runId())));
         item.put("runId", Items.s(run.runId()));
         item.put("trigger", Items.s(run.trigger()));
-        item.put("startedAt", Items.s(run.startedAt()));
+        item.put("startedAt", Items.s(startedAt));
         item.put("finishedAt", Items.s(run.finishedAt()));
         item.put("outcome", Items.s(run.outcome()));
         if (run.error() != null) {
@@ -139,7 +144,7 @@ public final class SegmentRunHistory {
         item.put("failed", Items.n(run.failed()));
         item.put("issuesKept", Items.n(run.issuesKept()));
         item.put("issuesCapped", AttributeValue.fromBool(run.issuesCapped()));
-        item.put("expiresAt", Items.n(expiresAt(run.startedAt())));
+        item.put("expiresAt", Items.n(expiresAt(startedAt)));
         dynamoDb.putItem(request -> request.tableName(tableName).item(item));
         trim(partition);
     }

@@ -1,5 +1,6 @@
 package com.hrplatform.mailchimp.local;
 
+import com.hrplatform.mailchimp.api.PageRequest;
 import com.hrplatform.mailchimp.segment.SegmentRunHistory;
 import com.hrplatform.mailchimp.sync.RunCounts;
 import com.hrplatform.mailchimp.sync.RunCounts.MemberIssue;
@@ -97,6 +98,26 @@ class SegmentRunHistoryTest {
         assertEquals(List.of(), history.issues(org, "seg", "run-2", null).issues());
         assertEquals(List.of(), history.issues(org, "other", "run-1", null).issues());
         assertNull(history.issues(org, "seg", "run-2", null).nextCursor());
+    }
+
+    @Test
+    @DisplayName("a change run applied again after a crash (its claim's id, a later start) stays one entry, with its first start")
+    void aRunToldAgainWithALaterStartIsOneRun() {
+        String org = PreferencesTestSupport.unique("org-again");
+        String later = Instant.parse(STARTED).plusSeconds(300).toString();
+        history.saveRun(org, "seg", new SegmentRunHistory.StoredRun("change-c1", "change", STARTED, STARTED, "succeeded",
+                null, 1, 0, 0, 0, 0, 0, Map.of(), 0, 0, false));
+        history.saveRun(org, "seg", new SegmentRunHistory.StoredRun("change-c1", "change", later, later, "succeeded",
+                null, 1, 2, 0, 0, 0, 0, Map.of(), 0, 0, false));
+        history.saveRun(org, "seg", new SegmentRunHistory.StoredRun("change-c2", "change", later, later, "succeeded",
+                null, 0, 1, 0, 0, 0, 0, Map.of(), 0, 0, false));
+
+        List<SegmentRunHistory.StoredRun> runs = history.list(org, "seg", new PageRequest(10, null)).items();
+        assertEquals(List.of("change-c2", "change-c1"), runs.stream().map(SegmentRunHistory.StoredRun::runId).toList());
+        SegmentRunHistory.StoredRun again = runs.get(1);
+        assertEquals(STARTED, again.startedAt(), "its first start");
+        assertEquals(later, again.finishedAt(), "its last end");
+        assertEquals(2, again.updated(), "what the last telling counted");
     }
 
     @Test
