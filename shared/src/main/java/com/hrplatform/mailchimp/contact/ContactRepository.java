@@ -99,15 +99,9 @@ public final class ContactRepository implements SyncStores.Directory {
     /**
      * Notes that everything that follows from the person holding {@code email} is done (the address ledger, a move,
      * an opt-out taken to the new address), so a write that crashed before that is finished by the next one.
-     */
-    public void settle(String orgId, String entityKey, String email) {
-        settle(orgId, entityKey, email, List.of());
-    }
-
-    /**
-     * The same, for a person who held {@code formerEmails} before: their subscriber hashes stay on the item
-     * ({@code formerHashes}, gone with the item on erasure) so that a sync that no longer has the recorded move can
-     * still find the person's member at an old address, whichever of the two addresses it reaches first.
+     * {@code formerEmails}: the addresses the person held before (none for someone new); their subscriber hashes stay
+     * on the item ({@code formerHashes}, gone with the item on erasure) so that a sync that no longer has the recorded
+     * move can still find the person's member at an old address, whichever of the two addresses it reaches first.
      */
     public void settle(String orgId, String entityKey, String email, java.util.Collection<String> formerEmails) {
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":email", Items.s(email)));

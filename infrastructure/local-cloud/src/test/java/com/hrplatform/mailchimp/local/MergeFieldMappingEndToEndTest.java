@@ -274,17 +274,7 @@ class MergeFieldMappingEndToEndTest {
         String moved = addressAfter(old, true);
         importContacts(org, List.of(person("e1", moved, "Engineer", null)));
         forgetRecordedMoves(org);
-        int mark = requestMark();
-        JsonNode run = sync(org, seg).path("lastRun");
-        assertEquals(0, run.path("added").asInt(), run::toString);
-        assertEquals(0, run.path("archived").asInt(), () -> "moved, not archived: " + run);
-        assertEquals(404, member(org, org.employeesList(), old).status(), "no member left at the old address");
-        TrpcHttp.Answer now = member(org, org.employeesList(), moved);
-        assertEquals(200, now.status(), now.body()::toString);
-        assertEquals(webId, now.body().path("web_id").asLong(), "the same member, its history kept");
-        assertEquals("subscribed", now.body().path("status").asText());
-        assertTrue(requests(org, mark).stream().anyMatch(request -> request.path("method").asText().equals("PATCH")
-                && request.path("path").asText().endsWith("/members/" + subscriberHash(old))), "PATCH email_address");
+        syncMoves(org, seg, old, moved, webId);
 
         // The other way round: the walk meets the new address first, and the person's record names the addresses
         // they held before, so the member is fetched from there rather than a new one added and the old archived.
@@ -296,17 +286,22 @@ class MergeFieldMappingEndToEndTest {
         assertEquals(0, predicted.path("counts").path("added").asInt(), predicted::toString);
         assertEquals(SyncPreview.mask(moved), predicted.path("examples").path("addressChanges").get(0).path("email").asText(),
                 predicted::toString);
-        int reverseMark = requestMark();
-        JsonNode reverse = sync(org, seg).path("lastRun");
-        assertEquals(0, reverse.path("added").asInt(), reverse::toString);
-        assertEquals(0, reverse.path("archived").asInt(), () -> "moved, not archived: " + reverse);
-        assertEquals(404, member(org, org.employeesList(), moved).status(), "no member left at the address before");
-        TrpcHttp.Answer fetched = member(org, org.employeesList(), back);
-        assertEquals(200, fetched.status(), fetched.body()::toString);
-        assertEquals(webId, fetched.body().path("web_id").asLong(), "still the same member");
-        assertEquals("subscribed", fetched.body().path("status").asText());
+        syncMoves(org, seg, moved, back, webId);
         assertEquals("employee#e1", mergeFields(org, org.employeesList(), back).path("HRID").asText());
-        assertTrue(requests(org, reverseMark).stream().anyMatch(request -> request.path("method").asText().equals("PATCH")
-                && request.path("path").asText().endsWith("/members/" + subscriberHash(moved))), "PATCH email_address");
+    }
+
+    /** A sync that moves the member from {@code from} to {@code to} ({@code PATCH email_address}): nothing added or archived. */
+    private void syncMoves(Org org, String seg, String from, String to, long webId) {
+        int mark = requestMark();
+        JsonNode run = sync(org, seg).path("lastRun");
+        assertEquals(0, run.path("added").asInt(), run::toString);
+        assertEquals(0, run.path("archived").asInt(), () -> "moved, not archived: " + run);
+        assertEquals(404, member(org, org.employeesList(), from).status(), "no member left at the address before");
+        TrpcHttp.Answer now = member(org, org.employeesList(), to);
+        assertEquals(200, now.status(), now.body()::toString);
+        assertEquals(webId, now.body().path("web_id").asLong(), "the same member, its history kept");
+        assertEquals("subscribed", now.body().path("status").asText());
+        assertTrue(requests(org, mark).stream().anyMatch(request -> request.path("method").asText().equals("PATCH")
+                && request.path("path").asText().endsWith("/members/" + subscriberHash(from))), "PATCH email_address");
     }
 }
