@@ -101,11 +101,14 @@ public final class MembershipBucketCodec {
             }
         }
 
-        /** {@link MembershipBucketCodec#writeText}'s bytes. */
+        /**
+         * {@link MembershipBucketCodec#writeText}'s bytes. ISO-8859-1 is a plain copy of a Latin-1 string (UTF-8 scans
+         * it first); where all chars are ASCII but NUL, those bytes are also its modified UTF-8.
+         */
         void writeText(String value) {
-            byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
-            if (!isModifiedUtf8(value, utf8)) {
-                ByteArrayOutputStream odd = new ByteArrayOutputStream(utf8.length + 8);
+            byte[] latin1 = value.getBytes(StandardCharsets.ISO_8859_1);
+            if (!isModifiedUtf8(value, latin1)) {
+                ByteArrayOutputStream odd = new ByteArrayOutputStream(latin1.length + 8);
                 try {
                     new DataOutputStream(odd).writeUTF(value);
                 } catch (IOException e) {
@@ -116,11 +119,11 @@ public final class MembershipBucketCodec {
                 length += odd.size();
                 return;
             }
-            room(2 + utf8.length);
-            bytes[length++] = (byte) (utf8.length >>> 8);
-            bytes[length++] = (byte) utf8.length;
-            System.arraycopy(utf8, 0, bytes, length, utf8.length);
-            length += utf8.length;
+            room(2 + latin1.length);
+            bytes[length++] = (byte) (latin1.length >>> 8);
+            bytes[length++] = (byte) latin1.length;
+            System.arraycopy(latin1, 0, bytes, length, latin1.length);
+            length += latin1.length;
         }
     }
 
@@ -268,14 +271,16 @@ public final class MembershipBucketCodec {
         out.write(utf8);
     }
 
-    /** Whether {@code utf8} (the value's UTF-8) is also its modified UTF-8, as writeUTF writes it: all ASCII but NUL. */
-    private static boolean isModifiedUtf8(String value, byte[] utf8) {
-        // As many bytes as chars: all ASCII (anything else takes two or more, but for a lone surrogate, written as
-        // '?'); NUL is two bytes in modified UTF-8.
-        boolean ascii = utf8.length == value.length() && utf8.length <= 65_535;
-        for (int i = 0; ascii && i < utf8.length; i++) {
-            byte b = utf8[i];
-            ascii = b != 0 && (b != '?' || value.charAt(i) == '?');
+    /**
+     * Whether {@code bytes} (the value's UTF-8 or ISO-8859-1) are also its modified UTF-8, as writeUTF writes it: all
+     * ASCII but NUL. Either encoding gives one byte per ASCII char; a char outside Latin-1 (or a lone surrogate) is
+     * '?', checked against the char; NUL is two bytes in modified UTF-8.
+     */
+    private static boolean isModifiedUtf8(String value, byte[] bytes) {
+        boolean ascii = bytes.length == value.length() && bytes.length <= 65_535;
+        for (int i = 0; ascii && i < bytes.length; i++) {
+            byte b = bytes[i];
+            ascii = b > 0 && (b != '?' || value.charAt(i) == '?');
         }
         return ascii;
     }
