@@ -8,11 +8,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hrplatform.mailchimp.connection.ConnectionRepository;
 import com.hrplatform.mailchimp.contact.Contact;
+import com.hrplatform.mailchimp.contact.ContactRepository;
 import com.hrplatform.mailchimp.local.LocalCloud;
 import com.hrplatform.mailchimp.local.LocalCloudConfig;
 import com.hrplatform.mailchimp.segment.ScheduledSyncService;
 import com.hrplatform.mailchimp.segment.SegmentRepository;
 import com.hrplatform.mailchimp.segment.SyncQueue;
+import com.hrplatform.mailchimp.sync.SyncStores;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.interceptor.Context;
@@ -55,8 +57,8 @@ import java.util.function.IntFunction;
 /**
  * Issue 3's benchmark (a command, not a test): a 100,000-person segment synced through the local cloud
  * (API, FIFO queue, SegmentSyncFunction) against a Mailchimp sandbox in its own process with 200 ms per
- * request, then an unchanged re-sync, a re-sync with 1% of the people changed, then the daily fan-out over 10,000
- * orgs with 3 segments each. Its headline is the product's own CPU per 100,000 people (issue 14): the rate moves
+ * request, then unchanged re-syncs (3 by default: their median is the figure), a re-sync with 1% of the people
+ * changed, then the daily fan-out over 10,000 orgs with 3 segments each. Its headline is the product's own CPU per 100,000 people (issue 14): the rate moves
  * with how much of the machine the co-located sandbox and dynalite take, the functions' CPU does not.
  * Run it with a 512 MB heap: finishing proves the peak stays under it; the peak is also printed.
  */
@@ -65,6 +67,8 @@ public final class SyncBenchmark {
     private static final int CONTACTS = Integer.getInteger("bench.contacts", 100_000);
     private static final int LATENCY_MS = Integer.getInteger("bench.latencyMs", 200);
     private static final int ORGS = Integer.getInteger("bench.orgs", 10_000);
+    /** Unchanged re-syncs in a row: their median is the figure (one run's CPU moves with what else the machine does). */
+    private static final int UNCHANGED_RUNS = Integer.getInteger("bench.unchangedRuns", 3);
     private static final int SEGMENTS_PER_ORG = 3;
     private static ProcessHandle sandboxHandle;
     /** The id in the names of this benchmark's own HttpClient threads ("HttpClient-1-Worker-0"): not the product's. */
@@ -157,11 +161,26 @@ public final class SyncBenchmark {
         JsonNode first = timedSync(cloud, sandbox, token, segmentId, CONTACTS);
         System.out.printf("%n== Re-sync with nothing changed ==%n");
         JsonNode second = timedSync(cloud, sandbox, token, segmentId, CONTACTS);
+        List<Double> unchangedCpu = new ArrayList<>(List.of(second.path("functionCpuPer100k").asDouble()));
+        for (int run = 2; run <= UNCHANGED_RUNS; run++) {
+            System.out.printf("%n== Re-sync with nothing changed, run %d of %d ==%n", run, UNCHANGED_RUNS);
+            JsonNode again = timedSync(cloud, sandbox, token, segmentId, CONTACTS);
+            unchangedCpu.add(again.path("functionCpuPer100k").asDouble());
+            if (again.path("writes").asLong() > second.path("writes").asLong()) {
+                second = again; // the target below is on the most writes any unchanged re-sync sent
+            }
+        }
+        List<Double> sortedCpu = new ArrayList<>(unchangedCpu);
+        sortedCpu.sort(null);
+        double unchangedMedian = sortedCpu.get(sortedCpu.size() / 2);
+        System.out.printf("%nunchanged re-sync, function threads' CPU per 100,000 people: median %.2f s of %d runs %s%n",
+                unchangedMedian, unchangedCpu.size(), unchangedCpu.stream().map(cpu -> String.format("%.2f", cpu)).toList());
         int changed = (CONTACTS + 99) / 100;
         changeFirstNames(dynamo(cloud), measured.orgId(), changed);
         System.out.printf("%n== Re-sync with 1%% changed: %,d people have a new first name ==%n", changed);
         JsonNode third = timedSync(cloud, sandbox, token, segmentId, CONTACTS);
         post(sandbox + "/_sandbox/config", Map.of("latencyMs", 0), null);
+        probeDynamoCost(cloud, measured.orgId());
 
         long firstWrites = first.path("writes").asLong();
         long expectedPerKind = (CONTACTS + 499) / 500;
@@ -183,9 +202,9 @@ public final class SyncBenchmark {
         System.out.printf("         1%% changed re-sync updates %,d: %d -> %s%n", changed, third.path("updated").asLong(),
                 third.path("updated").asLong() == changed ? "met" : "NOT met");
         double firstCpu = first.path("functionCpuPer100k").asDouble();
-        double secondCpu = second.path("functionCpuPer100k").asDouble();
+        double secondCpu = unchangedMedian;
         System.out.printf("         function threads' CPU per 100,000 people: first sync %.2f s (<= 4: %s), unchanged re-sync "
-                        + "%.2f s (<= 1: %s), 1%% changed %.2f s%n", firstCpu, firstCpu <= 4 ? "met" : "NOT met", secondCpu,
+                        + "%.2f s, median (<= 1: %s), 1%% changed %.2f s%n", firstCpu, firstCpu <= 4 ? "met" : "NOT met", secondCpu,
                 secondCpu <= 1 ? "met" : "NOT met", third.path("functionCpuPer100k").asDouble());
         if (firstWrites == 0) {
             throw new IllegalStateException("The first sync sent nothing: the benchmark is broken");
@@ -336,6 +355,41 @@ public final class SyncBenchmark {
         figures.put("functionCpuPer100k", functionCpuPer100k);
         figures.put("updated", run.path("updated").asLong());
         return JSON.valueToTree(figures);
+    }
+
+    /**
+     * What the AWS SDK costs this JVM, the floor under the figures above: the CPU of one DynamoDB call that carries
+     * nothing (a GetItem of no item), and of reading 100,000 people's sync attributes through the directory's window
+     * (most of it the SDK's unmarshalling). Medians of 5 rounds on this thread, after the syncs have warmed the code.
+     */
+    private static void probeDynamoCost(LocalCloud cloud, String orgId) {
+        DynamoDbClient dynamo = dynamo(cloud);
+        ContactRepository contacts = new ContactRepository(dynamo, "ContactsTable");
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        List<Double> callMillis = new ArrayList<>();
+        List<Double> readSeconds = new ArrayList<>();
+        for (int round = 0; round < 5; round++) {
+            long start = threads.getCurrentThreadCpuTime();
+            for (int call = 0; call < 200; call++) {
+                String key = "cost-probe-" + call;
+                dynamo.getItem(request -> request.tableName("LocksTable")
+                        .key(Map.of("orgId", AttributeValue.fromS(orgId), "sk", AttributeValue.fromS(key))));
+            }
+            callMillis.add((threads.getCurrentThreadCpuTime() - start) / 200 / 1e6);
+            start = threads.getCurrentThreadCpuTime();
+            int read = 0;
+            String after = null;
+            for (int window = 0; window < 20; window++) {
+                SyncStores.Window people = contacts.window(orgId, after, 1000, java.util.Set.of());
+                read += people.people().size();
+                after = people.lastHash();
+            }
+            readSeconds.add((threads.getCurrentThreadCpuTime() - start) / 1e9 * 100_000 / read);
+        }
+        callMillis.sort(null);
+        readSeconds.sort(null);
+        System.out.printf("%nThe SDK's floor on this JVM (medians of 5): a DynamoDB call that carries nothing %.2f ms of CPU; "
+                + "reading 100,000 people's sync attributes %.2f CPU-s%n", callMillis.get(2), readSeconds.get(2));
     }
 
     private static long[] gcCountAndMillis() {
