@@ -38,8 +38,13 @@ public final class AwsClients {
 
     // Holder classes: each client is built on first use only, once, without locking code.
     private static final class DynamoDbHolder {
+        static final AwsCredentialsProvider CREDENTIALS = credentials();
         static final DynamoDbClient CLIENT = DynamoDbClient.builder()
-                .region(region()).credentialsProvider(credentials()).httpClient(HTTP).build();
+                .region(region()).credentialsProvider(CREDENTIALS).httpClient(HTTP).build();
+    }
+
+    private static final class DynamoDbDirectHolder {
+        static final DirectQuery QUERY = DirectQuery.of(DynamoDbHolder.CLIENT, HTTP, DynamoDbHolder.CREDENTIALS);
     }
 
     private static final class SqsHolder {
@@ -69,6 +74,11 @@ public final class AwsClients {
 
     public static DynamoDbClient dynamoDb() {
         return DynamoDbHolder.CLIENT;
+    }
+
+    /** Queries of many small text items (a sync's directory windows), where the SDK's object model is most of the cost. */
+    public static DirectQuery dynamoDbDirect() {
+        return DynamoDbDirectHolder.QUERY;
     }
 
     public static SqsClient sqs() {

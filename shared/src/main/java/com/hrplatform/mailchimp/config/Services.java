@@ -166,7 +166,7 @@ public final class Services {
     }
 
     private static ContactRepository contactRepository() {
-        return new ContactRepository(AwsClients.dynamoDb(), Env.required("CONTACTS_TABLE"));
+        return new ContactRepository(AwsClients.dynamoDb(), Env.required("CONTACTS_TABLE"), AwsClients.dynamoDbDirect());
     }
 
     private static SegmentRepository segmentRepository() {

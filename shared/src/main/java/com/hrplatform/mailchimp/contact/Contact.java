@@ -11,10 +11,13 @@ import java.util.Locale;
  * is stored normalised (trimmed, lower case). {@code consent} mirrors the person's email preference
  * ({@code opted_in}, {@code opted_out}, or null when they never stated one) and {@code consentAt} when
  * it was stated, so a sync reads one item per person. {@code startDate} is an ISO date (YYYY-MM-DD).
+ * {@code subscriberHash} is the email's (Mailchimp's member id; null without an email): the item keeps it (its hash
+ * index's key), so a sync reads it rather than hashing every address again; given null, it is computed.
  */
 public record Contact(String entityId, String entityType, String email, String firstName, String lastName,
                       String department, String location, String employmentType, String employmentStatus,
-                      String jobTitle, String startDate, String updatedAt, String consent, String consentAt) {
+                      String jobTitle, String startDate, String updatedAt, String consent, String consentAt,
+                      String subscriberHash) {
 
     public static final String EMPLOYEE = "employee";
     public static final String VENDOR = "vendor";
@@ -22,6 +25,19 @@ public record Contact(String entityId, String entityType, String email, String f
     public static final String OPTED_OUT = "opted_out";
     /** Another record's erasure tombstoned this address: nothing may be sent to it, whatever this record says. */
     public static final String ERASED = "erased";
+
+    public Contact {
+        if (subscriberHash == null && email != null) {
+            subscriberHash = subscriberHash(email);
+        }
+    }
+
+    public Contact(String entityId, String entityType, String email, String firstName, String lastName,
+                   String department, String location, String employmentType, String employmentStatus,
+                   String jobTitle, String startDate, String updatedAt, String consent, String consentAt) {
+        this(entityId, entityType, email, firstName, lastName, department, location, employmentType, employmentStatus,
+                jobTitle, startDate, updatedAt, consent, consentAt, null);
+    }
 
     /** A person without job title and start date (callers written before those fields existed). */
     public Contact(String entityId, String entityType, String email, String firstName, String lastName,
@@ -39,13 +55,9 @@ public record Contact(String entityId, String entityType, String email, String f
         return entityType + "#" + entityId;
     }
 
-    public String subscriberHash() {
-        return subscriberHash(email);
-    }
-
     public Contact withConsent(String newConsent, String newConsentAt) {
         return new Contact(entityId, entityType, email, firstName, lastName, department, location, employmentType,
-                employmentStatus, jobTitle, startDate, updatedAt, newConsent, newConsentAt);
+                employmentStatus, jobTitle, startDate, updatedAt, newConsent, newConsentAt, subscriberHash);
     }
 
     public boolean optedOut() {

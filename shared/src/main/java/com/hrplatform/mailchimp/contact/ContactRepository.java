@@ -2,6 +2,7 @@ package com.hrplatform.mailchimp.contact;
 
 import com.hrplatform.mailchimp.api.Page;
 import com.hrplatform.mailchimp.api.PageRequest;
+import com.hrplatform.mailchimp.aws.DirectQuery;
 import com.hrplatform.mailchimp.aws.DynamoCursor;
 import com.hrplatform.mailchimp.aws.Items;
 import com.hrplatform.mailchimp.sync.SyncStores;
@@ -35,10 +36,17 @@ public final class ContactRepository implements SyncStores.Directory {
 
     private final DynamoDbClient dynamoDb;
     private final String tableName;
+    /** A sync's windows, read without the SDK's object model (null: through the SDK, as everything else). */
+    private final DirectQuery direct;
 
     public ContactRepository(DynamoDbClient dynamoDb, String tableName) {
+        this(dynamoDb, tableName, null);
+    }
+
+    public ContactRepository(DynamoDbClient dynamoDb, String tableName, DirectQuery direct) {
         this.dynamoDb = dynamoDb;
         this.tableName = tableName;
+        this.direct = direct;
     }
 
     /**
@@ -289,17 +297,32 @@ public final class ContactRepository implements SyncStores.Directory {
             condition += " AND subscriberHash > :after";
             values.put(":after", Items.s(afterHash));
         }
-        QueryResponse response = dynamoDb.query(QueryRequest.builder().tableName(tableName).indexName(HASH_INDEX)
-                .keyConditionExpression(condition).expressionAttributeValues(values).limit(limit)
-                .projectionExpression(projection).expressionAttributeNames(names).build());
-        List<Contact> people = new ArrayList<>(response.items().size());
+        List<Contact> people = new ArrayList<>(limit);
         Map<String, java.util.Set<String>> formerHashes = new HashMap<>();
-        for (Map<String, AttributeValue> item : response.items()) {
-            Contact person = fromItem(item);
-            people.add(person);
-            formerHashesOf(item, person, formerHashes);
+        boolean more;
+        Optional<DirectQuery.Page> page = direct == null ? Optional.empty() : direct.query(new DirectQuery.Request(
+                tableName, HASH_INDEX, condition, names, textValues(values), projection, limit));
+        if (page.isPresent()) {
+            for (DirectQuery.Item item : page.get().items()) {
+                Contact person = fromAttributes(item.text()::get);
+                people.add(person);
+                List<String> former = item.sets().get("formerHashes");
+                if (former != null) {
+                    formerHashes.put(person.entityKey(), java.util.Set.copyOf(former));
+                }
+            }
+            more = page.get().more();
+        } else {
+            QueryResponse response = dynamoDb.query(QueryRequest.builder().tableName(tableName).indexName(HASH_INDEX)
+                    .keyConditionExpression(condition).expressionAttributeValues(values).limit(limit)
+                    .projectionExpression(projection).expressionAttributeNames(names).build());
+            for (Map<String, AttributeValue> item : response.items()) {
+                Contact person = fromItem(item);
+                people.add(person);
+                formerHashesOf(item, person, formerHashes);
+            }
+            more = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty();
         }
-        boolean more = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty();
         if (more && !people.isEmpty()) {
             String lastHash = people.get(people.size() - 1).subscriberHash();
             int lastGroup = people.size();
@@ -376,27 +399,40 @@ public final class ContactRepository implements SyncStores.Directory {
             "consent", "consentAt")
             .collect(Collectors.toUnmodifiableMap(name -> "#" + name, name -> name));
     private static final String CONTACT_PROJECTION = String.join(", ", new TreeSet<>(CONTACT_ATTRIBUTES.keySet()));
-    /** What a sync's decision reads of everyone; of the other directory fields, only those its segments filter on or map. */
+    /**
+     * What a sync's decision reads of everyone (the stored hash too: read directly, it costs less than an MD5 per
+     * person); of the other directory fields, only those its segments filter on or map.
+     */
     private static final Map<String, String> SYNC_ATTRIBUTES = Stream.of("entityKey", "email", "firstName", "lastName",
-            "consent", "consentAt", "formerHashes").collect(Collectors.toUnmodifiableMap(name -> "#" + name, name -> name));
+            "consent", "consentAt", "formerHashes", "subscriberHash")
+            .collect(Collectors.toUnmodifiableMap(name -> "#" + name, name -> name));
     private static final List<String> FILTER_ATTRIBUTES = List.of("department", "location", "employmentType", "employmentStatus",
             "jobTitle", "startDate");
 
     static Contact fromItem(Map<String, AttributeValue> item) {
-        String entityType = Items.string(item, "entityType");
-        String entityId = Items.string(item, "entityId");
-        String entityKey = entityType == null && entityId == null ? Items.string(item, "entityKey") : null;
+        return fromAttributes(name -> Items.string(item, name));
+    }
+
+    /** A person from their item's text attributes, by name (null: absent). */
+    private static Contact fromAttributes(java.util.function.Function<String, String> text) {
+        String entityType = text.apply("entityType");
+        String entityId = text.apply("entityId");
+        String entityKey = entityType == null && entityId == null ? text.apply("entityKey") : null;
         if (entityKey != null) {
             // A sync reads the key alone (type#id): one attribute less to unmarshal per person.
             int separator = entityKey.indexOf('#');
             entityType = entityKey.substring(0, separator);
             entityId = entityKey.substring(separator + 1);
         }
-        return new Contact(entityId, entityType, Items.string(item, "email"),
-                Items.string(item, "firstName"), Items.string(item, "lastName"), Items.string(item, "department"),
-                Items.string(item, "location"), Items.string(item, "employmentType"),
-                Items.string(item, "employmentStatus"), Items.string(item, "jobTitle"), Items.string(item, "startDate"),
-                Items.string(item, "updatedAt"), Items.string(item, "consent"),
-                Items.string(item, "consentAt"));
+        return new Contact(entityId, entityType, text.apply("email"), text.apply("firstName"), text.apply("lastName"),
+                text.apply("department"), text.apply("location"), text.apply("employmentType"),
+                text.apply("employmentStatus"), text.apply("jobTitle"), text.apply("startDate"), text.apply("updatedAt"),
+                text.apply("consent"), text.apply("consentAt"), text.apply("subscriberHash"));
+    }
+
+    private static Map<String, String> textValues(Map<String, AttributeValue> values) {
+        Map<String, String> text = new HashMap<>();
+        values.forEach((name, value) -> text.put(name, value.s()));
+        return text;
     }
 }

@@ -6,6 +6,7 @@ import static com.hrplatform.mailchimp.local.bench.BenchHttp.send;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.hrplatform.mailchimp.aws.DirectQuery;
 import com.hrplatform.mailchimp.connection.ConnectionRepository;
 import com.hrplatform.mailchimp.contact.Contact;
 import com.hrplatform.mailchimp.contact.ContactRepository;
@@ -359,15 +360,19 @@ public final class SyncBenchmark {
 
     /**
      * What the AWS SDK costs this JVM, the floor under the figures above: the CPU of one DynamoDB call that carries
-     * nothing (a GetItem of no item), and of reading 100,000 people's sync attributes through the directory's window
-     * (most of it the SDK's unmarshalling). Medians of 5 rounds on this thread, after the syncs have warmed the code.
+     * nothing (a GetItem of no item), and of reading 100,000 people's sync attributes through the directory's window,
+     * through the SDK (most of it its unmarshalling) and as the sync reads them ({@link DirectQuery}). Medians of 5
+     * rounds on this thread, after the syncs have warmed the code.
      */
     private static void probeDynamoCost(LocalCloud cloud, String orgId) {
         DynamoDbClient dynamo = dynamo(cloud);
-        ContactRepository contacts = new ContactRepository(dynamo, "ContactsTable");
+        ContactRepository viaSdk = new ContactRepository(dynamo, "ContactsTable");
+        ContactRepository direct = new ContactRepository(dynamo, "ContactsTable", DirectQuery.of(dynamo,
+                UrlConnectionHttpClient.create(), StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"))));
         java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         List<Double> callMillis = new ArrayList<>();
         List<Double> readSeconds = new ArrayList<>();
+        List<Double> directSeconds = new ArrayList<>();
         for (int round = 0; round < 5; round++) {
             long start = threads.getCurrentThreadCpuTime();
             for (int call = 0; call < 200; call++) {
@@ -376,20 +381,28 @@ public final class SyncBenchmark {
                         .key(Map.of("orgId", AttributeValue.fromS(orgId), "sk", AttributeValue.fromS(key))));
             }
             callMillis.add((threads.getCurrentThreadCpuTime() - start) / 200 / 1e6);
-            start = threads.getCurrentThreadCpuTime();
-            int read = 0;
-            String after = null;
-            for (int window = 0; window < 20; window++) {
-                SyncStores.Window people = contacts.window(orgId, after, 1000, java.util.Set.of());
-                read += people.people().size();
-                after = people.lastHash();
-            }
-            readSeconds.add((threads.getCurrentThreadCpuTime() - start) / 1e9 * 100_000 / read);
+            readSeconds.add(readCost(viaSdk, orgId, threads));
+            directSeconds.add(readCost(direct, orgId, threads));
         }
         callMillis.sort(null);
         readSeconds.sort(null);
+        directSeconds.sort(null);
         System.out.printf("%nThe SDK's floor on this JVM (medians of 5): a DynamoDB call that carries nothing %.2f ms of CPU; "
-                + "reading 100,000 people's sync attributes %.2f CPU-s%n", callMillis.get(2), readSeconds.get(2));
+                + "reading 100,000 people's sync attributes %.2f CPU-s through the SDK, %.2f CPU-s as the sync reads them%n",
+                callMillis.get(2), readSeconds.get(2), directSeconds.get(2));
+    }
+
+    /** CPU-seconds per 100,000 people of reading 20 windows of 1,000 on this thread. */
+    private static double readCost(ContactRepository contacts, String orgId, java.lang.management.ThreadMXBean threads) {
+        long start = threads.getCurrentThreadCpuTime();
+        int read = 0;
+        String after = null;
+        for (int window = 0; window < 20; window++) {
+            SyncStores.Window people = contacts.window(orgId, after, 1000, java.util.Set.of());
+            read += people.people().size();
+            after = people.lastHash();
+        }
+        return (threads.getCurrentThreadCpuTime() - start) / 1e9 * 100_000 / read;
     }
 
     private static long[] gcCountAndMillis() {
