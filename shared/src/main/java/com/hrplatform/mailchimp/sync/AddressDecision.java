@@ -52,7 +52,7 @@ public final class AddressDecision {
             if (segment.id().equals(facts.runSegmentId())) {
                 run = segment;
             }
-            if (records.stream().anyMatch(segment::selects)) {
+            if (anySelected(segment, records)) {
                 selecting.add(segment.id());
                 if (consents(segment, records, facts.erased())) {
                     wanted.add(segment.id());
@@ -64,18 +64,26 @@ public final class AddressDecision {
         Plan plan = new Plan(facts, runSelects, runWants, pickFields(records, facts.liveSegments()),
                 SegmentRule.audienceMapping(facts.liveSegments()), emailPermissionId);
         if (ours != null) {
-            ours.segments().stream().filter(id -> !liveIds.contains(id)).forEach(plan.forgets::add);
+            for (String id : ours.segments()) {
+                if (!liveIds.contains(id)) {
+                    plan.forgets.add(id);
+                }
+            }
         }
         if (facts.erased()) {
             // The erasure removes the address everywhere; a sync only keeps away from it.
             return plan.skipIfSelected(SkipReason.ERASED).build();
         }
-        boolean saidNo = records.stream().anyMatch(Contact::optedOut);
+        boolean saidNo = anyOptedOut(records);
         boolean placed = ours != null && ours.placedByUs();
         boolean leaves = placed && selecting.isEmpty();
         Set<String> ourLiveTags = new TreeSet<>();
         if (ours != null) {
-            ours.segments().stream().filter(liveIds::contains).forEach(ourLiveTags::add);
+            for (String id : ours.segments()) {
+                if (liveIds.contains(id)) {
+                    ourLiveTags.add(id);
+                }
+            }
         }
         switch (state(facts)) {
             case ABSENT_OR_UNKNOWN -> {
@@ -88,7 +96,7 @@ public final class AddressDecision {
                 } else {
                     plan.skipIfSelected(SkipReason.NO_CONSENT);
                     // Back in the audience without us: it keeps no tag of ours it should not.
-                    ourLiveTags.stream().filter(id -> !wanted.contains(id)).forEach(plan.removes::add);
+                    removeUnwanted(plan, ourLiveTags, wanted);
                 }
             }
             case SUBSCRIBED, PENDING_OURS -> {
@@ -111,7 +119,7 @@ public final class AddressDecision {
                 if (leaves) {
                     plan.archive = true;
                 } else {
-                    ourLiveTags.stream().filter(id -> !wanted.contains(id)).forEach(plan.removes::add);
+                    removeUnwanted(plan, ourLiveTags, wanted);
                 }
             }
             case PENDING_THEIRS -> {
@@ -130,7 +138,7 @@ public final class AddressDecision {
             case ARCHIVED_BY_US -> {
                 if (runWants) {
                     plan.write(Write.UPDATE, Membership.SUBSCRIBED).tag(run.id());
-                    ourLiveTags.stream().filter(id -> !wanted.contains(id)).forEach(plan.removes::add);
+                    removeUnwanted(plan, ourLiveTags, wanted);
                 } else {
                     plan.skipIfSelected(SkipReason.NO_CONSENT);
                 }
@@ -179,7 +187,7 @@ public final class AddressDecision {
             if (ours == null || !ours.segments().contains(run.id())) {
                 plan.tag(run.id());
             }
-            ourLiveTags.stream().filter(id -> !wanted.contains(id)).forEach(plan.removes::add);
+            removeUnwanted(plan, ourLiveTags, wanted);
             return;
         }
         plan.skipIfSelected(cleaned ? SkipReason.CLEANED : SkipReason.UNSUBSCRIBED);
@@ -212,10 +220,44 @@ public final class AddressDecision {
 
     /** Whether the segment may send to the address: no tombstone, nobody said no, and its opt-in rule holds for all. */
     static boolean consents(SegmentRule segment, List<Contact> records, boolean erased) {
-        if (erased || records.isEmpty() || records.stream().anyMatch(Contact::optedOut)) {
+        if (erased || records.isEmpty() || anyOptedOut(records)) {
             return false;
         }
-        return !segment.requireOptIn() || records.stream().allMatch(Contact::optedIn);
+        if (segment.requireOptIn()) {
+            for (Contact record : records) {
+                if (!record.optedIn()) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    // Loops rather than streams in what runs for every person of a sync: a stream costs far more at tiered level 1.
+    private static boolean anyOptedOut(List<Contact> records) {
+        for (Contact record : records) {
+            if (record.optedOut()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void removeUnwanted(Plan plan, Set<String> ourLiveTags, Set<String> wanted) {
+        for (String id : ourLiveTags) {
+            if (!wanted.contains(id)) {
+                plan.removes.add(id);
+            }
+        }
+    }
+
+    private static boolean anySelected(SegmentRule segment, List<Contact> records) {
+        for (Contact record : records) {
+            if (segment.selects(record)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean optedInAfter(Contact record, Instant changedAt) {
@@ -231,8 +273,14 @@ public final class AddressDecision {
         if (records.isEmpty()) {
             return null;
         }
-        return records.stream().filter(record -> live.stream().anyMatch(segment -> segment.selects(record)))
-                .findFirst().orElse(records.get(0));
+        for (Contact record : records) {
+            for (SegmentRule segment : live) {
+                if (segment.selects(record)) {
+                    return record;
+                }
+            }
+        }
+        return records.get(0);
     }
 
     /** What we send for a person under the default mapping; a change means their merge fields must be updated. */
