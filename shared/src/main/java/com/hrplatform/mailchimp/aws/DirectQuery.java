@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32;
 
 /**
@@ -41,12 +42,14 @@ import java.util.zip.CRC32;
  * copied twice) costs a Lambda JVM about 1 CPU-s per 100,000 people read; this about 0.4 (the sync benchmark's
  * probe prints both). It takes only what such a read needs: text keys and values, string sets in the answer.
  * Anything else (an answer other than 200, another attribute type, a checksum that does not match, an I/O error)
- * answers empty, and the caller reads through the SDK, which retries and reports errors as it always does.
+ * answers empty, and the caller reads through the SDK, which retries and reports errors as it always does; after
+ * three such in a row the container stops trying, so a lasting problem does not cost every read a second request.
  */
 public final class DirectQuery {
     private static final Logger LOG = LoggerFactory.getLogger(DirectQuery.class);
     private static final JsonFactory JSON = new JsonFactory();
     private static final String TARGET = "DynamoDB_20120810.Query";
+    static final int GIVE_UP_AFTER = 3;
 
     /** One item: its text attributes ({@code S}) and string sets ({@code SS}) by name. */
     public record Item(Map<String, String> text, Map<String, List<String>> sets) {
@@ -67,6 +70,8 @@ public final class DirectQuery {
     private final URI endpoint;
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
     private final AtomicBoolean fallbackLogged = new AtomicBoolean();
+    /** Failures since the last page read; at {@link #GIVE_UP_AFTER}, the container stops trying (no request twice). */
+    private final AtomicInteger failedInARow = new AtomicInteger();
 
     public DirectQuery(SdkHttpClient http, AwsCredentialsProvider credentials, Region region, URI endpoint) {
         this.http = http;
@@ -95,10 +100,14 @@ public final class DirectQuery {
 
     /** The page, or empty when it could not be read this way (the caller then asks the SDK). */
     public Optional<Page> query(Request request) {
+        if (failedInARow.get() >= GIVE_UP_AFTER) {
+            return Optional.empty();
+        }
         try {
             byte[] body = body(request);
             SdkHttpFullRequest unsigned = SdkHttpFullRequest.builder().method(SdkHttpMethod.POST).uri(endpoint)
-                    .putHeader("Content-Type", "application/x-amz-json-1.0").putHeader("X-Amz-Target", TARGET).build();
+                    .putHeader("Content-Type", "application/x-amz-json-1.0").putHeader("X-Amz-Target", TARGET)
+                    .putHeader("Content-Length", Integer.toString(body.length)).build();
             AwsCredentialsIdentity identity = credentials.resolveIdentity().join();
             SignedRequest signed = signer.sign(sign -> sign.identity(identity).request(unsigned)
                     .payload(ContentStreamProvider.fromByteArrayUnsafe(body))
@@ -124,7 +133,11 @@ public final class DirectQuery {
                 return fallBack("the answer's checksum did not match");
             }
             Page page = page(answer);
-            return page == null ? fallBack("the answer held attributes other than text") : Optional.of(page);
+            if (page == null) {
+                return fallBack("the answer held attributes other than text");
+            }
+            failedInARow.set(0);
+            return Optional.of(page);
         } catch (IOException | RuntimeException e) {
             // No message: an exception's text may carry a request's details; its type says enough.
             return fallBack(e.getClass().getSimpleName());
@@ -134,6 +147,10 @@ public final class DirectQuery {
     private Optional<Page> fallBack(String why) {
         if (fallbackLogged.compareAndSet(false, true)) {
             LOG.warn("A direct DynamoDB query was not read ({}); such reads go through the SDK's client", why);
+        }
+        if (failedInARow.incrementAndGet() == GIVE_UP_AFTER) {
+            LOG.warn("Direct DynamoDB queries failed {} times in a row; this container reads through the SDK from now on",
+                    GIVE_UP_AFTER);
         }
         return Optional.empty();
     }

@@ -36,6 +36,61 @@ class DirectQueryTest {
     }
 
     @Test
+    void aSignedPostIsReadWhenItsChecksumHoldsAndAfterThreeFailuresInARowTheContainerStopsTrying() throws Exception {
+        String answer = "{\"Count\":1,\"Items\":[{\"email\":{\"S\":\"ada@example.com\"}}],\"ScannedCount\":1}";
+        byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(bytes);
+        java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<String> mode = new java.util.concurrent.atomic.AtomicReference<>("ok");
+        java.util.List<com.sun.net.httpserver.Headers> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            requests.incrementAndGet();
+            seen.add(exchange.getRequestHeaders());
+            exchange.getRequestBody().readAllBytes();
+            boolean ok = !mode.get().equals("500");
+            exchange.getResponseHeaders().add("x-amz-crc32", mode.get().equals("bad checksum") ? "1" : Long.toString(crc.getValue()));
+            exchange.sendResponseHeaders(ok ? 200 : 500, ok ? bytes.length : -1);
+            if (ok) {
+                exchange.getResponseBody().write(bytes);
+            }
+            exchange.close();
+        });
+        server.start();
+        try {
+            DirectQuery direct = new DirectQuery(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create(),
+                    software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                            software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("id", "secret")),
+                    software.amazon.awssdk.regions.Region.EU_WEST_1,
+                    java.net.URI.create("http://127.0.0.1:" + server.getAddress().getPort()));
+            DirectQuery.Request request = new DirectQuery.Request("ContactsTable", "OrgHashIndex", "orgId = :org", Map.of(),
+                    Map.of(":org", "org-1"), null, 10);
+
+            assertEquals("ada@example.com", direct.query(request).orElseThrow().items().get(0).text().get("email"));
+            com.sun.net.httpserver.Headers headers = seen.get(0);
+            assertEquals("DynamoDB_20120810.Query", headers.getFirst("X-Amz-Target"));
+            assertTrue(headers.getFirst("Authorization").startsWith("AWS4-HMAC-SHA256 Credential=id/"), "signed");
+            assertTrue(headers.getFirst("Authorization").contains("/eu-west-1/dynamodb/aws4_request"), "for DynamoDB there");
+
+            mode.set("bad checksum");
+            assertTrue(direct.query(request).isEmpty(), "a checksum that does not match: the SDK reads");
+            mode.set("500");
+            assertTrue(direct.query(request).isEmpty());
+            mode.set("ok");
+            assertTrue(direct.query(request).isPresent(), "a page read starts the count again");
+            mode.set("500");
+            for (int i = 0; i < 5; i++) {
+                assertTrue(direct.query(request).isEmpty());
+            }
+            assertEquals(4 + DirectQuery.GIVE_UP_AFTER, requests.get(), "three failures in a row, then no more requests");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
     void theRequestCarriesTheConditionItsTextValuesNamesProjectionAndLimit() throws Exception {
         Map<String, String> names = new LinkedHashMap<>();
         names.put("#email", "email");
