@@ -102,7 +102,7 @@ public final class MembershipBucketCodec {
         }
 
         /**
-         * {@link MembershipBucketCodec#writeText}'s bytes. ISO-8859-1 is a plain copy of a Latin-1 string (UTF-8 scans
+         * {@link DataOutputStream#writeUTF}'s bytes. ISO-8859-1 is a plain copy of a Latin-1 string (UTF-8 scans
          * it first); where all chars are ASCII but NUL, those bytes are also its modified UTF-8.
          */
         void writeText(String value) {
@@ -251,30 +251,10 @@ public final class MembershipBucketCodec {
         }
     }
 
-    private static void writeIf(DataOutputStream out, String value) throws IOException {
-        if (value != null) {
-            writeText(out, value);
-        }
-    }
-
     /**
-     * {@link DataOutputStream#writeUTF}'s bytes, written at once when every char is ASCII other than NUL (hashes, ids,
-     * statuses, times, nearly every address), where modified UTF-8 is one byte per char; writeUTF goes char by char.
-     */
-    static void writeText(DataOutputStream out, String value) throws IOException {
-        byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
-        if (!isModifiedUtf8(value, utf8)) {
-            out.writeUTF(value);
-            return;
-        }
-        out.writeShort(utf8.length);
-        out.write(utf8);
-    }
-
-    /**
-     * Whether {@code bytes} (the value's UTF-8 or ISO-8859-1) are also its modified UTF-8, as writeUTF writes it: all
-     * ASCII but NUL. Either encoding gives one byte per ASCII char; a char outside Latin-1 (or a lone surrogate) is
-     * '?', checked against the char; NUL is two bytes in modified UTF-8.
+     * Whether {@code bytes} (the value's ISO-8859-1) are also its modified UTF-8, as writeUTF writes it: all ASCII but
+     * NUL. A char outside Latin-1 (or a lone surrogate) is '?' there, checked against the char; a Latin-1 char beyond
+     * ASCII is a negative byte; NUL is two bytes in modified UTF-8.
      */
     private static boolean isModifiedUtf8(String value, byte[] bytes) {
         boolean ascii = bytes.length == value.length() && bytes.length <= 65_535;
