@@ -540,6 +540,11 @@ public final class LocalCloud implements AutoCloseable {
         return pollers.awaitIdle(timeout);
     }
 
+    /** What the last {@link #awaitQueuesIdle} round that found work saw: for the message of a timeout. */
+    public String queuesBusyState() {
+        return pollers.lastBusy();
+    }
+
     /** Stops pollers, schedules, servers, the sandbox, the KMS, ElasticMQ and dynalite; restores system properties. */
     @Override
     public synchronized void close() {

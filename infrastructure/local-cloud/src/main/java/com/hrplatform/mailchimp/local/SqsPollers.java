@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hrplatform.mailchimp.local.template.LocalTemplate;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.GetQueueAttributesResponse;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
@@ -39,6 +41,8 @@ final class SqsPollers {
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicInteger handling = new AtomicInteger();
     private volatile boolean running;
+    /** What the last idle check that found work saw, for a timeout's message. */
+    private volatile String lastBusy = "";
 
     SqsPollers(SqsClient sqs, Map<String, FunctionHost> functions, Map<String, String> queueUrlsByArn) {
         this.sqs = sqs;
@@ -117,6 +121,7 @@ final class SqsPollers {
     }
 
     private void handle(LocalTemplate.SqsSource s, FunctionHost fn, String url, boolean fifo, List<Message> messages) {
+        long receivedAt = System.nanoTime();
         ObjectNode event = Http.JSON.createObjectNode();
         ArrayNode records = event.putArray("Records");
         for (Message m : messages) {
@@ -162,7 +167,11 @@ final class SqsPollers {
         }
         for (int i = 0; i < delete.size(); i += 10) {
             List<DeleteMessageBatchRequestEntry> chunk = delete.subList(i, Math.min(delete.size(), i + 10));
-            sqs.deleteMessageBatch(b -> b.queueUrl(url).entries(chunk));
+            DeleteMessageBatchResponse deleted = sqs.deleteMessageBatch(b -> b.queueUrl(url).entries(chunk));
+            for (BatchResultErrorEntry refused : deleted.failed()) {
+                System.out.println("[sqs] " + s.functionId() + ": delete refused (" + refused.code() + ": "
+                        + Http.oneLine(refused.message()) + ") " + (System.nanoTime() - receivedAt) / 1_000_000 + " ms after receipt");
+            }
         }
         if (!failed.isEmpty() || delete.size() < messages.size()) {
             System.out.println("[sqs] " + s.functionId() + ": " + delete.size() + " of " + messages.size()
@@ -209,12 +218,17 @@ final class SqsPollers {
         long deadline = System.nanoTime() + timeout.toNanos();
         int quietRounds = 0;
         while (System.nanoTime() < deadline) {
-            if (busyNow() == 0 && queuesEmpty() && busyNow() == 0) {
+            int busyBefore = busyNow();
+            String queues = queuesNotEmpty();
+            int busyAfter = busyNow();
+            if (busyBefore == 0 && queues.isEmpty() && busyAfter == 0) {
                 if (++quietRounds >= 2) {
                     return true;
                 }
             } else {
                 quietRounds = 0;
+                lastBusy = "invocations " + busyBefore + "/" + busyAfter + " (pollers handling " + handling.get()
+                        + "), queues " + (queues.isEmpty() ? "empty" : queues);
             }
             sleepQuietly(50);
         }
@@ -229,19 +243,25 @@ final class SqsPollers {
         return invoking;
     }
 
-    private boolean queuesEmpty() {
+    /** The polled queues that still hold messages, with their counts; empty when none does. */
+    private String queuesNotEmpty() {
+        StringBuilder out = new StringBuilder();
         for (String arn : new HashSet<>(sourcesArns())) {
             GetQueueAttributesResponse a = sqs.getQueueAttributes(b -> b.queueUrl(queueUrlsByArn.get(arn))
                     .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
                             QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
                             QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED));
-            for (String v : a.attributesAsStrings().values()) {
-                if (!"0".equals(v)) {
-                    return false;
-                }
+            if (a.attributesAsStrings().values().stream().anyMatch(v -> !"0".equals(v))) {
+                out.append(out.isEmpty() ? "" : ", ").append(arn.substring(arn.lastIndexOf(':') + 1))
+                        .append(' ').append(a.attributesAsStrings());
             }
         }
-        return true;
+        return out.toString();
+    }
+
+    /** What the last idle check that found work saw ("" if none did). */
+    String lastBusy() {
+        return lastBusy;
     }
 
     private List<String> sourcesArns() {

@@ -386,7 +386,7 @@ class CrashPointTest {
             }
         }
         // Late redeliveries must not double anything: everything again once the queues are empty.
-        assertTrue(cloud().awaitQueuesIdle(Duration.ofSeconds(120)), "the queues drained");
+        assertTrue(cloud().awaitQueuesIdle(Duration.ofSeconds(120)), () -> "the queues drained: " + cloud().queuesBusyState());
         List<String> failures = new ArrayList<>();
         int reached = 0;
         for (Outcome outcome : outcomes) {

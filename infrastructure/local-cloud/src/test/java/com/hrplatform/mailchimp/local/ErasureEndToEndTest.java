@@ -99,7 +99,7 @@ class ErasureEndToEndTest {
         assertFalse(requests(org, mark).stream().anyMatch(r -> !r.path("method").asText().equals("GET")
                         && r.path("path").asText().contains(hash)), "the re-syncs wrote nothing about her");
 
-        assertTrue(cloud().awaitQueuesIdle(Duration.ofSeconds(20)));
+        assertTrue(cloud().awaitQueuesIdle(Duration.ofSeconds(20)), cloud()::queuesBusyState);
         assertAddressStoredNowhere(eve, hash);
         assertAddressLoggedNowhere(eve);
 
@@ -173,7 +173,7 @@ class ErasureEndToEndTest {
             JsonNode segment = query(org.member(), "mailchimp.segments.get", Map.of("id", seg)).data();
             return !"syncing".equals(segment.path("status").asText());
         }, () -> "the run did not end");
-        assertTrue(cloud().awaitQueuesIdle(Duration.ofSeconds(20)));
+        assertTrue(cloud().awaitQueuesIdle(Duration.ofSeconds(20)), cloud()::queuesBusyState);
         List<JsonNode> log = requests(org, mark);
         String hash = subscriberHash(gil);
         assertTrue(log.stream().anyMatch(r -> r.path("method").asText().equals("POST")
@@ -230,7 +230,7 @@ class ErasureEndToEndTest {
         assertEquals("BAD_REQUEST", mutation(org.admin(), "mailchimp.preferences.gdprDelete",
                 Map.of("email", oz, "entityId", "emp-oz", "entityType", "employee")).errorCode(), "one way or the other");
 
-        assertTrue(cloud().awaitQueuesIdle(Duration.ofSeconds(20)));
+        assertTrue(cloud().awaitQueuesIdle(Duration.ofSeconds(20)), cloud()::queuesBusyState);
         for (String address : List.of(nedOld, nedNew, oz, never)) {
             assertAddressStoredNowhere(address, subscriberHash(address));
         }

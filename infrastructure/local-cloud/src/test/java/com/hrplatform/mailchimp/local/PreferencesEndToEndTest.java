@@ -146,7 +146,7 @@ class PreferencesEndToEndTest {
         // Changing "the same" id in the other org writes the other org's own record only.
         mutation(other.member(), "mailchimp.preferences.updateOptStatus", Map.of("entityId", "emp-cid",
                 "entityType", "employee", "optedIn", false, "source", "other-org")).data();
-        assertTrue(cloud().awaitQueuesIdle(Duration.ofSeconds(20)));
+        assertTrue(cloud().awaitQueuesIdle(Duration.ofSeconds(20)), cloud()::queuesBusyState);
 
         JsonNode preference = query(mine.member(), "mailchimp.preferences.getForEntity", entity).data();
         assertEquals("opted_in", preference.path("status").asText());

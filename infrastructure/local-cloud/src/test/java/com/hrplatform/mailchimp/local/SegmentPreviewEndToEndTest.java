@@ -105,7 +105,7 @@ class SegmentPreviewEndToEndTest {
                 "optedIn", false, "source", "hr-portal")).data();
         mutation(org.admin(), "mailchimp.preferences.gdprDelete", Map.of("entityId", "v-gil", "entityType", "vendor")).data();
         control("POST", "/_sandbox/members", Map.of("apiKey", org.apiKey(), "listId", list, "email", cat, "status", "unsubscribed"));
-        assertTrue(cloud().awaitQueuesIdle(Duration.ofSeconds(30)), "the consent queue settled");
+        assertTrue(cloud().awaitQueuesIdle(Duration.ofSeconds(30)), () -> "the consent queue settled: " + cloud().queuesBusyState());
 
         JsonNode before = query(org.member(), "mailchimp.segments.get", Map.of("id", seg)).data();
         Map<String, List<String>> tables = tablesOf(org);

@@ -219,7 +219,7 @@ class SyncConsentEndToEndTest {
         await(Duration.ofSeconds(90), () -> !"syncing".equals(query(org.member(), "mailchimp.segments.get",
                 Map.of("id", seg)).data().path("status").asText()), () -> "the run ended");
         control("POST", "/_sandbox/config", Map.of("latencyMs", 0));
-        assertTrue(cloud().awaitQueuesIdle(Duration.ofSeconds(30)));
+        assertTrue(cloud().awaitQueuesIdle(Duration.ofSeconds(30)), cloud()::queuesBusyState);
         for (String id : optedOut) {
             String email = people.get(Integer.parseInt(id.substring(2))).get("email").toString();
             String now = status(org, org.employeesList(), email);
