@@ -43,30 +43,33 @@ public final class AddressDecision {
     public static AddressPlan decide(AddressFacts facts, String emailPermissionId) {
         List<Contact> records = facts.records();
         Membership ours = facts.ours();
-        Set<String> liveIds = new TreeSet<>();
-        Set<String> selecting = new TreeSet<>();
-        Set<String> wanted = new TreeSet<>();
+        // Indexed by the live segments, not sets of ids: this runs for every person of a sync, and an address
+        // belongs to a segment or two.
+        List<SegmentRule> live = facts.liveSegments();
+        boolean[] wanted = new boolean[live.size()];
+        boolean anySelecting = false;
+        boolean runSelects = false;
+        boolean runWants = false;
         SegmentRule run = null;
-        for (SegmentRule segment : facts.liveSegments()) {
-            liveIds.add(segment.id());
-            if (segment.id().equals(facts.runSegmentId())) {
+        for (int i = 0; i < live.size(); i++) {
+            SegmentRule segment = live.get(i);
+            boolean isRun = segment.id().equals(facts.runSegmentId());
+            if (isRun) {
                 run = segment;
             }
             if (anySelected(segment, records)) {
-                selecting.add(segment.id());
-                if (consents(segment, records, facts.erased())) {
-                    wanted.add(segment.id());
-                }
+                anySelecting = true;
+                wanted[i] = consents(segment, records, facts.erased());
+                runSelects |= isRun;
+                runWants |= isRun && wanted[i];
             }
         }
-        boolean runSelects = run != null && selecting.contains(run.id());
-        boolean runWants = run != null && wanted.contains(run.id());
-        Plan plan = new Plan(facts, runSelects, runWants, pickFields(records, facts.liveSegments()),
-                SegmentRule.audienceMapping(facts.liveSegments()), emailPermissionId);
+        Plan plan = new Plan(facts, runSelects, runWants, pickFields(records, live),
+                SegmentRule.audienceMapping(live), emailPermissionId);
         if (ours != null) {
             for (String id : ours.segments()) {
-                if (!liveIds.contains(id)) {
-                    plan.forgets.add(id);
+                if (!isLive(live, id)) {
+                    plan.forget(id);
                 }
             }
         }
@@ -76,15 +79,8 @@ public final class AddressDecision {
         }
         boolean saidNo = anyOptedOut(records);
         boolean placed = ours != null && ours.placedByUs();
-        boolean leaves = placed && selecting.isEmpty();
-        Set<String> ourLiveTags = new TreeSet<>();
-        if (ours != null) {
-            for (String id : ours.segments()) {
-                if (liveIds.contains(id)) {
-                    ourLiveTags.add(id);
-                }
-            }
-        }
+        boolean leaves = placed && !anySelecting;
+        Unwanted unwanted = new Unwanted(ours, live, wanted);
         switch (state(facts)) {
             case ABSENT_OR_UNKNOWN -> {
                 if (runWants) {
@@ -96,7 +92,7 @@ public final class AddressDecision {
                 } else {
                     plan.skipIfSelected(SkipReason.NO_CONSENT);
                     // Back in the audience without us: it keeps no tag of ours it should not.
-                    removeUnwanted(plan, ourLiveTags, wanted);
+                    unwanted.removeFrom(plan);
                 }
             }
             case SUBSCRIBED, PENDING_OURS -> {
@@ -119,7 +115,7 @@ public final class AddressDecision {
                 if (leaves) {
                     plan.archive = true;
                 } else {
-                    removeUnwanted(plan, ourLiveTags, wanted);
+                    unwanted.removeFrom(plan);
                 }
             }
             case PENDING_THEIRS -> {
@@ -129,7 +125,7 @@ public final class AddressDecision {
                 plan.skipIfSelected(saidNo ? SkipReason.NO_CONSENT : SkipReason.PENDING);
                 plan.archive = leaves;
             }
-            case UNSUBSCRIBED, CLEANED -> unsubscribedOrCleaned(facts, plan, saidNo, run, ourLiveTags, wanted, leaves);
+            case UNSUBSCRIBED, CLEANED -> unsubscribedOrCleaned(facts, plan, saidNo, run, unwanted, leaves);
             case TRANSACTIONAL -> {
                 plan.skipIfSelected(SkipReason.TRANSACTIONAL);
                 plan.archive = leaves;
@@ -138,7 +134,7 @@ public final class AddressDecision {
             case ARCHIVED_BY_US -> {
                 if (runWants) {
                     plan.write(Write.UPDATE, Membership.SUBSCRIBED).tag(run.id());
-                    removeUnwanted(plan, ourLiveTags, wanted);
+                    unwanted.removeFrom(plan);
                 } else {
                     plan.skipIfSelected(SkipReason.NO_CONSENT);
                 }
@@ -159,7 +155,7 @@ public final class AddressDecision {
      * opt-out; if every record instead gave a new explicit opt-in after it, the address comes back as pending.
      */
     private static void unsubscribedOrCleaned(AddressFacts facts, Plan plan, boolean saidNo, SegmentRule run,
-                                              Set<String> ourLiveTags, Set<String> wanted, boolean leaves) {
+                                              Unwanted unwanted, boolean leaves) {
         boolean archived = facts.mailchimp() == AudienceStatus.ARCHIVED;
         boolean cleaned = facts.mailchimp() == AudienceStatus.CLEANED
                 || archived && Membership.ARCHIVED_CLEANED.equals(facts.ours().status());
@@ -187,7 +183,7 @@ public final class AddressDecision {
             if (ours == null || !ours.segments().contains(run.id())) {
                 plan.tag(run.id());
             }
-            removeUnwanted(plan, ourLiveTags, wanted);
+            unwanted.removeFrom(plan);
             return;
         }
         plan.skipIfSelected(cleaned ? SkipReason.CLEANED : SkipReason.UNSUBSCRIBED);
@@ -243,10 +239,33 @@ public final class AddressDecision {
         return false;
     }
 
-    private static void removeUnwanted(Plan plan, Set<String> ourLiveTags, Set<String> wanted) {
-        for (String id : ourLiveTags) {
-            if (!wanted.contains(id)) {
-                plan.removes.add(id);
+    private static boolean isLive(List<SegmentRule> live, String segmentId) {
+        for (SegmentRule segment : live) {
+            if (segment.id().equals(segmentId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Our tags of live segments that no longer want the address: the tags it loses. */
+    private record Unwanted(Membership ours, List<SegmentRule> live, boolean[] wanted) {
+        void removeFrom(Plan plan) {
+            if (ours == null) {
+                return;
+            }
+            for (String id : ours.segments()) {
+                boolean isLive = false;
+                boolean isWanted = false;
+                for (int i = 0; i < live.size(); i++) {
+                    if (live.get(i).id().equals(id)) {
+                        isLive = true;
+                        isWanted |= wanted[i];
+                    }
+                }
+                if (isLive && !isWanted) {
+                    plan.untag(id);
+                }
             }
         }
     }
@@ -318,9 +337,10 @@ public final class AddressDecision {
         private final MergeFieldMapping mapping;
         private Write write = Write.NONE;
         private String sendStatus;
-        private final Set<String> adds = new TreeSet<>();
-        private final Set<String> removes = new TreeSet<>();
-        private final Set<String> forgets = new TreeSet<>();
+        // Made on the first id: most plans of a sync add, remove and forget no tag.
+        private Set<String> adds = Set.of();
+        private Set<String> removes = Set.of();
+        private Set<String> forgets = Set.of();
         private boolean archive;
         private SkipReason skip;
         private final List<Contact> optOuts = new ArrayList<>();
@@ -345,8 +365,22 @@ public final class AddressDecision {
         }
 
         Plan tag(String segmentId) {
-            adds.add(segmentId);
+            adds = with(adds, segmentId);
             return this;
+        }
+
+        void untag(String segmentId) {
+            removes = with(removes, segmentId);
+        }
+
+        void forget(String segmentId) {
+            forgets = with(forgets, segmentId);
+        }
+
+        private static Set<String> with(Set<String> ids, String id) {
+            Set<String> more = ids.isEmpty() ? new TreeSet<>() : ids;
+            more.add(id);
+            return more;
         }
 
         Plan skipIfSelected(SkipReason reason) {
