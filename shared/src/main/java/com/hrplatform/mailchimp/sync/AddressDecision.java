@@ -255,18 +255,19 @@ public final class AddressDecision {
                 return;
             }
             for (String id : ours.segments()) {
-                boolean isLive = false;
-                boolean isWanted = false;
-                for (int i = 0; i < live.size(); i++) {
-                    if (live.get(i).id().equals(id)) {
-                        isLive = true;
-                        isWanted |= wanted[i];
-                    }
-                }
-                if (isLive && !isWanted) {
+                if (isLive(live, id) && !wants(id)) {
                     plan.untag(id);
                 }
             }
+        }
+
+        private boolean wants(String segmentId) {
+            for (int i = 0; i < live.size(); i++) {
+                if (wanted[i] && live.get(i).id().equals(segmentId)) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
